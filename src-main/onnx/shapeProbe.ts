@@ -1,0 +1,68 @@
+// Learns every tensor's static shape by running the model once with all tensors exposed as outputs.
+import * as ort from 'onnxruntime-node';
+import { GraphIndex, type ModelProto, encodeModel, onnx, toNumber } from './onnxModel.js';
+
+export interface ProbeResult {
+  shapes: Map<string, number[]>;
+  /** Op type of the node producing each tensor. */
+  producers: Map<string, string>;
+  /** Batch size the probe ran at (2 for dynamic batch, so broadcasting over N is visible). */
+  batch: number;
+}
+
+/** Input dims with the batch made concrete: symbolic batch → 2, other symbolic dims → error. */
+export function probeInputDims(model: ModelProto, inputName: string): { dims: number[]; dynamicBatch: boolean } {
+  const vi = (model.graph?.input ?? []).find((i) => i.name === inputName)!;
+  const dims = vi.type?.tensorType?.shape?.dim ?? [];
+  let dynamicBatch = false;
+  const out = dims.map((d, k) => {
+    const v = d.dimValue !== undefined && d.dimValue !== null ? toNumber(d.dimValue) : 0;
+    if (v > 0) return v;
+    if (k === 0) {
+      dynamicBatch = true;
+      return 2;
+    }
+    return -1;
+  });
+  return { dims: out, dynamicBatch };
+}
+
+export async function probeShapes(model: ModelProto, feeds: Record<string, ort.Tensor>): Promise<ProbeResult> {
+  const copy = onnx.ModelProto.decode(encodeModel(model));
+  const graph = copy.graph!;
+  const index = new GraphIndex(graph);
+  const existing = new Set((graph.output ?? []).map((o) => o.name));
+  const producers = new Map<string, string>();
+  const extra: string[] = [];
+  for (const n of index.nodes) {
+    for (const o of n.output ?? []) {
+      if (!o) continue;
+      producers.set(o, n.opType ?? '');
+      if (!existing.has(o)) extra.push(o);
+    }
+  }
+  // Exposed outputs need a declared element type; keep the model's own value_info types where known.
+  const typeOf = new Map<string, number>();
+  for (const v of [...(graph.valueInfo ?? []), ...(graph.output ?? [])]) {
+    const t = v.type?.tensorType?.elemType;
+    if (v.name && t) typeOf.set(v.name, t);
+  }
+  graph.output = [
+    ...(graph.output ?? []),
+    ...extra.map((name) => {
+      const elemType = typeOf.get(name);
+      return elemType ? { name, type: { tensorType: { elemType } } } : { name };
+    }),
+  ];
+  const session = await ort.InferenceSession.create(encodeModel(copy), { graphOptimizationLevel: 'disabled' });
+  try {
+    const result = await session.run(feeds);
+    const shapes = new Map<string, number[]>();
+    for (const [name, t] of Object.entries(result)) shapes.set(name, [...t.dims]);
+    for (const [name, t] of Object.entries(feeds)) shapes.set(name, [...t.dims]);
+    const batch = Object.values(feeds)[0]?.dims[0] ?? 1;
+    return { shapes, producers, batch };
+  } finally {
+    await session.release();
+  }
+}
