@@ -5,3 +5,8 @@ export class CamscopeError extends Error {
     this.name = 'CamscopeError';
   }
 }
+
+/** First line of an error's message, for one-line reports of library errors. */
+export function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0]!.trim();
+}

@@ -43,12 +43,15 @@ export interface GradientModel {
   model: ModelProto;
   /** Input carrying the seed gradient, shape [N, classes]. */
   seedInput: string;
+  /** Input [N, 1] adding that multiple of one-hot(argmax logits) to the seed (when built with top1Seed). */
+  top1Input: string | null;
   /** Target tensor → name of the graph output holding its gradient. */
   gradientOutputs: Map<string, string>;
 }
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 export const SEED_INPUT = 'camscope_dy';
+export const TOP1_INPUT = 'camscope_top1';
 
 /**
  * Copies `model` and appends the gradient sub-graph of `output` with respect to each target.
@@ -59,6 +62,7 @@ export function buildGradientModel(
   shapes: ShapeMap,
   targets: string[],
   output: string,
+  options: { top1Seed?: boolean } = {},
 ): GradientModel {
   const copy = onnx.ModelProto.decode(onnx.ModelProto.encode(model).finish());
   const graph = copy.graph!;
@@ -98,7 +102,14 @@ export function buildGradientModel(
     if (list.length > 1) grads.set(name, [e.sum(list)]);
     return grads.get(name)![0]!;
   };
-  addGrad(output, SEED_INPUT);
+  if (options.top1Seed) {
+    // The predicted class is only known inside the run: seed += top1 · one-hot(argmax(logits)).
+    const argmax = e.op('ArgMax', [output], { axis: 1, keepdims: 0 });
+    const oneHot = e.op('OneHot', [argmax, e.constInt64([outShape[1]!], []), e.constFloat([0, 1], [2])]);
+    addGrad(output, e.op('Add', [SEED_INPUT, e.op('Mul', [TOP1_INPUT, oneHot])]));
+  } else {
+    addGrad(output, SEED_INPUT);
+  }
 
   for (const node of onPath) {
     const outs = node.output ?? [];
@@ -148,10 +159,11 @@ export function buildGradientModel(
   graph.node = [...(graph.node ?? []), ...e.nodes];
   graph.initializer = [...(graph.initializer ?? []), ...e.initializers];
   graph.input = [...(graph.input ?? []), floatValueInfo(SEED_INPUT, ['N', outShape[1]!])];
+  if (options.top1Seed) graph.input.push(floatValueInfo(TOP1_INPUT, ['N', 1]));
   const existing = new Set((graph.output ?? []).map((o) => o.name));
   const extra = [...targets.filter((t) => !existing.has(t)), ...gradientOutputs.values()];
   graph.output = [...(graph.output ?? []), ...extra.map((n) => floatValueInfo(n))];
-  return { model: copy, seedInput: SEED_INPUT, gradientOutputs };
+  return { model: copy, seedInput: SEED_INPUT, top1Input: options.top1Seed ? TOP1_INPUT : null, gradientOutputs };
 }
 
 export function floatValueInfo(name: string, dims?: (number | string)[]): ValueInfoProto {

@@ -1,0 +1,233 @@
+// The `camscope` command line: layers, explain, demo.
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { basename, extname, join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CamscopeError, firstLine } from '../errors.js';
+import { type ExplainOptions, type ExplainedImage, Explainer, type ModelOptions } from '../explain/explainer.js';
+import { writeOverlay } from '../explain/postprocess/overlay.js';
+import { ClassifierModel } from '../model/classifierModel.js';
+import { METHOD_NAMES, type ExplainReport, type MethodName } from '../../src-shared/explainTypes.js';
+import { type ParsedArgs, intOption, one, parseArgs, required } from './args.js';
+import { Progress } from './progress.js';
+
+const HELP = `camscope — Class Activation Maps for ONNX image classifiers
+
+Usage:
+  camscope layers  --model M.onnx [--size WxH] [--json]
+  camscope explain --model M.onnx --image A.png [--image B.jpg …] [--method cam,gradcam]
+                   [--layer auto|TENSOR] [--target top1|INDEX] [--threshold 0.2]
+                   [--preset imagenet|none] [--size WxH] [--mean R,G,B] [--std R,G,B]
+                   [--labels FILE] [--label-offset K] [--batch N] [--json OUT.json] [--out DIR]
+  camscope demo    [--out DIR]      explain the bundled demo images with the bundled model
+
+explain writes overlays (<image>.<method>.png, jet colormap, alpha 0.5, WSOL box) to DIR and
+the maps, boxes and top-5 predictions as JSON (to OUT.json, or stdout when neither is given).
+Preprocessing: model metadata when present, else --preset (default imagenet), overridden by
+--size/--mean/--std (mean/std in 0..1 units, torchvision convention).
+Exit codes: 0 ok, 2 bad input (one line naming the file and the problem), 1 internal error.`;
+
+const MODEL_OPTIONS = {
+  model: {},
+  preset: {},
+  size: {},
+  mean: {},
+  std: {},
+  labels: {},
+  'label-offset': {},
+} as const;
+
+function modelOptions(a: ParsedArgs): ModelOptions {
+  return {
+    preset: one(a, 'preset'),
+    size: one(a, 'size'),
+    mean: one(a, 'mean'),
+    std: one(a, 'std'),
+    labels: one(a, 'labels'),
+    labelOffset: intOption(a, 'label-offset'),
+  };
+}
+
+function parseMethods(v: string | undefined): MethodName[] {
+  const names = (v ?? 'cam,gradcam').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!METHOD_NAMES.includes(n as MethodName)) throw new CamscopeError(`--method: unknown method '${n}' (${METHOD_NAMES.join(', ')})`);
+  }
+  if (names.length === 0) throw new CamscopeError('--method: no method given');
+  return [...new Set(names)] as MethodName[];
+}
+
+function parseTarget(v: string | undefined): ExplainOptions['target'] {
+  if (v === undefined || v === 'top1') return 'top1';
+  if (!/^\d+$/.test(v)) throw new CamscopeError(`--target: expected top1 or a class index, got '${v}'`);
+  return Number(v);
+}
+
+async function layersCommand(argv: string[]): Promise<void> {
+  const a = parseArgs(argv, { model: {}, size: {}, json: { flag: true } });
+  const file = required(a, 'model');
+  const sizeFlag = one(a, 'size');
+  const model = await ClassifierModel.open(file, () => {
+    const m = sizeFlag && /^(\d+)x(\d+)$/.exec(sizeFlag);
+    return m ? { width: Number(m[1]), height: Number(m[2]) } : undefined;
+  });
+  const layers = model.layerCandidates();
+  if (a.flags.has('json')) {
+    process.stdout.write(JSON.stringify({ model: file, classes: model.numClasses, layers }, null, 2) + '\n');
+    return;
+  }
+  const rows = layers.map((l) => [
+    l.isDefault ? '*' : ' ',
+    l.tensor,
+    l.op,
+    l.shape.join('×'),
+    l.cam.applicable ? 'yes' : `no: ${l.cam.reason}`,
+  ]);
+  const width = (i: number) => Math.max(...rows.map((r) => r[i]!.length), ['', 'tensor', 'op', 'C×H×W'][i]?.length ?? 0);
+  const fmt = (r: string[]) => `${r[0]} ${r[1]!.padEnd(width(1))}  ${r[2]!.padEnd(width(2))}  ${r[3]!.padEnd(width(3))}  ${r[4]}`;
+  process.stdout.write(`${file}: ${layers.length} candidate layers, ${model.numClasses} classes (* = default)\n`);
+  process.stdout.write(fmt([' ', 'tensor', 'op', 'C×H×W', 'CAM']) + '\n');
+  for (const r of rows) process.stdout.write(fmt(r) + '\n');
+}
+
+/** Overlay file names: <base>.<method>.png, prefixed with the image's position when names collide. */
+function overlayNames(images: string[]): string[] {
+  const bases = images.map((f) => basename(f, extname(f)));
+  return bases.map((b, i) => (bases.filter((x) => x === b).length > 1 ? `${i}_${b}` : b));
+}
+
+export async function runExplain(
+  modelFile: string,
+  images: string[],
+  opts: ExplainOptions,
+  modelOpts: ModelOptions,
+  outDir: string | undefined,
+): Promise<ExplainReport> {
+  for (const f of images) if (!existsSync(f)) throw new CamscopeError(`${f}: file not found`);
+  const explainer = await Explainer.open(modelFile, modelOpts);
+  try {
+    explainer.prepare(opts);
+    if (outDir) mkdirSync(outDir, { recursive: true });
+    const names = overlayNames(images);
+    const progress = images.length > 3 ? new Progress(images.length, 'images') : null;
+    let done = 0;
+    const results = await explainer.explain(images, opts, async (batch: ExplainedImage[]) => {
+      if (outDir) {
+        for (const { result, rgb } of batch) {
+          const name = names[images.indexOf(result.image)]!;
+          for (const m of result.maps) {
+            await writeOverlay(join(outDir, `${name}.${m.method}.png`), {
+              rgb: rgb.data,
+              width: rgb.width,
+              height: rgb.height,
+              map: { width: m.width, height: m.height, values: Float32Array.from(m.values) },
+              boxes: m.box ? [{ box: m.box, color: [255, 255, 255] }] : [],
+            });
+          }
+        }
+      }
+      done += batch.length;
+      progress?.update(done);
+    });
+    const m = explainer.model;
+    return {
+      model: {
+        path: modelFile,
+        sha256: m.sha256,
+        input: { name: m.inputName, shape: m.inputDims },
+        preprocessing: explainer.preprocessing,
+      },
+      results,
+    };
+  } finally {
+    await explainer.close();
+  }
+}
+
+async function explainCommand(argv: string[]): Promise<void> {
+  const a = parseArgs(argv, {
+    ...MODEL_OPTIONS,
+    image: { repeat: true },
+    method: {},
+    layer: {},
+    target: {},
+    threshold: {},
+    batch: {},
+    json: {},
+    out: {},
+  });
+  const images = a.values.get('image') ?? [];
+  if (images.length === 0) throw new CamscopeError('--image is required (repeat it for several images)');
+  const threshold = one(a, 'threshold') === undefined ? 0.2 : Number(one(a, 'threshold'));
+  if (!(threshold > 0 && threshold < 1)) throw new CamscopeError(`--threshold: expected a fraction in (0, 1), got '${one(a, 'threshold')}'`);
+  const report = await runExplain(
+    required(a, 'model'),
+    images,
+    {
+      methods: parseMethods(one(a, 'method')),
+      layer: one(a, 'layer'),
+      target: parseTarget(one(a, 'target')),
+      threshold,
+      batchSize: intOption(a, 'batch'),
+    },
+    modelOptions(a),
+    one(a, 'out'),
+  );
+  const json = one(a, 'json');
+  const text = JSON.stringify(report);
+  if (json) writeFileSync(json, text + '\n');
+  else if (!one(a, 'out')) process.stdout.write(text + '\n');
+  summarize(report);
+}
+
+function summarize(report: ExplainReport): void {
+  for (const r of report.results) {
+    const top = r.predictions[0]!;
+    const boxes = r.maps.map((m) => `${m.method} box ${m.box ? m.box.join(',') : 'none'}`).join('; ');
+    process.stderr.write(`${r.image}: ${top.label ?? `class ${top.index}`} (${(top.score * 100).toFixed(1)} %) — ${boxes}\n`);
+  }
+}
+
+async function demoCommand(argv: string[]): Promise<void> {
+  const a = parseArgs(argv, { out: {} });
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+  const demoDir = join(root, 'models', 'demo');
+  const images = ['circle_0.png', 'square_1.png', 'star_2.png', 'ring_3.png'].map((f) => join(demoDir, f)).filter(existsSync);
+  const out = one(a, 'out') ?? join(root, 'out', 'demo');
+  const report = await runExplain(join(root, 'models', 'shapes-gap.onnx'), images, { methods: ['cam', 'gradcam'], target: 'top1' }, {}, out);
+  writeFileSync(join(out, 'explain.json'), JSON.stringify(report) + '\n');
+  summarize(report);
+  process.stderr.write(`overlays and explain.json written to ${out}\n`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'layers':
+        await layersCommand(rest);
+        return 0;
+      case 'explain':
+        await explainCommand(rest);
+        return 0;
+      case 'demo':
+        await demoCommand(rest);
+        return 0;
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        process.stdout.write(HELP + '\n');
+        return command === undefined ? 2 : 0;
+      default:
+        throw new CamscopeError(`unknown command '${command}' (layers, explain, demo; see --help)`);
+    }
+  } catch (e) {
+    if (e instanceof CamscopeError) {
+      process.stderr.write(`camscope: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`camscope: internal error: ${firstLine(e)}\n`);
+    if (process.env.CAMSCOPE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,172 @@
+// Explains images with a classifier: preprocessing, batched engine runs, predictions, maps and boxes.
+import { CamscopeError } from '../errors.js';
+import { type RgbImage, decodeImage, resizeRgb } from '../image/imageInput.js';
+import { ClassifierModel } from '../model/classifierModel.js';
+import { type CamHead, camHeadAt } from '../model/camHead.js';
+import { Labels } from '../model/labels.js';
+import {
+  type PreprocessingFlags,
+  preprocessingFromMetadata,
+  resolvePreprocessing,
+  toInputTensor,
+} from '../model/preprocessing.js';
+import type { ImageResult, MapResult, MethodName, Prediction, Preprocessing } from '../../src-shared/explainTypes.js';
+import { ExplainEngine, type Target } from './engine.js';
+import { METHODS } from './methods/index.js';
+import { boxFromMap } from './postprocess/wsolBox.js';
+
+export interface ModelOptions extends PreprocessingFlags {
+  labels?: string;
+  labelOffset?: number;
+}
+
+export interface ExplainOptions {
+  methods: MethodName[];
+  /** 'auto' (default layer) or a tensor name */
+  layer?: string;
+  target: Target;
+  /** WSOL threshold as a fraction of the map's max (default 0.2). */
+  threshold?: number;
+  batchSize?: number;
+}
+
+export interface ExplainedImage {
+  result: ImageResult;
+  /** Decoded original pixels, for overlays. */
+  rgb: RgbImage;
+}
+
+export class Explainer {
+  readonly engine: ExplainEngine;
+
+  private constructor(
+    readonly model: ClassifierModel,
+    readonly preprocessing: Preprocessing,
+    readonly labels: Labels,
+  ) {
+    this.engine = new ExplainEngine(model);
+  }
+
+  static async open(file: string, opts: ModelOptions = {}): Promise<Explainer> {
+    // Symbolic input sizes are filled from the preprocessing, which may come from the model's metadata.
+    const model = await ClassifierModel.open(file, (metadata) =>
+      resolvePreprocessing(opts, preprocessingFromMetadata(metadata, file), undefined),
+    );
+    const meta = preprocessingFromMetadata(model.metadata, file);
+    const staticSize = typeof model.inputDims[2] === 'number' && typeof model.inputDims[3] === 'number' ? model.inputSize : undefined;
+    const pre = resolvePreprocessing(opts, meta, staticSize);
+    const labels = opts.labels
+      ? Labels.fromFile(opts.labels, opts.labelOffset ?? 0)
+      : Labels.forModel(model.metadata, model.numClasses, opts.labelOffset);
+    return new Explainer(model, pre, labels);
+  }
+
+  /** Checks a request before any work: layer, target range, CAM applicability. */
+  prepare(opts: ExplainOptions): { layer: string; head: CamHead | undefined } {
+    const layer = this.model.resolveLayer(opts.layer);
+    if (typeof opts.target === 'number' && (!Number.isInteger(opts.target) || opts.target < 0 || opts.target >= this.model.numClasses)) {
+      throw new CamscopeError(`--target ${opts.target}: class index out of range (the model has ${this.model.numClasses} outputs)`);
+    }
+    let head: CamHead | undefined;
+    if (opts.methods.some((m) => METHODS[m].needsCamHead)) {
+      const h = camHeadAt(this.model, layer);
+      if (!h.ok) throw new CamscopeError(`${this.model.file}: CAM does not apply at '${layer}': ${h.reason}`);
+      head = h;
+    }
+    return { layer, head };
+  }
+
+  /** Explains images in batches; `onBatch` sees each batch's results as they complete. */
+  async explain(
+    files: string[],
+    opts: ExplainOptions,
+    onBatch?: (done: ExplainedImage[], total: number) => Promise<void> | void,
+  ): Promise<ImageResult[]> {
+    const { layer, head } = this.prepare(opts);
+    const batchSize = this.model.dynamicBatch ? Math.max(1, opts.batchSize ?? 8) : 1;
+    const results: ImageResult[] = [];
+    for (let start = 0; start < files.length; start += batchSize) {
+      const batch = await this.explainBatch(files.slice(start, start + batchSize), opts, layer, head);
+      results.push(...batch.map((b) => b.result));
+      await onBatch?.(batch, files.length);
+    }
+    return results;
+  }
+
+  /** Decodes and preprocesses images into one [N,3,H,W] tensor. */
+  async loadBatch(files: string[]): Promise<{ images: RgbImage[]; input: Float32Array }> {
+    const p = this.preprocessing;
+    const images = await Promise.all(files.map((f) => decodeImage(f)));
+    const plane = 3 * p.width * p.height;
+    const input = new Float32Array(files.length * plane);
+    const resized = await Promise.all(images.map((img) => resizeRgb(img, p.width, p.height)));
+    resized.forEach((rgb, i) => toInputTensor(rgb, p, input, i * plane));
+    return { images, input };
+  }
+
+  private async explainBatch(files: string[], opts: ExplainOptions, layer: string, head: CamHead | undefined): Promise<ExplainedImage[]> {
+    const { images, input } = await this.loadBatch(files);
+    const n = files.length;
+    const needsGradient = opts.methods.some((m) => METHODS[m].needsGradient);
+    const out = needsGradient
+      ? await this.engine.backward(input, n, [layer], Array(n).fill(opts.target))
+      : await this.engine.forward(input, n, [layer]);
+    const classes = this.model.numClasses;
+    const { activations, gradients, dims } = out.layers.get(layer)!;
+    const [, channels, h, w] = dims;
+    const size = h * w;
+    return files.map((file, row) => {
+      const logits = out.logits.subarray(row * classes, (row + 1) * classes);
+      const target = opts.target === 'top1' ? argmax(logits) : opts.target;
+      const slice = (t: Float32Array) => t.subarray(row * channels * size, (row + 1) * channels * size);
+      const maps: MapResult[] = opts.methods.map((name) => {
+        const values = METHODS[name].compute({
+          activation: slice(activations),
+          gradient: gradients && slice(gradients),
+          channels,
+          size,
+          target,
+          head,
+        });
+        const img = images[row]!;
+        const box = boxFromMap({ width: w, height: h, values }, img.width, img.height, opts.threshold ?? 0.2);
+        return { method: name, layer, target, width: w, height: h, values: Array.from(values), box };
+      });
+      const result: ImageResult = {
+        image: file,
+        width: images[row]!.width,
+        height: images[row]!.height,
+        predictions: this.topK(logits, 5),
+        maps,
+      };
+      return { result, rgb: images[row]! };
+    });
+  }
+
+  topK(logits: Float32Array, k: number): Prediction[] {
+    const probs = softmax(logits);
+    const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]! || a - b);
+    return order.slice(0, k).map((i) => ({ index: i, label: this.labels.name(i), score: probs[i]! }));
+  }
+
+  async close(): Promise<void> {
+    await this.engine.release();
+  }
+}
+
+/** First index of the maximum (ONNX ArgMax's tie rule). */
+export function argmax(v: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i]! > v[best]!) best = i;
+  return best;
+}
+
+export function softmax(logits: ArrayLike<number>): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]!);
+  const out = new Float64Array(logits.length);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) sum += out[i] = Math.exp(logits[i]! - max);
+  for (let i = 0; i < out.length; i++) out[i]! /= sum;
+  return out;
+}

@@ -1,0 +1,198 @@
+// An ONNX image classifier opened for explanation: its input, logits output, tensor shapes and
+// candidate target layers.
+import { createHash } from 'node:crypto';
+import * as ort from 'onnxruntime-node';
+import { CamscopeError, firstLine } from '../errors.js';
+import {
+  GraphIndex,
+  type ModelProto,
+  defaultOpset,
+  loadModelFile,
+  metadataMap,
+  toNumber,
+} from '../onnx/onnxModel.js';
+import { type ProbeResult, probeShapes } from '../onnx/shapeProbe.js';
+import type { LayerCandidate } from '../../src-shared/explainTypes.js';
+import { camHeadAt } from './camHead.js';
+
+const SPATIAL_POOLING = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'LpPool', 'Pad']);
+const PASS_THROUGH = new Set(['Identity', 'Dropout', 'Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Cast']);
+const LINEAR = new Set(['Conv', 'Gemm', 'MatMul', 'ConvTranspose']);
+
+export class ClassifierModel {
+  readonly index: GraphIndex;
+  readonly opset: number;
+  readonly inputName: string;
+  /** Input dims as declared: numbers, or names for symbolic dims. */
+  readonly inputDims: (number | string)[];
+  readonly outputName: string;
+  readonly metadata: Record<string, string>;
+  private constructor(
+    readonly file: string,
+    readonly model: ModelProto,
+    readonly sha256: string,
+    readonly probe: ProbeResult,
+    io: { inputName: string; inputDims: (number | string)[]; outputName: string },
+  ) {
+    this.index = new GraphIndex(model.graph!);
+    this.opset = defaultOpset(model);
+    this.inputName = io.inputName;
+    this.inputDims = io.inputDims;
+    this.outputName = io.outputName;
+    this.metadata = metadataMap(model);
+  }
+
+  /**
+   * Opens and validates a classifier and runs it once on zeros to learn every tensor's shape.
+   * `spatialSize` fills symbolic H, W (it may depend on the model's metadata, e.g. its preprocessing).
+   */
+  static async open(
+    file: string,
+    spatialSize?: (metadata: Record<string, string>) => { width: number; height: number } | undefined,
+  ): Promise<ClassifierModel> {
+    const { model, bytes } = loadModelFile(file);
+    const index = new GraphIndex(model.graph!);
+    for (const imp of model.opsetImport ?? []) {
+      if (imp.domain && imp.domain !== 'ai.onnx') {
+        throw new CamscopeError(`${file}: uses operator domain '${imp.domain}' (custom ops are not loaded)`);
+      }
+    }
+    let opset: number;
+    try {
+      opset = defaultOpset(model);
+    } catch {
+      throw new CamscopeError(`${file}: imports no default ONNX operator set`);
+    }
+    if (opset < 11 || opset > 21) throw new CamscopeError(`${file}: opset ${opset} is not supported (11–21)`);
+    const inputs = index.realInputs();
+    if (inputs.length !== 1) {
+      throw new CamscopeError(`${file}: expected one image input, found ${inputs.length} (${inputs.map((i) => i.name).join(', ')})`);
+    }
+    const input = inputs[0]!;
+    const dims = (input.type?.tensorType?.shape?.dim ?? []).map((d) =>
+      d.dimValue !== undefined && d.dimValue !== null && toNumber(d.dimValue) > 0 ? toNumber(d.dimValue) : d.dimParam || '?',
+    );
+    if (dims.length !== 4) throw new CamscopeError(`${file}: input '${input.name}' has rank ${dims.length}, expected NCHW (rank 4)`);
+    if (dims[1] !== 3) throw new CamscopeError(`${file}: input '${input.name}' has ${dims[1]} channels, expected 3 (RGB, NCHW)`);
+    const outputName = model.graph!.output?.[0]?.name;
+    if (!outputName) throw new CamscopeError(`${file}: the model has no output`);
+
+    const size = (d: number | string, fallback: number | undefined, what: string): number => {
+      if (typeof d === 'number') return d;
+      if (fallback) return fallback;
+      throw new CamscopeError(`${file}: input ${what} is dynamic; give --size WxH`);
+    };
+    const batch = typeof dims[0] === 'number' ? dims[0] : 2;
+    const fill = spatialSize?.(metadataMap(model));
+    const h = size(dims[2]!, fill?.height, 'height');
+    const w = size(dims[3]!, fill?.width, 'width');
+    const feeds = { [input.name!]: new ort.Tensor('float32', new Float32Array(batch * 3 * h * w), [batch, 3, h, w]) };
+    let probe: ProbeResult;
+    try {
+      probe = await probeShapes(model, feeds);
+    } catch (e) {
+      throw new CamscopeError(`${file}: ONNX Runtime cannot run this model (${firstLine(e)})`);
+    }
+    const outShape = probe.shapes.get(outputName);
+    if (!outShape || outShape.length !== 2) {
+      throw new CamscopeError(`${file}: output '${outputName}' has shape ${JSON.stringify(outShape)}, expected [N, classes] logits`);
+    }
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    return new ClassifierModel(file, model, sha256, probe, { inputName: input.name!, inputDims: dims, outputName });
+  }
+
+  get numClasses(): number {
+    return this.probe.shapes.get(this.outputName)![1]!;
+  }
+
+  get dynamicBatch(): boolean {
+    return typeof this.inputDims[0] !== 'number';
+  }
+
+  /** Static input size (H, W) the probe ran at. */
+  get inputSize(): { width: number; height: number } {
+    const s = this.probe.shapes.get(this.inputName)!;
+    return { height: s[2]!, width: s[3]! };
+  }
+
+  shapeOf(tensor: string): readonly number[] | undefined {
+    return this.probe.shapes.get(tensor);
+  }
+
+  /** Every 4-D float feature map with spatial size > 1 that influences the logits, in graph order. */
+  candidateTensors(): string[] {
+    const influences = this.ancestorsOfOutput();
+    const out: string[] = [];
+    for (const n of this.index.nodes) {
+      for (const o of n.output ?? []) {
+        const s = this.probe.shapes.get(o);
+        if (!o || !s || s.length !== 4 || s[2]! * s[3]! <= 1 || !influences.has(o)) continue;
+        if (this.index.constant(o)) continue;
+        out.push(o);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The last convolutional feature map before spatial pooling: skips pooling and pass-through ops
+   * and class-score maps (C = classes with no linear layer between them and the logits).
+   */
+  defaultLayer(): string {
+    const candidates = this.candidateTensors();
+    for (let i = candidates.length - 1; i >= 0; i--) {
+      const t = candidates[i]!;
+      const op = this.index.producer.get(t)?.opType ?? '';
+      if (SPATIAL_POOLING.has(op) || PASS_THROUGH.has(op)) continue;
+      if (this.isClassScoreMap(t)) continue;
+      return t;
+    }
+    throw new CamscopeError(`${this.file}: no 4-D feature map with spatial size > 1 (not a CNN image classifier?)`);
+  }
+
+  layerCandidates(): LayerCandidate[] {
+    const dflt = this.defaultLayer();
+    return this.candidateTensors().map((t) => {
+      const s = this.probe.shapes.get(t)!;
+      const head = camHeadAt(this, t);
+      return {
+        tensor: t,
+        op: this.index.producer.get(t)?.opType ?? '?',
+        shape: [s[1]!, s[2]!, s[3]!],
+        isDefault: t === dflt,
+        cam: head.ok ? { applicable: true } : { applicable: false, reason: head.reason },
+      };
+    });
+  }
+
+  /** Resolves a --layer value: 'auto' or a candidate tensor name. */
+  resolveLayer(layer: string | undefined): string {
+    if (!layer || layer === 'auto') return this.defaultLayer();
+    if (!this.candidateTensors().includes(layer)) {
+      throw new CamscopeError(`${this.file}: '${layer}' is not a candidate layer (see 'camscope layers')`);
+    }
+    return layer;
+  }
+
+  private ancestorsOfOutput(): Set<string> {
+    const seen = new Set<string>([this.outputName]);
+    for (const n of [...this.index.nodes].reverse()) {
+      if (!(n.output ?? []).some((o) => seen.has(o))) continue;
+      for (const i of n.input ?? []) if (i) seen.add(i);
+    }
+    return seen;
+  }
+
+  private isClassScoreMap(tensor: string): boolean {
+    if (this.probe.shapes.get(tensor)![1] !== this.numClasses) return false;
+    const stack = [tensor];
+    const seen = new Set(stack);
+    while (stack.length) {
+      for (const n of this.index.consumers.get(stack.pop()!) ?? []) {
+        if (LINEAR.has(n.opType ?? '')) return false;
+        for (const o of n.output ?? []) if (!seen.has(o)) (seen.add(o), stack.push(o));
+      }
+    }
+    return true;
+  }
+}
