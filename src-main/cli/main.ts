@@ -26,6 +26,20 @@ Preprocessing: model metadata when present, else --preset (default imagenet), ov
 --size/--mean/--std (mean/std in 0..1 units, torchvision convention).
 Exit codes: 0 ok, 2 bad input (one line naming the file and the problem), 1 internal error.`;
 
+/** Where commands write: the process streams, or buffers in tests. */
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** Progress lines go here (null: none). */
+  progress: NodeJS.WriteStream | null;
+}
+
+const PROCESS_IO: CliIO = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  progress: process.stderr,
+};
+
 const MODEL_OPTIONS = {
   model: {},
   preset: {},
@@ -62,7 +76,7 @@ function parseTarget(v: string | undefined): ExplainOptions['target'] {
   return Number(v);
 }
 
-async function layersCommand(argv: string[]): Promise<void> {
+async function layersCommand(argv: string[], io: CliIO): Promise<void> {
   const a = parseArgs(argv, { model: {}, size: {}, json: { flag: true } });
   const file = required(a, 'model');
   const sizeFlag = one(a, 'size');
@@ -72,7 +86,7 @@ async function layersCommand(argv: string[]): Promise<void> {
   });
   const layers = model.layerCandidates();
   if (a.flags.has('json')) {
-    process.stdout.write(JSON.stringify({ model: file, classes: model.numClasses, layers }, null, 2) + '\n');
+    io.out(JSON.stringify({ model: file, classes: model.numClasses, layers }, null, 2) + '\n');
     return;
   }
   const rows = layers.map((l) => [
@@ -84,9 +98,9 @@ async function layersCommand(argv: string[]): Promise<void> {
   ]);
   const width = (i: number) => Math.max(...rows.map((r) => r[i]!.length), ['', 'tensor', 'op', 'C×H×W'][i]?.length ?? 0);
   const fmt = (r: string[]) => `${r[0]} ${r[1]!.padEnd(width(1))}  ${r[2]!.padEnd(width(2))}  ${r[3]!.padEnd(width(3))}  ${r[4]}`;
-  process.stdout.write(`${file}: ${layers.length} candidate layers, ${model.numClasses} classes (* = default)\n`);
-  process.stdout.write(fmt([' ', 'tensor', 'op', 'C×H×W', 'CAM']) + '\n');
-  for (const r of rows) process.stdout.write(fmt(r) + '\n');
+  io.out(`${file}: ${layers.length} candidate layers, ${model.numClasses} classes (* = default)\n`);
+  io.out(fmt([' ', 'tensor', 'op', 'C×H×W', 'CAM']) + '\n');
+  for (const r of rows) io.out(fmt(r) + '\n');
 }
 
 /** Overlay file names: <base>.<method>.png, prefixed with the image's position when names collide. */
@@ -101,6 +115,7 @@ export async function runExplain(
   opts: ExplainOptions,
   modelOpts: ModelOptions,
   outDir: string | undefined,
+  progressStream: NodeJS.WriteStream | null,
 ): Promise<ExplainReport> {
   for (const f of images) if (!existsSync(f)) throw new CamscopeError(`${f}: file not found`);
   const explainer = await Explainer.open(modelFile, modelOpts);
@@ -108,7 +123,7 @@ export async function runExplain(
     explainer.prepare(opts);
     if (outDir) mkdirSync(outDir, { recursive: true });
     const names = overlayNames(images);
-    const progress = images.length > 3 ? new Progress(images.length, 'images') : null;
+    const progress = images.length > 3 && progressStream ? new Progress(images.length, 'images', progressStream) : null;
     let done = 0;
     const results = await explainer.explain(images, opts, async (batch: ExplainedImage[]) => {
       if (outDir) {
@@ -143,7 +158,7 @@ export async function runExplain(
   }
 }
 
-async function explainCommand(argv: string[]): Promise<void> {
+async function explainCommand(argv: string[], io: CliIO): Promise<void> {
   const a = parseArgs(argv, {
     ...MODEL_OPTIONS,
     image: { repeat: true },
@@ -171,63 +186,64 @@ async function explainCommand(argv: string[]): Promise<void> {
     },
     modelOptions(a),
     one(a, 'out'),
+    io.progress,
   );
   const json = one(a, 'json');
   const text = JSON.stringify(report);
   if (json) writeFileSync(json, text + '\n');
-  else if (!one(a, 'out')) process.stdout.write(text + '\n');
-  summarize(report);
+  else if (!one(a, 'out')) io.out(text + '\n');
+  summarize(report, io);
 }
 
-function summarize(report: ExplainReport): void {
+function summarize(report: ExplainReport, io: CliIO): void {
   for (const r of report.results) {
     const top = r.predictions[0]!;
     const boxes = r.maps.map((m) => `${m.method} box ${m.box ? m.box.join(',') : 'none'}`).join('; ');
-    process.stderr.write(`${r.image}: ${top.label ?? `class ${top.index}`} (${(top.score * 100).toFixed(1)} %) — ${boxes}\n`);
+    io.err(`${r.image}: ${top.label ?? `class ${top.index}`} (${(top.score * 100).toFixed(1)} %) — ${boxes}\n`);
   }
 }
 
-async function demoCommand(argv: string[]): Promise<void> {
+async function demoCommand(argv: string[], io: CliIO): Promise<void> {
   const a = parseArgs(argv, { out: {} });
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   const demoDir = join(root, 'models', 'demo');
   const images = ['circle_0.png', 'square_1.png', 'star_2.png', 'ring_3.png'].map((f) => join(demoDir, f)).filter(existsSync);
   const out = one(a, 'out') ?? join(root, 'out', 'demo');
-  const report = await runExplain(join(root, 'models', 'shapes-gap.onnx'), images, { methods: ['cam', 'gradcam'], target: 'top1' }, {}, out);
+  const report = await runExplain(join(root, 'models', 'shapes-gap.onnx'), images, { methods: ['cam', 'gradcam'], target: 'top1' }, {}, out, io.progress);
   writeFileSync(join(out, 'explain.json'), JSON.stringify(report) + '\n');
-  summarize(report);
-  process.stderr.write(`overlays and explain.json written to ${out}\n`);
+  summarize(report, io);
+  io.err(`overlays and explain.json written to ${out}\n`);
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: CliIO = PROCESS_IO): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'layers':
-        await layersCommand(rest);
+        await layersCommand(rest, io);
         return 0;
       case 'explain':
-        await explainCommand(rest);
+        await explainCommand(rest, io);
         return 0;
       case 'demo':
-        await demoCommand(rest);
+        await demoCommand(rest, io);
         return 0;
       case undefined:
       case '--help':
       case '-h':
       case 'help':
-        process.stdout.write(HELP + '\n');
+        io.out(HELP + '\n');
         return command === undefined ? 2 : 0;
       default:
         throw new CamscopeError(`unknown command '${command}' (layers, explain, demo; see --help)`);
     }
   } catch (e) {
     if (e instanceof CamscopeError) {
-      process.stderr.write(`camscope: ${e.message}\n`);
+      io.err(`camscope: ${e.message}\n`);
       return e.exitCode;
     }
-    process.stderr.write(`camscope: internal error: ${firstLine(e)}\n`);
-    if (process.env.CAMSCOPE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    io.err(`camscope: internal error: ${firstLine(e)}\n`);
+    if (process.env.CAMSCOPE_DEBUG) io.err(`${(e as Error).stack}\n`);
     return 1;
   }
 }

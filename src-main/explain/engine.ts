@@ -105,7 +105,12 @@ export class ExplainEngine {
     let proto;
     let gradientOutputs = new Map<string, string>();
     if (mode === 'gradient') {
-      const g = buildGradientModel(m.model, m.probe.shapes, layers, m.outputName, { top1Seed: true });
+      let g;
+      try {
+        g = buildGradientModel(m.model, m.probe.shapes, layers, m.outputName, { top1Seed: true });
+      } catch (e) {
+        throw e instanceof CamscopeError ? new CamscopeError(`${m.file}: ${e.message}`) : e;
+      }
       proto = g.model;
       gradientOutputs = g.gradientOutputs;
     } else {

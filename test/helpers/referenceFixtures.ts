@@ -1,0 +1,56 @@
+// Loads the PyTorch-autograd reference fixtures written by scripts/fixtures/makeReferenceFixtures.py.
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const REFERENCE_DIR = 'test/fixtures/reference';
+
+export interface ReferenceLayer {
+  tensor: string;
+  module: string;
+  role: 'default' | 'early' | 'mid';
+  shape: [number, number, number, number];
+  targets: number[];
+  gradcam: number[][];
+  cam: number[][] | null;
+}
+
+export interface ReferenceFixture {
+  family: string;
+  opset: number;
+  onnx: string;
+  input: { name: string; shape: [number, number, number, number]; formula: string };
+  num_classes: number;
+  top5: { index: number; score: number; logit: number }[][];
+  default_layer: { tensor: string; module: string };
+  cam: { applicable: true } | { applicable: false; blocking_op: string; reason: string };
+  layers: ReferenceLayer[];
+}
+
+export function referenceFixtures(): { json: string; model: string; fixture: ReferenceFixture }[] {
+  if (!existsSync(REFERENCE_DIR)) return [];
+  return readdirSync(REFERENCE_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const fixture = JSON.parse(readFileSync(join(REFERENCE_DIR, f), 'utf8')) as ReferenceFixture;
+      return { json: f, model: join(REFERENCE_DIR, fixture.onnx), fixture };
+    });
+}
+
+/** The fixtures' deterministic input: float32(sin(0.37 i)·1.5 + 0.25 cos(0.011 i)) over the flat index. */
+export function referenceInput(shape: readonly number[]): Float32Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return Float32Array.from({ length: n }, (_, i) => Math.sin(0.37 * i) * 1.5 + 0.25 * Math.cos(0.011 * i));
+}
+
+/** max |a − b| / max |b| */
+export function relMaxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`);
+  let d = 0;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    m = Math.max(m, Math.abs(b[i]!));
+  }
+  return m === 0 ? d : d / m;
+}
