@@ -1,5 +1,52 @@
-// Gradients of ops that move values without changing them: reshapes, transposes, concat, slicing.
-import type { GradientRule } from '../gradientGraph.js';
+// Gradients of ops that move values without changing them; the gradient is moved back the same way:
+//   Reshape-like: dy reshaped to the input's shape    Transpose: dy transposed by the inverse permutation
+//   Concat: dy sliced per input                        Split: output gradients concatenated (zeros where none)
+//   Slice: dy put back among zeros                     Pad (constant mode): the padding sliced off dy
+// Static sizes are read only along the axes an op works on; the other axes, batch included, stay free.
+import type { GradientContext, GradientRule } from '../gradientGraph.js';
+import type { NodeEmitter } from '../nodeEmitter.js';
+import { attrInt, attrInts, attrString } from '../onnxModel.js';
+
+/** An ONNX axis (negative counts from the end) as an index in [0, rank). */
+export function normalizeAxis(axis: number, rank: number): number {
+  return axis < 0 ? axis + rank : axis;
+}
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+// Slice clamps ends to the axis size, so this reads "to the end" without fixing a size.
+const TO_END = Number.MAX_SAFE_INTEGER;
+
+/** Slice along `axes`: starts/ends/axes are inputs from opset 10, attributes before. */
+function slice(e: NodeEmitter, x: string, starts: number[], ends: number[], axes: number[]): string {
+  if (e.opset >= 10) return e.op('Slice', [x, e.constInt64(starts), e.constInt64(ends), e.constInt64(axes)]);
+  return e.op('Slice', [x], { starts, ends, axes });
+}
+
+/** Zero padding, pads = [begin per axis…, end per axis…]: an input from opset 11, an attribute before. */
+function zeroPad(e: NodeEmitter, x: string, pads: number[]): string {
+  if (pads.every((p) => p === 0)) return x;
+  if (e.opset >= 11) return e.op('Pad', [x, e.constInt64(pads)]);
+  return e.op('Pad', [x], { pads });
+}
+
+function inversePermutation(perm: readonly number[]): number[] {
+  const inv: number[] = [];
+  perm.forEach((p, i) => (inv[p] = i));
+  return inv;
+}
+
+/**
+ * An integer parameter that is constant input i from opset `inputFrom` and attribute `name` before it;
+ * undefined when absent. Parameters computed at run time are rejected.
+ */
+function intParam(c: GradientContext, inputFrom: number, i: number, name: string): number[] | undefined {
+  if (c.e.opset < inputFrom) return attrInts(c.node, name);
+  if (!c.input(i)) return undefined;
+  const value = c.constant(c.input(i));
+  if (!value) c.fail(`'${name}' is computed at run time; only constant '${name}' is supported`);
+  return Array.from(value.data);
+}
 
 /** Flatten, Reshape, Squeeze, Unsqueeze: the gradient takes the input's shape back. */
 const reshapeLike: GradientRule = (c) => {
@@ -7,9 +54,115 @@ const reshapeLike: GradientRule = (c) => {
   return [c.e.op('Reshape', [c.dOut(0)!, shape])];
 };
 
+/** The default permutation reverses the axes. */
+const transpose: GradientRule = (c) => {
+  const perm = attrInts(c.node, 'perm') ?? range(c.shape(c.input(0)).length).reverse();
+  return [c.e.op('Transpose', [c.dOut(0)!], { perm: inversePermutation(perm) })];
+};
+
+const concat: GradientRule = (c) => {
+  const inputs = c.node.input ?? [];
+  const axis = normalizeAxis(attrInt(c.node, 'axis', 0), c.shape(inputs[0]!).length);
+  let offset = 0;
+  return inputs.map((name, i) => {
+    const start = offset;
+    offset += c.shape(name)[axis]!;
+    return c.needs(i) ? slice(c.e, c.dOut(0)!, [start], [offset], [axis]) : null;
+  });
+};
+
+/** The split sizes need not be known: the outputs' gradients (or zeros of their shape) concatenate back. */
+const split: GradientRule = (c) => {
+  const { e } = c;
+  const axis = normalizeAxis(attrInt(c.node, 'axis', 0), c.shape(c.input(0)).length);
+  const parts = (c.node.output ?? []).map(
+    (out, i) => c.dOut(i) ?? e.op('ConstantOfShape', [e.op('Shape', [out])]), // default value: float 0
+  );
+  return [e.op('Concat', parts, { axis })];
+};
+
+/** Indices a Slice picks along an axis of size `dim` (ONNX: negative counts from the end, then clamped). */
+function sliceIndices(dim: number, start: number, end: number, step: number): number[] {
+  const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
+  const [s, t] = [start < 0 ? start + dim : start, end < 0 ? end + dim : end];
+  const [from, to] = step > 0 ? [clamp(s, 0, dim), clamp(t, 0, dim)] : [clamp(s, 0, dim - 1), clamp(t, -1, dim - 1)];
+  const picked: number[] = [];
+  for (let i = from; step > 0 ? i < to : i > to; i += step) picked.push(i);
+  return picked;
+}
+
+/**
+ * Spreads g's entries along `axis` to positions `picked` of an axis of size `dim`, zeros elsewhere:
+ * g · S with the 0/1 selection matrix S[k, picked[k]] = 1. Exact, as every result sums one product.
+ */
+function spreadAlong(e: NodeEmitter, g: string, axis: number, rank: number, picked: number[], dim: number): string {
+  const selection = new Float32Array(picked.length * dim);
+  picked.forEach((p, k) => (selection[k * dim + p] = 1));
+  const s = e.constFloat(selection, [picked.length, dim]);
+  if (axis === rank - 1) return e.op('MatMul', [g, s]);
+  const toLast = [...range(rank).filter((a) => a !== axis), axis];
+  const moved = e.op('MatMul', [e.op('Transpose', [g], { perm: toLast }), s]);
+  return e.op('Transpose', [moved], { perm: inversePermutation(toLast) });
+}
+
+/** Unit-step axes are restored by one zero Pad, other steps by a selection MatMul per axis. */
+const sliceRule: GradientRule = (c) => {
+  const shape = c.shape(c.input(0));
+  const rank = shape.length;
+  const starts = intParam(c, 10, 1, 'starts') ?? c.fail('starts are required');
+  const ends = intParam(c, 10, 2, 'ends') ?? c.fail('ends are required');
+  const axes = (intParam(c, 10, 3, 'axes') ?? range(starts.length)).map((a) => normalizeAxis(a, rank));
+  const steps = intParam(c, 10, 4, 'steps') ?? starts.map(() => 1);
+  const pads = new Array<number>(2 * rank).fill(0);
+  const strided: { axis: number; picked: number[] }[] = [];
+  axes.forEach((axis, k) => {
+    const [dim, step] = [shape[axis]!, steps[k]!];
+    if (step === 0) c.fail('a step of 0 is invalid');
+    const picked = sliceIndices(dim, starts[k]!, ends[k]!, step);
+    if (step !== 1) strided.push({ axis, picked });
+    else {
+      pads[axis] = picked[0] ?? 0;
+      pads[axis + rank] = dim - pads[axis]! - picked.length;
+    }
+  });
+  let g = zeroPad(c.e, c.dOut(0)!, pads);
+  for (const { axis, picked } of strided) g = spreadAlong(c.e, g, axis, rank, picked, shape[axis]!);
+  return [g];
+};
+
+/** Constant mode only: edge/reflect padding copies input values, and negative pads crop. */
+const pad: GradientRule = (c) => {
+  const mode = attrString(c.node, 'mode', 'constant');
+  if (mode !== 'constant') c.fail(`mode '${mode}' is not supported (constant only)`);
+  if (c.needs(2)) c.fail('gradients with respect to the padding value are not supported');
+  const rank = c.shape(c.input(0)).length;
+  const pads = intParam(c, 11, 1, 'pads') ?? c.fail('pads are required');
+  if (pads.some((p) => p < 0)) c.fail(`negative pads ${JSON.stringify(pads)} are not supported`);
+  const axes = (intParam(c, 18, 3, 'axes') ?? range(rank)).map((a) => normalizeAxis(a, rank));
+  const padded = axes
+    .map((axis, k) => ({ axis, begin: pads[k]!, end: pads[k + axes.length]! }))
+    .filter((p) => p.begin > 0 || p.end > 0);
+  const dy = c.dOut(0)!;
+  if (padded.length === 0) return [dy];
+  const ends = padded.map((p) => (p.end > 0 ? -p.end : TO_END));
+  return [slice(c.e, dy, padded.map((p) => p.begin), ends, padded.map((p) => p.axis))];
+};
+
+/** Indices carry no gradient; gathering from float data on the path (embedding-style lookup) is unsupported. */
+const gather: GradientRule = (c) => {
+  if (c.needs(0)) c.fail('gradients through Gather on float data are not supported');
+  return [null, null];
+};
+
 export const shapeRules: Record<string, GradientRule> = {
   Flatten: reshapeLike,
   Reshape: reshapeLike,
   Squeeze: reshapeLike,
   Unsqueeze: reshapeLike,
+  Transpose: transpose,
+  Concat: concat,
+  Split: split,
+  Slice: sliceRule,
+  Pad: pad,
+  Gather: gather,
 };

@@ -1,0 +1,156 @@
+// wsolBox / connectedComponents8 / boxFromMap on synthetic maps with known components, plus a brute-force cross-check.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { boxFromMap, connectedComponents8, wsolBox, type Box } from '../../src-main/explain/postprocess/wsolBox.js';
+import type { MapGrid } from '../../src-main/explain/postprocess/mapGrid.js';
+import { CamscopeError } from '../../src-main/errors.js';
+import { rng } from '../helpers/random.js';
+import { minLabelFlood } from './floodFill.js';
+
+/** A map from rows of characters: '.' is 0, a digit d is the value d. */
+function art(rows: string[]): MapGrid {
+  const values = Float32Array.from(rows.join(''), (ch) => (ch === '.' ? 0 : Number(ch)));
+  return { width: rows[0]!.length, height: rows.length, values };
+}
+
+test('two blobs: the box of the bigger one, in edge coordinates', () => {
+  const map = art([
+    '.........',
+    '.999.....',
+    '.999.....',
+    '.999..99.',
+    '......99.',
+  ]);
+  assert.deepEqual(wsolBox(map), [1, 1, 4, 4]);
+});
+
+test('a diagonal-only link joins pixels under 8-connectivity (it would not under 4)', () => {
+  const map = art([
+    '9.....',
+    '.9..99',
+    '..9...',
+  ]);
+  const cc = connectedComponents8(Uint8Array.from(map.values, (v) => (v > 0 ? 1 : 0)), map.width, map.height);
+  assert.equal(cc.count, 2);
+  assert.deepEqual([...cc.sizes], [3, 2]);
+  // Under 4-connectivity the pair (2 pixels) would beat three single pixels.
+  assert.deepEqual(wsolBox(map), [0, 0, 3, 3]);
+});
+
+test('a component touching the right and bottom borders ends at width and height', () => {
+  const map = art([
+    '9.....',
+    '....99',
+    '...999',
+  ]);
+  assert.deepEqual(wsolBox(map), [3, 1, 6, 3]);
+});
+
+test('equal sizes: the component met first in the row-major scan wins', () => {
+  const map = art([
+    '......99',
+    '99....99',
+    '99......',
+  ]);
+  assert.deepEqual(wsolBox(map), [6, 0, 8, 2]);
+});
+
+test('a value exactly at the threshold is kept; just below it is not', () => {
+  // Range 0..5, so 1 normalizes to exactly 0.2.
+  const map = art([
+    '5.1',
+    '...',
+  ]);
+  assert.deepEqual(wsolBox(map), [0, 0, 1, 1]);
+  map.values[1] = 1;
+  assert.deepEqual(wsolBox(map), [0, 0, 3, 1]);
+  map.values[1] = 0.999;
+  assert.deepEqual(wsolBox(map), [0, 0, 1, 1]);
+  assert.deepEqual(wsolBox(map, { threshold: 0.199 }), [0, 0, 3, 1]);
+});
+
+test('signed maps are min-max normalized: the threshold is 20 % of the way from min to max', () => {
+  // Range −5..5: −3 is exactly 20 %, −3.5 is below it.
+  const map: MapGrid = { width: 4, height: 2, values: Float32Array.from([5, -3, -5, -3.5, -5, -5, -5, -3]) };
+  assert.deepEqual(wsolBox(map), [0, 0, 2, 1]);
+});
+
+test('a constant map has nothing to localize', () => {
+  assert.equal(wsolBox({ width: 3, height: 2, values: new Float32Array(6).fill(-1) }), null);
+});
+
+test('threshold outside [0, 1] and a malformed map are CamscopeErrors', () => {
+  const map = art(['9.']);
+  assert.throws(() => wsolBox(map, { threshold: 1.5 }), CamscopeError);
+  assert.throws(() => wsolBox(map, { threshold: NaN }), CamscopeError);
+  assert.throws(() => wsolBox({ width: 3, height: 1, values: new Float32Array(2) }), CamscopeError);
+});
+
+test('boxFromMap upsamples first: 2×2 corner peak → 4×4', () => {
+  // Upsampled value at (x, y) is a[x]·a[y] with a = [1, 0.75, 0.25, 0]:
+  // row 0: 1 .75 .25 0; row 1: .75 .5625 .1875 0; row 2: .25 .1875 .0625 0 → kept (≥ 0.2): 3 + 2 + 1 pixels.
+  assert.deepEqual(boxFromMap({ width: 2, height: 2, values: Float32Array.from([1, 0, 0, 0]) }, 4, 4), [0, 0, 3, 3]);
+});
+
+test('boxFromMap of a constant low-resolution map is null, although upsampling leaves ulp-sized ripples', () => {
+  const flat: MapGrid = { width: 3, height: 2, values: new Float32Array(6).fill(0.3) };
+  assert.equal(boxFromMap(flat, 17, 9), null);
+});
+
+/** Random blobby masks: a few filled discs plus salt noise. */
+function randomMask(r: () => number, w: number, h: number): Uint8Array {
+  const mask = new Uint8Array(w * h);
+  const discs = 1 + Math.floor(r() * 5);
+  for (let d = 0; d < discs; d++) {
+    const cx = r() * w, cy = r() * h, rad = 0.5 + r() * 4;
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= rad * rad) mask[y * w + x] = 1;
+  }
+  for (let i = 0; i < mask.length; i++) if (r() < 0.08) mask[i] = 1;
+  return mask;
+}
+
+test('connectedComponents8 and wsolBox agree with a brute-force flood fill on random blobs', () => {
+  const r = rng(2024);
+  for (let trial = 0; trial < 200; trial++) {
+    const w = 1 + Math.floor(r() * 24), h = 1 + Math.floor(r() * 18);
+    const mask = randomMask(r, w, h);
+    const brute = minLabelFlood(mask, w, h);
+    const cc = connectedComponents8(mask, w, h);
+
+    // Same partition, numbered by first pixel in row-major order.
+    const firstPixels = [...new Set(brute)].filter((l) => l > 0).sort((a, b) => a - b);
+    const rank = new Map(firstPixels.map((l, k) => [l, k + 1]));
+    assert.equal(cc.count, firstPixels.length);
+    for (let p = 0; p < mask.length; p++) assert.equal(cc.labels[p], brute[p] ? rank.get(brute[p]!) : 0);
+
+    // Largest component by brute force (ties: smallest first pixel), boxed by scanning its pixels.
+    const size = new Map<number, number>();
+    for (const l of brute) if (l) size.set(l, (size.get(l) ?? 0) + 1);
+    let best = 0;
+    for (const l of firstPixels) if (!best || size.get(l)! > size.get(best)!) best = l;
+    let expected: Box | null = null;
+    if (best) {
+      expected = [w, h, 0, 0];
+      for (let p = 0; p < mask.length; p++) {
+        if (brute[p] !== best) continue;
+        const x = p % w, y = Math.floor(p / w);
+        expected = [Math.min(expected[0], x), Math.min(expected[1], y), Math.max(expected[2], x + 1), Math.max(expected[3], y + 1)];
+      }
+    }
+    const map: MapGrid = { width: w, height: h, values: Float32Array.from(mask) };
+    assert.deepEqual(wsolBox(map), mask.includes(0) ? expected : null, `trial ${trial} (${w}×${h})`);
+  }
+});
+
+test('a 4000×3000 map upsamples and localizes without recursion', () => {
+  // One broad peak: the kept region is a single component of millions of pixels.
+  const low: MapGrid = { width: 7, height: 7, values: new Float32Array(49) };
+  for (let y = 0; y < 7; y++) for (let x = 0; x < 7; x++) low.values[y * 7 + x] = Math.exp(-((x - 3) ** 2 + (y - 3) ** 2) / 4);
+  const box = boxFromMap(low, 4000, 3000);
+  assert.ok(box, 'a box');
+  const [x0, y0, x1, y1] = box;
+  assert.ok(x0 > 0 && y0 > 0 && x1 < 4000 && y1 < 3000 && x1 - x0 > 1000, `box ${box}`);
+  // Symmetric peak on the 7×7 grid → box symmetric about the image centre.
+  assert.equal(x0 + x1, 4000);
+  assert.equal(y0 + y1, 3000);
+});
