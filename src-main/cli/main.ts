@@ -131,9 +131,7 @@ export async function runExplain(
           const name = names[images.indexOf(result.image)]!;
           for (const m of result.maps) {
             await writeOverlay(join(outDir, `${name}.${m.method}.png`), {
-              rgb: rgb.data,
-              width: rgb.width,
-              height: rgb.height,
+              image: rgb,
               map: { width: m.width, height: m.height, values: Float32Array.from(m.values) },
               boxes: m.box ? [{ box: m.box, color: [255, 255, 255] }] : [],
             });

@@ -1,11 +1,19 @@
 // Registry of per-op gradient rules. Each family of ops lives in its own file.
 import type { GradientRule } from '../gradientGraph.js';
 import { activationRules } from './activations.js';
+import { convolutionRules } from './convolution.js';
+import { elementwiseRules } from './elementwise.js';
 import { linearRules } from './linear.js';
+import { normalizationRules } from './normalization.js';
+import { poolingRules } from './pooling.js';
 import { shapeRules } from './shape.js';
 
 export const gradientRules: Record<string, GradientRule> = {
   ...activationRules,
+  ...convolutionRules,
+  ...elementwiseRules,
   ...linearRules,
+  ...normalizationRules,
+  ...poolingRules,
   ...shapeRules,
 };
