@@ -107,7 +107,7 @@ export class ExplainEngine {
     if (mode === 'gradient') {
       let g;
       try {
-        g = buildGradientModel(m.model, m.probe.shapes, layers, m.outputName, { top1Seed: true });
+        g = buildGradientModel(m.model, m.probe.shapes, layers, m.outputName, { top1Seed: true, values: m.probe.values });
       } catch (e) {
         throw e instanceof CamscopeError ? new CamscopeError(`${m.file}: ${e.message}`) : e;
       }

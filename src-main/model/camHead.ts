@@ -1,6 +1,6 @@
 // CAM applicability (Zhou et al. 2016): the target map must feed global average pooling followed by a
 // linear classifier, M_c(x,y) = Σ_k w_k^c f_k(x,y). Finds that head and extracts w (and b).
-import { attrFloat, attrInt, attrInts, type NodeProto, type GraphIndex } from '../onnx/onnxModel.js';
+import { attrFloat, attrInt, attrInts, attrString, type NodeProto, type GraphIndex } from '../onnx/onnxModel.js';
 
 export interface CamHead {
   ok: true;
@@ -20,58 +20,66 @@ export interface HeadGraph {
 }
 
 const PASS = new Set(['Identity', 'Dropout']);
-const RESHAPE = new Set(['Flatten', 'Reshape', 'Squeeze', 'Unsqueeze']);
+// After the pooling the spatial axes have size 1, so a Transpose only reorders the pooled vector's axes.
+const RESHAPE_OR_PASS = new Set([...PASS, 'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Transpose']);
 
 export function camHeadAt(g: HeadGraph, tensor: string): CamHeadResult {
   const shape = g.shapeOf(tensor);
   if (!shape || shape.length !== 4) return refuse(`'${tensor}' is not a 4-D feature map`);
   const [, channels, h, w] = shape as [number, number, number, number];
+  const label = (n: NodeProto) => `${n.opType} node '${n.name || n.output?.[0]}'`;
   let current = tensor;
 
-  const next = (): NodeProto | string => {
-    const consumers = g.index.consumers.get(current) ?? [];
-    const extra = g.outputName === current ? 1 : 0;
-    if (consumers.length + extra !== 1) {
-      return `'${current}' feeds ${consumers.length + extra} consumers; CAM needs a single GAP → linear path`;
-    }
-    return consumers[0]!;
-  };
-  const skip = (ops: Set<string>): NodeProto | string => {
-    let n = next();
-    while (typeof n !== 'string' && ops.has(n.opType ?? '')) {
+  /** The single node consuming `current` after skipping `ops`; null at the logits; a string says why not. */
+  const follow = (ops: Set<string>): NodeProto | string | null => {
+    for (;;) {
+      const consumers = g.index.consumers.get(current) ?? [];
+      if (current === g.outputName && consumers.length === 0) return null;
+      if (consumers.length === 0) return `'${current}' does not reach the logits`;
+      if (consumers.length > 1 || current === g.outputName) {
+        return `${consumers.map(label).join(' and ')} follow '${current}'; CAM needs a single GAP → linear path`;
+      }
+      const n = consumers[0]!;
+      if (!ops.has(n.opType ?? '')) return n;
       current = n.output![0]!;
-      n = next();
     }
-    return n;
   };
-  const label = (n: NodeProto) => `${n.opType} node '${n.name || n.output?.[0]}'`;
+  const blocked = (n: NodeProto | string | null, why: string): { ok: false; reason: string } =>
+    refuse(typeof n === 'string' ? n : n ? `${label(n)} ${why}` : `the logits come ${why}`);
+  /** Only reshapes may remain up to the logits. */
+  const toLogits = (after: string): CamHeadResult | null => {
+    const n = follow(RESHAPE_OR_PASS);
+    return n === null ? null : blocked(n, `comes between ${after} and the logits, so class scores are not linear in the pooled features`);
+  };
 
-  // 1. global average pooling over H, W
-  let n = skip(PASS);
-  if (typeof n === 'string') return refuse(n);
-  if (!isGlobalAverage(g, n, h, w)) {
-    return refuse(`${label(n)} follows '${tensor}'; CAM needs global average pooling right after the target layer`);
-  }
-  current = n.output![0]!;
+  let n = follow(PASS);
+  if (!n || typeof n === 'string') return blocked(n, 'right after the target layer');
 
-  // 2. reshapes, then the linear classifier
-  n = skip(new Set([...PASS, ...RESHAPE]));
-  if (typeof n === 'string') return refuse(n);
-  const linear = linearWeights(g, n, current, channels);
-  if (!linear) return refuse(`${label(n)} after the pooling is not a linear classifier (Gemm, MatMul(+Add) or 1×1 Conv with constant weights)`);
-  current = linear.output;
-
-  // 3. nothing but reshapes up to the logits
-  while (current !== g.outputName) {
-    n = next();
-    if (typeof n === 'string') return refuse(n);
-    if (!PASS.has(n.opType ?? '') && !RESHAPE.has(n.opType ?? '')) {
-      return refuse(`${label(n)} comes between the linear classifier and the logits, so class scores are not linear in the pooled features`);
+  // A 1×1 class convolution before the pooling is the same linear map applied before averaging.
+  const classConv = linearWeights(g, n, current, channels, { spatial: true });
+  if (classConv) {
+    current = classConv.output;
+    n = follow(PASS);
+    if (!n || typeof n === 'string' || !isGlobalAverage(g, n, h, w)) {
+      return blocked(n, 'comes between the 1×1 class convolution and the global average pooling, so CAM does not apply');
     }
     current = n.output![0]!;
+    return toLogits('the global average pooling') ?? head(classConv, channels);
   }
-  const classes = linear.bias.length;
-  return { ok: true, weights: linear.weights, bias: linear.bias, classes, channels };
+
+  if (!isGlobalAverage(g, n, h, w)) {
+    return blocked(n, `follows '${tensor}'; CAM needs global average pooling right after the target layer`);
+  }
+  current = n.output![0]!;
+  n = follow(RESHAPE_OR_PASS);
+  const linear = n && typeof n !== 'string' ? linearWeights(g, n, current, channels, { spatial: false }) : null;
+  if (!linear) return blocked(n, 'after the pooling is not a linear classifier (Gemm, MatMul(+Add) or 1×1 Conv with constant weights)');
+  current = linear.output;
+  return toLogits('the linear classifier') ?? head(linear, channels);
+}
+
+function head(l: Linear, channels: number): CamHead {
+  return { ok: true, weights: l.weights, bias: l.bias, classes: l.bias.length, channels };
 }
 
 function refuse(reason: string): { ok: false; reason: string } {
@@ -101,12 +109,16 @@ interface Linear {
   output: string;
 }
 
-/** Weights [classes, K] of a linear layer applied to the pooled tensor `x`, or null. */
-function linearWeights(g: HeadGraph, n: NodeProto, x: string, k: number): Linear | null {
+/**
+ * Weights [classes, K] of a linear layer applied to `x`, or null. `spatial`: x is the feature map
+ * itself, where only a 1×1 convolution (stride 1, no padding) qualifies.
+ */
+function linearWeights(g: HeadGraph, n: NodeProto, x: string, k: number, { spatial }: { spatial: boolean }): Linear | null {
   const constF = (name: string | undefined) => {
     const c = name ? g.index.constant(name) : null;
     return c && c.data instanceof Float32Array ? c : null;
   };
+  if (spatial && n.opType !== 'Conv') return null;
   if (n.opType === 'Gemm' && n.input?.[0] === x) {
     const b = constF(n.input[1]);
     if (!b || attrInt(n, 'transA', 0) !== 0) return null;
@@ -144,6 +156,9 @@ function linearWeights(g: HeadGraph, n: NodeProto, x: string, k: number): Linear
     const wt = constF(n.input[1]);
     if (!wt || wt.dims.length !== 4 || wt.dims[1] !== k || wt.dims[2] !== 1 || wt.dims[3] !== 1) return null;
     if (attrInt(n, 'group', 1) !== 1) return null;
+    const trivial = (name: string) => (attrInts(n, name) ?? []).every((v) => v === 1);
+    if (spatial && (!trivial('strides') || !(attrInts(n, 'pads') ?? []).every((p) => p === 0))) return null;
+    if (spatial && !['NOTSET', 'VALID'].includes(attrString(n, 'auto_pad', 'NOTSET'))) return null;
     const classes = wt.dims[0]!;
     const bias = biasVector(constF(n.input[2]), classes, 1);
     return bias && { weights: Float32Array.from(wt.data), bias, output: n.output![0]! };

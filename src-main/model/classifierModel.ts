@@ -5,6 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { CamscopeError, firstLine } from '../errors.js';
 import {
   GraphIndex,
+  attrInts,
   type ModelProto,
   defaultOpset,
   loadModelFile,
@@ -86,10 +87,10 @@ export class ClassifierModel {
     const fill = spatialSize?.(metadataMap(model));
     const h = size(dims[2]!, fill?.height, 'height');
     const w = size(dims[3]!, fill?.width, 'width');
-    const feeds = { [input.name!]: new ort.Tensor('float32', new Float32Array(batch * 3 * h * w), [batch, 3, h, w]) };
+    const zeros = (n: number) => ({ [input.name!]: new ort.Tensor('float32', new Float32Array(n * 3 * h * w), [n, 3, h, w]) });
     let probe: ProbeResult;
     try {
-      probe = await probeShapes(model, feeds);
+      probe = await probeShapes(model, zeros(batch), typeof dims[0] === 'number' ? undefined : zeros(1));
     } catch (e) {
       throw new CamscopeError(`${file}: ONNX Runtime cannot run this model (${firstLine(e)})`);
     }
@@ -119,18 +120,45 @@ export class ClassifierModel {
     return this.probe.shapes.get(tensor);
   }
 
-  /** Every 4-D float feature map with spatial size > 1 that influences the logits, in graph order. */
+  /** Every 4-D float feature map (NCHW layout) with spatial size > 1 that influences the logits, in graph order. */
   candidateTensors(): string[] {
     const influences = this.ancestorsOfOutput();
+    const nchw = this.nchwTensors();
     const out: string[] = [];
     for (const n of this.index.nodes) {
       for (const o of n.output ?? []) {
         const s = this.probe.shapes.get(o);
-        if (!o || !s || s.length !== 4 || s[2]! * s[3]! <= 1 || !influences.has(o)) continue;
+        if (!o || !s || s.length !== 4 || s[2]! * s[3]! <= 1 || !influences.has(o) || !nchw.has(o)) continue;
         if (this.index.constant(o)) continue;
         out.push(o);
       }
     }
+    return out;
+  }
+
+  /**
+   * 4-D tensors whose axes are still (N, C, H, W): layouts are followed through Transpose nodes, so
+   * channels-last stretches (ConvNeXt's permuted LayerNorm and MLP) are not taken for feature maps.
+   */
+  private nchwTensors(): Set<string> {
+    const identity = [0, 1, 2, 3];
+    const perm = new Map<string, number[]>([[this.inputName, identity]]);
+    for (const n of this.index.nodes) {
+      const first = (n.input ?? []).map((i) => perm.get(i)).find((p) => p);
+      let p: number[] | undefined;
+      if (n.opType === 'Transpose') {
+        const t = attrInts(n, 'perm') ?? [3, 2, 1, 0];
+        p = first && t.length === 4 ? t.map((a) => first[a]!) : undefined;
+      } else if (n.opType === 'Reshape' || n.opType === 'Flatten') {
+        p = identity;
+      } else {
+        // Ops keep their input's layout; a 4-D tensor built from lower ranks (Unsqueeze, Concat) is NCHW.
+        p = first ?? identity;
+      }
+      for (const o of n.output ?? []) if (p && this.probe.shapes.get(o)?.length === 4) perm.set(o, p);
+    }
+    const out = new Set<string>();
+    for (const [t, p] of perm) if (p.every((a, i) => a === i)) out.add(t);
     return out;
   }
 

@@ -62,7 +62,11 @@ export function buildGradientModel(
   shapes: ShapeMap,
   targets: string[],
   output: string,
-  options: { top1Seed?: boolean } = {},
+  options: {
+    top1Seed?: boolean;
+    /** Batch-independent values of run-time integer tensors (see ProbeResult.values). */
+    values?: ReadonlyMap<string, DecodedTensor>;
+  } = {},
 ): GradientModel {
   const copy = onnx.ModelProto.decode(onnx.ModelProto.encode(model).finish());
   const graph = copy.graph!;
@@ -134,7 +138,7 @@ export function buildGradientModel(
       },
       dOut: (i) => (outs[i] ? gradOf(outs[i]!) : null),
       needs: (i) => dependsOnTarget.has(node.input?.[i] ?? ''),
-      constant: (name) => index.constant(name),
+      constant: (name) => index.constant(name) ?? options.values?.get(name) ?? null,
       unbroadcast: (g, gShape, inputName) => unbroadcast(e, g, gShape, ctx.shape(inputName)),
       fail: (reason) => {
         throw new CamscopeError(`cannot differentiate ${label}: ${reason}`);

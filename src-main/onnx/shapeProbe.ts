@@ -1,6 +1,6 @@
 // Learns every tensor's static shape by running the model once with all tensors exposed as outputs.
 import * as ort from 'onnxruntime-node';
-import { GraphIndex, type ModelProto, encodeModel, onnx, toNumber } from './onnxModel.js';
+import { type DecodedTensor, GraphIndex, type ModelProto, encodeModel, onnx, toNumber } from './onnxModel.js';
 
 export interface ProbeResult {
   shapes: Map<string, number[]>;
@@ -8,7 +8,15 @@ export interface ProbeResult {
   producers: Map<string, string>;
   /** Batch size the probe ran at (2 for dynamic batch, so broadcasting over N is visible). */
   batch: number;
+  /**
+   * Small integer tensors computed at run time (shape arithmetic) whose values do not depend on the
+   * batch size: with them, rules can treat e.g. a Slice's computed starts as constants.
+   */
+  values: Map<string, DecodedTensor>;
 }
+
+/** Integer tensors up to this many elements are recorded as probe values. */
+const MAX_VALUE_SIZE = 64;
 
 /** Input dims with the batch made concrete: symbolic batch → 2, other symbolic dims → error. */
 export function probeInputDims(model: ModelProto, inputName: string): { dims: number[]; dynamicBatch: boolean } {
@@ -27,7 +35,15 @@ export function probeInputDims(model: ModelProto, inputName: string): { dims: nu
   return { dims: out, dynamicBatch };
 }
 
-export async function probeShapes(model: ModelProto, feeds: Record<string, ort.Tensor>): Promise<ProbeResult> {
+/**
+ * Runs the model on `feeds` with every tensor exposed. With `otherBatchFeeds` (the same input at
+ * another batch size) it runs again, so only batch-independent integer values are kept.
+ */
+export async function probeShapes(
+  model: ModelProto,
+  feeds: Record<string, ort.Tensor>,
+  otherBatchFeeds?: Record<string, ort.Tensor>,
+): Promise<ProbeResult> {
   const copy = onnx.ModelProto.decode(encodeModel(model));
   const graph = copy.graph!;
   const index = new GraphIndex(graph);
@@ -57,11 +73,22 @@ export async function probeShapes(model: ModelProto, feeds: Record<string, ort.T
   const session = await ort.InferenceSession.create(encodeModel(copy), { graphOptimizationLevel: 'disabled' });
   try {
     const result = await session.run(feeds);
+    const other = otherBatchFeeds ? await session.run(otherBatchFeeds) : null;
     const shapes = new Map<string, number[]>();
-    for (const [name, t] of Object.entries(result)) shapes.set(name, [...t.dims]);
+    const values = new Map<string, DecodedTensor>();
+    for (const [name, t] of Object.entries(result)) {
+      shapes.set(name, [...t.dims]);
+      if ((t.type === 'int64' || t.type === 'int32') && t.size <= MAX_VALUE_SIZE) {
+        const v = Array.from(t.data as ArrayLike<number | bigint>, Number);
+        const w = other?.[name] ? Array.from(other[name]!.data as ArrayLike<number | bigint>, Number) : v;
+        if (v.length === w.length && v.every((x, i) => x === w[i])) {
+          values.set(name, { dims: [...t.dims], dataType: onnx.TensorProto.DataType.INT64, data: v });
+        }
+      }
+    }
     for (const [name, t] of Object.entries(feeds)) shapes.set(name, [...t.dims]);
     const batch = Object.values(feeds)[0]?.dims[0] ?? 1;
-    return { shapes, producers, batch };
+    return { shapes, producers, batch, values };
   } finally {
     await session.release();
   }

@@ -34,6 +34,7 @@ for (const file of models) {
     const { activations, gradients, dims } = out.layers.get(layer)!;
     const [, channels, h, w] = dims;
     const size = h * w;
+    let rowsWithEvidence = 0;
     for (let row = 0; row < n; row++) {
       const t = targets[row]!;
       const logits = out.logits.subarray(row * classes, (row + 1) * classes);
@@ -43,10 +44,11 @@ for (const file of models) {
       const cam = METHODS.cam.compute(x);
       const gradcam = METHODS.gradcam.compute(x);
       const expected = cam.map((v) => Math.max(0, v) / size);
-      assert.ok(cam.some((v) => v > 0), 'CAM has positive evidence');
+      if (cam.some((v) => v > 0)) rowsWithEvidence++;
       const err = relMaxDiff(gradcam, expected);
       assert.ok(err < 1e-5, `row ${row}: rel. error ${err}`);
     }
+    assert.ok(rowsWithEvidence > 0, 'some CAM has positive evidence, so the comparison is not of zeros');
     await engine.release();
   });
 }
