@@ -1,12 +1,13 @@
 // The `camscope` command line: layers, explain, demo.
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { basename, extname, join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CamscopeError, firstLine } from '../errors.js';
 import { type ExplainOptions, type ExplainedImage, Explainer, type ModelOptions } from '../explain/explainer.js';
 import { writeOverlay } from '../explain/postprocess/overlay.js';
+import { boxIoU } from '../explain/postprocess/wsolBox.js';
 import { ClassifierModel } from '../model/classifierModel.js';
-import { METHOD_NAMES, type ExplainReport, type MethodName } from '../../src-shared/explainTypes.js';
+import { type Box, METHOD_NAMES, type ExplainReport, type MethodName } from '../../src-shared/explainTypes.js';
 import { type ParsedArgs, intOption, one, parseArgs, required } from './args.js';
 import { Progress } from './progress.js';
 
@@ -205,11 +206,17 @@ async function demoCommand(argv: string[], io: CliIO): Promise<void> {
   const a = parseArgs(argv, { out: {} });
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
   const demoDir = join(root, 'models', 'demo');
-  const images = ['circle_0.png', 'square_1.png', 'star_2.png', 'ring_3.png'].map((f) => join(demoDir, f)).filter(existsSync);
+  const truth = JSON.parse(readFileSync(join(demoDir, 'boxes.json'), 'utf8')) as Record<string, { label: number; box: Box }>;
+  const images = Object.keys(truth).map((f) => join(demoDir, f));
   const out = one(a, 'out') ?? join(root, 'out', 'demo');
   const report = await runExplain(join(root, 'models', 'shapes-gap.onnx'), images, { methods: ['cam', 'gradcam'], target: 'top1' }, {}, out, io.progress);
   writeFileSync(join(out, 'explain.json'), JSON.stringify(report) + '\n');
-  summarize(report, io);
+  for (const r of report.results) {
+    const gt = truth[basename(r.image)]!;
+    const top = r.predictions[0]!;
+    const ious = r.maps.map((m) => `${m.method} IoU ${m.box ? boxIoU(m.box, gt.box).toFixed(2) : '—'}`).join(', ');
+    io.err(`${basename(r.image)}: predicted ${top.label} (${(top.score * 100).toFixed(1)} %), true class ${gt.label}; ${ious}\n`);
+  }
   io.err(`overlays and explain.json written to ${out}\n`);
 }
 

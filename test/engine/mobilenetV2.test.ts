@@ -4,17 +4,11 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { Explainer } from '../../src-main/explain/explainer.js';
 import type { Box } from '../../src-shared/explainTypes.js';
+import { boxIoU } from '../../src-main/explain/postprocess/wsolBox.js';
 
 const MODEL = '../shared/models/imagenet-mobilenetv2/mobilenetv2_imagenet_float.onnx';
 const CAT = '../shared/images/chelsea.png';
 const present = existsSync(MODEL) && existsSync(CAT);
-
-function iou(a: Box, b: Box): number {
-  const iw = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
-  const ih = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
-  const area = (r: Box) => (r[2] - r[0]) * (r[3] - r[1]);
-  return (iw * ih) / (area(a) + area(b) - iw * ih);
-}
 
 test('MobileNetV2: chelsea is an Egyptian cat and its CAM box overlaps the cat', { skip: !present && '../shared not present' }, async () => {
   const ex = await Explainer.open(MODEL, { mean: '0.5,0.5,0.5', std: '0.5,0.5,0.5' });
@@ -27,7 +21,7 @@ test('MobileNetV2: chelsea is an Egyptian cat and its CAM box overlaps the cat',
     const cat: Box = [20, 0, 451, 300];
     for (const m of r!.maps) {
       assert.ok(m.box, `${m.method} has a box`);
-      assert.ok(iou(m.box!, cat) >= 0.5, `${m.method} box ${m.box} overlaps the cat (IoU ${iou(m.box!, cat).toFixed(2)})`);
+      assert.ok(boxIoU(m.box!, cat) >= 0.5, `${m.method} box ${m.box} overlaps the cat (IoU ${boxIoU(m.box!, cat).toFixed(2)})`);
       assert.equal(m.width * m.height, 49);
     }
   } finally {

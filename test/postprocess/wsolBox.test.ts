@@ -1,7 +1,7 @@
 // wsolBox / connectedComponents8 / boxFromMap on synthetic maps with known components, plus a brute-force cross-check.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boxFromMap, connectedComponents8, wsolBox, type Box } from '../../src-main/explain/postprocess/wsolBox.js';
+import { boxFromMap, boxIoU, connectedComponents8, wsolBox, type Box } from '../../src-main/explain/postprocess/wsolBox.js';
 import type { MapGrid } from '../../src-main/explain/postprocess/mapGrid.js';
 import { CamscopeError } from '../../src-main/errors.js';
 import { rng } from '../helpers/random.js';
@@ -153,4 +153,12 @@ test('a 4000×3000 map upsamples and localizes without recursion', () => {
   // Symmetric peak on the 7×7 grid → box symmetric about the image centre.
   assert.equal(x0 + x1, 4000);
   assert.equal(y0 + y1, 3000);
+});
+
+test('boxIoU on hand-worked boxes (pixel-edge coordinates)', () => {
+  // [0,0,4,4] (area 16) and [2,2,6,6] (area 16) share [2,2,4,4] (area 4): 4 / (16 + 16 − 4) = 1/7.
+  assert.equal(boxIoU([0, 0, 4, 4], [2, 2, 6, 6]), 4 / 28);
+  assert.equal(boxIoU([0, 0, 4, 4], [0, 0, 4, 4]), 1);
+  assert.equal(boxIoU([0, 0, 2, 2], [2, 0, 4, 2]), 0, 'touching edges share no pixel');
+  assert.equal(boxIoU([1, 1, 3, 5], [0, 2, 4, 3]), 2 / (8 + 4 - 2));
 });

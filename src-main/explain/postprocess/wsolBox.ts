@@ -1,9 +1,10 @@
 // Weakly-supervised localization: threshold the normalized map, box the largest 8-connected component.
 import { CamscopeError } from '../../errors.js';
+import type { Box } from '../../../src-shared/explainTypes.js';
 import { checkMapGrid, upsampleBilinear, valueRange, type MapGrid } from './mapGrid.js';
 
 /** [x0, y0, x1, y1] in pixel-edge coordinates: x1 = rightmost column + 1, so width = x1 − x0. */
-export type Box = [x0: number, y0: number, x1: number, y1: number];
+export type { Box };
 
 export interface Components {
   /** 0 for background, else 1..count; labels follow the row-major order of each component's first pixel. */
@@ -156,4 +157,13 @@ export function boxFromMap(lowResMap: MapGrid, imageW: number, imageH: number, t
   const { min, max } = valueRange(lowResMap.values);
   if (!(max - min > 0)) return null;
   return wsolBox(upsampleBilinear(lowResMap, imageW, imageH), { threshold });
+}
+
+/** IoU of two boxes in pixel-edge coordinates (area = (x1 − x0)·(y1 − y0)). */
+export function boxIoU(a: Box, b: Box): number {
+  const iw = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
+  const ih = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const inter = iw * ih;
+  const area = (r: Box) => (r[2] - r[0]) * (r[3] - r[1]);
+  return inter === 0 ? 0 : inter / (area(a) + area(b) - inter);
 }
