@@ -1,7 +1,7 @@
 // The explain contract: what the engine produces and the CLI writes as JSON (see README, "camscope explain").
 
-export type MethodName = 'cam' | 'gradcam';
-export const METHOD_NAMES: readonly MethodName[] = ['cam', 'gradcam'];
+export const METHOD_NAMES = ['cam', 'gradcam', 'gradcam++', 'xgradcam', 'hirescam', 'layercam', 'eigencam'] as const;
+export type MethodName = (typeof METHOD_NAMES)[number];
 
 /** Pixel-edge coordinates in the original image: x1 = rightmost column + 1. */
 export type Box = [x0: number, y0: number, x1: number, y1: number];
@@ -35,7 +35,8 @@ export interface LayerCandidate {
 }
 
 export interface MapResult {
-  method: MethodName;
+  /** Method id, with ':variant' when a non-default variant was asked for (e.g. 'gradcam++:torchcam'). */
+  method: string;
   layer: string;
   target: number;
   /** Layer resolution. */

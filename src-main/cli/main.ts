@@ -7,7 +7,8 @@ import { type ExplainOptions, type ExplainedImage, Explainer, type ModelOptions 
 import { writeOverlay } from '../explain/postprocess/overlay.js';
 import { boxIoU } from '../explain/postprocess/wsolBox.js';
 import { ClassifierModel } from '../model/classifierModel.js';
-import { type Box, METHOD_NAMES, type ExplainReport, type MethodName } from '../../src-shared/explainTypes.js';
+import type { Box, ExplainReport } from '../../src-shared/explainTypes.js';
+import { type MethodChoice, parseMethod } from '../explain/methods/index.js';
 import { type ParsedArgs, intOption, one, parseArgs, required } from './args.js';
 import { Progress } from './progress.js';
 
@@ -62,13 +63,10 @@ function modelOptions(a: ParsedArgs): ModelOptions {
   };
 }
 
-function parseMethods(v: string | undefined): MethodName[] {
-  const names = (v ?? 'cam,gradcam').split(',').map((s) => s.trim()).filter(Boolean);
-  for (const n of names) {
-    if (!METHOD_NAMES.includes(n as MethodName)) throw new CamscopeError(`--method: unknown method '${n}' (${METHOD_NAMES.join(', ')})`);
-  }
-  if (names.length === 0) throw new CamscopeError('--method: no method given');
-  return [...new Set(names)] as MethodName[];
+function parseMethods(v: string | undefined): MethodChoice[] {
+  const specs = [...new Set((v ?? 'cam,gradcam').split(',').map((x) => x.trim()).filter(Boolean))];
+  if (specs.length === 0) throw new CamscopeError('--method: no method given');
+  return specs.map(parseMethod);
 }
 
 function parseTarget(v: string | undefined): ExplainOptions['target'] {
@@ -209,7 +207,7 @@ async function demoCommand(argv: string[], io: CliIO): Promise<void> {
   const truth = JSON.parse(readFileSync(join(demoDir, 'boxes.json'), 'utf8')) as Record<string, { label: number; box: Box }>;
   const images = Object.keys(truth).map((f) => join(demoDir, f));
   const out = one(a, 'out') ?? join(root, 'out', 'demo');
-  const report = await runExplain(join(root, 'models', 'shapes-gap.onnx'), images, { methods: ['cam', 'gradcam'], target: 'top1' }, {}, out, io.progress);
+  const report = await runExplain(join(root, 'models', 'shapes-gap.onnx'), images, { methods: parseMethods(undefined), target: 'top1' }, {}, out, io.progress);
   writeFileSync(join(out, 'explain.json'), JSON.stringify(report) + '\n');
   for (const r of report.results) {
     const gt = truth[basename(r.image)]!;

@@ -10,9 +10,9 @@ import {
   resolvePreprocessing,
   toInputTensor,
 } from '../model/preprocessing.js';
-import type { ImageResult, MapResult, MethodName, Prediction, Preprocessing } from '../../src-shared/explainTypes.js';
+import type { ImageResult, MapResult, Prediction, Preprocessing } from '../../src-shared/explainTypes.js';
 import { ExplainEngine, type Target } from './engine.js';
-import { METHODS } from './methods/index.js';
+import type { MethodChoice } from './methods/index.js';
 import { boxFromMap } from './postprocess/wsolBox.js';
 
 export interface ModelOptions extends PreprocessingFlags {
@@ -21,7 +21,7 @@ export interface ModelOptions extends PreprocessingFlags {
 }
 
 export interface ExplainOptions {
-  methods: MethodName[];
+  methods: MethodChoice[];
   /** 'auto' (default layer) or a tensor name */
   layer?: string;
   target: Target;
@@ -68,7 +68,7 @@ export class Explainer {
       throw new CamscopeError(`--target ${opts.target}: class index out of range (the model has ${this.model.numClasses} outputs)`);
     }
     let head: CamHead | undefined;
-    if (opts.methods.some((m) => METHODS[m].needsCamHead)) {
+    if (opts.methods.some((m) => m.method.needsCamHead)) {
       const h = camHeadAt(this.model, layer);
       if (!h.ok) throw new CamscopeError(`${this.model.file}: CAM does not apply at '${layer}': ${h.reason}`);
       head = h;
@@ -107,7 +107,7 @@ export class Explainer {
   private async explainBatch(files: string[], opts: ExplainOptions, layer: string, head: CamHead | undefined): Promise<ExplainedImage[]> {
     const { images, input } = await this.loadBatch(files);
     const n = files.length;
-    const needsGradient = opts.methods.some((m) => METHODS[m].needsGradient);
+    const needsGradient = opts.methods.some((m) => m.method.needs === 'gradients');
     const out = needsGradient
       ? await this.engine.backward(input, n, [layer], Array(n).fill(opts.target))
       : await this.engine.forward(input, n, [layer]);
@@ -119,18 +119,19 @@ export class Explainer {
       const logits = out.logits.subarray(row * classes, (row + 1) * classes);
       const target = opts.target === 'top1' ? argmax(logits) : opts.target;
       const slice = (t: Float32Array) => t.subarray(row * channels * size, (row + 1) * channels * size);
-      const maps: MapResult[] = opts.methods.map((name) => {
-        const values = METHODS[name].compute({
+      const maps: MapResult[] = opts.methods.map(({ method, variant, id }) => {
+        const values = method.compute({
           activation: slice(activations),
           gradient: gradients && slice(gradients),
           channels,
           size,
           target,
           head,
+          variant,
         });
         const img = images[row]!;
         const box = boxFromMap({ width: w, height: h, values }, img.width, img.height, opts.threshold ?? 0.2);
-        return { method: name, layer, target, width: w, height: h, values: Array.from(values), box };
+        return { method: id, layer, target, width: w, height: h, values: Array.from(values), box };
       });
       const result: ImageResult = {
         image: file,

@@ -1,4 +1,5 @@
-// On GAP → linear heads, ∂y^c/∂A_k = w_k^c/(H·W) everywhere, so Grad-CAM = ReLU(CAM)/(H·W).
+// On GAP → linear heads, ∂y^c/∂A_k = w_k^c/(H·W) everywhere, so Grad-CAM = ReLU(CAM)/(H·W), and
+// XGrad-CAM and HiResCAM (whose weights average the same constant gradient) equal Grad-CAM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -19,7 +20,7 @@ const models = [
 ];
 
 for (const file of models) {
-  test(`Grad-CAM = ReLU(CAM)/(H·W) on ${file.split('/').pop()}`, async () => {
+  test(`Grad-CAM = XGrad-CAM = HiResCAM = ReLU(CAM)/(H·W) on ${file.split('/').pop()}`, async () => {
     const model = await ClassifierModel.open(file);
     const layer = model.defaultLayer();
     const head = camHeadAt(model, layer);
@@ -47,6 +48,10 @@ for (const file of models) {
       if (cam.some((v) => v > 0)) rowsWithEvidence++;
       const err = relMaxDiff(gradcam, expected);
       assert.ok(err < 1e-5, `row ${row}: rel. error ${err}`);
+      for (const m of ['xgradcam', 'hirescam'] as const) {
+        const e = relMaxDiff(METHODS[m].compute(x), gradcam);
+        assert.ok(e < 1e-5, `${m} vs Grad-CAM, row ${row}: rel. error ${e}`);
+      }
     }
     assert.ok(rowsWithEvidence > 0, 'some CAM has positive evidence, so the comparison is not of zeros');
     await engine.release();

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { Explainer } from '../../src-main/explain/explainer.js';
 import type { Box } from '../../src-shared/explainTypes.js';
+import { parseMethod } from '../../src-main/explain/methods/index.js';
 import { boxIoU } from '../../src-main/explain/postprocess/wsolBox.js';
 
 const MODEL = '../shared/models/imagenet-mobilenetv2/mobilenetv2_imagenet_float.onnx';
@@ -14,7 +15,7 @@ test('MobileNetV2: chelsea is an Egyptian cat and its CAM box overlaps the cat',
   const ex = await Explainer.open(MODEL, { mean: '0.5,0.5,0.5', std: '0.5,0.5,0.5' });
   try {
     assert.equal(ex.model.defaultLayer().includes('Clip'), true, 'default layer is the last ReLU6 (Clip)');
-    const [r] = await ex.explain([CAT], { methods: ['cam', 'gradcam'], target: 'top1' });
+    const [r] = await ex.explain([CAT], { methods: ['cam', 'gradcam'].map(parseMethod), target: 'top1' });
     assert.equal(r!.predictions[0]!.label, 'Egyptian cat');
     assert.equal(r!.predictions[0]!.index, 286, 'label offset 1: ImageNet class 285 is logit 286');
     // The cat's head and body, by hand on the 451×300 photo.

@@ -1,18 +1,22 @@
-// Grad-CAM (Selvaraju et al. 2017): α_k = mean_ij ∂y^c/∂A_k^ij on the raw logit y^c,
-// map = ReLU(Σ_k α_k A_k).
-import { type MapMethod, weightedSum } from './method.js';
+// Grad-CAM (Selvaraju et al. 2017, "Grad-CAM: Visual Explanations from Deep Networks via Gradient-based
+// Localization", ICCV): α_k = mean_ij ∂y^c/∂A_k^ij on the raw logit y^c, map = ReLU(Σ_k α_k A_k).
+import { DEFAULT_VARIANT, type MapMethod, channelWeights, relu, weightedSum } from './method.js';
 
 export const gradCam: MapMethod = {
   name: 'gradcam',
-  needsGradient: true,
+  title: 'Grad-CAM',
+  citation: 'Selvaraju et al. 2017, Grad-CAM: Visual Explanations from Deep Networks via Gradient-based Localization (ICCV)',
+  formula: 'α_k = mean_ij g_k,ij ;  M = ReLU(Σ_k α_k A_k)',
+  needs: 'gradients',
   needsCamHead: false,
+  variants: DEFAULT_VARIANT,
   compute({ activation, gradient, channels, size }) {
-    const alpha = new Float32Array(channels);
-    for (let k = 0; k < channels; k++) {
+    const g = gradient!;
+    const alpha = channelWeights(channels, size, (_, off) => {
       let s = 0;
-      for (let i = 0; i < size; i++) s += gradient![k * size + i]!;
-      alpha[k] = s / size;
-    }
-    return weightedSum(activation, alpha, channels, size).map((v) => Math.max(0, v));
+      for (let i = 0; i < size; i++) s += g[off + i]!;
+      return s / size;
+    });
+    return relu(weightedSum(activation, alpha, channels, size));
   },
 };
