@@ -1,0 +1,58 @@
+// A child process that explains images for a run: model execution lives here, so a crash in ONNX
+// Runtime or a decoder cannot take down the window or the project store (the parent owns both).
+import { CamscopeError, firstLine } from '../errors.js';
+import { Explainer, type ModelOptions } from '../explain/explainer.js';
+import { parseMethod } from '../explain/methods/index.js';
+import type { ImageResult } from '../../src-shared/explainTypes.js';
+
+export interface WorkerJob {
+  model: string;
+  modelOptions: ModelOptions;
+  methods: string[];
+  layer?: string;
+  target: 'top1' | number;
+  images: { id: number; path: string }[];
+  batchSize: number;
+}
+
+export type WorkerMessage =
+  | { type: 'batch'; results: { imageId: number; result: ImageResult }[] }
+  | { type: 'imageError'; imageId: number; error: string }
+  | { type: 'done' }
+  | { type: 'error'; error: string };
+
+async function run(job: WorkerJob, send: (m: WorkerMessage) => void): Promise<void> {
+  const explainer = await Explainer.open(job.model, job.modelOptions);
+  const opts = { methods: job.methods.map(parseMethod), layer: job.layer, target: job.target, batchSize: job.batchSize };
+  explainer.prepare(opts);
+  for (let i = 0; i < job.images.length; i += job.batchSize) {
+    const batch = job.images.slice(i, i + job.batchSize);
+    try {
+      const results = await explainer.explain(batch.map((b) => b.path), opts);
+      send({ type: 'batch', results: results.map((result, k) => ({ imageId: batch[k]!.id, result })) });
+    } catch (e) {
+      if (!(e instanceof CamscopeError)) throw e;
+      // One unreadable image must not sink the batch: retry its images one by one.
+      for (const img of batch) {
+        try {
+          const [result] = await explainer.explain([img.path], opts);
+          send({ type: 'batch', results: [{ imageId: img.id, result: result! }] });
+        } catch (err) {
+          if (!(err instanceof CamscopeError)) throw err;
+          send({ type: 'imageError', imageId: img.id, error: err.message });
+        }
+      }
+    }
+  }
+  await explainer.close();
+  send({ type: 'done' });
+}
+
+if (process.send) {
+  const send = (m: WorkerMessage) => process.send!(m);
+  process.once('message', (job: WorkerJob) => {
+    run(job, send)
+      .catch((e) => send({ type: 'error', error: e instanceof CamscopeError ? e.message : `internal error: ${firstLine(e)}` }))
+      .finally(() => process.disconnect());
+  });
+}

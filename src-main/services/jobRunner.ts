@@ -1,0 +1,69 @@
+// Runs explain jobs in a child process, relaying batches, and reporting crashes and cancellation.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { WorkerJob, WorkerMessage } from './explainWorker.js';
+
+export interface JobHandle {
+  /** Resolves when the worker ends: 'done', 'cancelled', or 'failed' with the reason. */
+  finished: Promise<{ status: 'done' | 'cancelled' | 'failed'; error: string | null }>;
+  cancel(): void;
+  /** The worker's process id. */
+  pid: number | undefined;
+}
+
+/** How to start the worker: Node with tsx in development, a bundled script under Electron. */
+export interface WorkerEntry {
+  script: string;
+  execArgv: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export const DEV_WORKER: WorkerEntry = {
+  script: fileURLToPath(new URL('./explainWorker.ts', import.meta.url)),
+  execArgv: ['--import', 'tsx'],
+};
+
+export function startJob(job: WorkerJob, onMessage: (m: WorkerMessage) => void | Promise<void>, entry = DEV_WORKER): JobHandle {
+  const child = fork(entry.script, [], {
+    execArgv: entry.execArgv,
+    env: entry.env ?? process.env,
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d) => (stderr = (stderr + String(d)).slice(-2000)));
+  let cancelled = false;
+  let failure: string | null = null;
+  let done = false;
+  // Messages are handled strictly in order, so a batch is stored before the next one arrives.
+  let queue = Promise.resolve();
+  child.on('message', (m: WorkerMessage) => {
+    queue = queue.then(async () => {
+      if (m.type === 'done') done = true;
+      else if (m.type === 'error') failure = m.error;
+      else await onMessage(m);
+    });
+  });
+  const finished = new Promise<{ status: 'done' | 'cancelled' | 'failed'; error: string | null }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      void queue.then(() => {
+        if (cancelled) resolve({ status: 'cancelled', error: null });
+        else if (failure) resolve({ status: 'failed', error: failure });
+        else if (done) resolve({ status: 'done', error: null });
+        else {
+          const last = stderr.trim().split('\n').pop();
+          resolve({ status: 'failed', error: `the explain process stopped (${signal ?? `exit ${code}`})${last ? `: ${last}` : ''}` });
+        }
+      });
+    });
+  });
+  child.send(job);
+  return {
+    finished,
+    pid: child.pid,
+    cancel() {
+      cancelled = true;
+      child.kill('SIGTERM');
+    },
+  };
+}

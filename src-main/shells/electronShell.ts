@@ -1,0 +1,115 @@
+// Electron wiring, kept free of a runtime `electron` import so it can be unit-tested with a fake:
+// a sandboxed, context-isolated window, app files and project images behind custom protocols,
+// navigation and new windows denied, every IPC message checked for its sender and payload.
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import type * as Electron from 'electron';
+import type { EventName, EventPayload } from '../../src-shared/ipc.js';
+import { events } from '../../src-shared/ipc.js';
+import { type Handlers, dispatch } from '../services/router.js';
+import type { ImageSource } from './browserShell.js';
+import { contentSecurityPolicy } from './csp.js';
+
+export type ElectronApi = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'protocol'>;
+
+export const APP_SCHEME = 'camscope-app';
+export const IMAGE_SCHEME = 'camscope-image';
+export const INVOKE_CHANNEL = 'camscope:invoke';
+export const EVENT_CHANNEL = 'camscope:event';
+const APP_ORIGIN = `${APP_SCHEME}://app`;
+
+export const SECURE_WEB_PREFERENCES = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  webviewTag: false,
+  spellcheck: false,
+} as const;
+
+/** Must run before the app is ready (privileged schemes). */
+export function registerSchemes(electron: ElectronApi): void {
+  electron.protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    { scheme: IMAGE_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
+}
+
+export interface ElectronShell {
+  window: Electron.BrowserWindow;
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+}
+
+export async function startElectronShell(
+  electron: ElectronApi,
+  opts: { handlers: Handlers; images: ImageSource; rendererDir: string; preload: string },
+): Promise<ElectronShell> {
+  const { app, BrowserWindow, ipcMain, protocol } = electron;
+  await app.whenReady();
+
+  protocol.handle(APP_SCHEME, (request) => serveAppFile(opts.rendererDir, request.url));
+  protocol.handle(IMAGE_SCHEME, async (request) => {
+    const m = /^camscope-image:\/\/(\d+)\/(thumb|full)\/?$/.exec(request.url);
+    const found = m ? await opts.images.image(Number(m[1]), m[2] as 'thumb' | 'full') : null;
+    return found
+      ? new Response(new Uint8Array(found.bytes), { headers: { 'Content-Type': found.mime } })
+      : new Response('no such image', { status: 404 });
+  });
+
+  const window = new BrowserWindow({
+    width: 1400,
+    height: 900,
+    title: 'camscope',
+    show: true,
+    webPreferences: { ...SECURE_WEB_PREFERENCES, preload: opts.preload },
+  });
+  const contents = window.webContents;
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (event, url) => {
+    if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
+  });
+
+  ipcMain.handle(INVOKE_CHANNEL, async (event, channel: unknown, payload: unknown) => {
+    const frame = event.senderFrame;
+    const fromApp = event.sender === contents && frame !== null && frame === contents.mainFrame && frame.url.startsWith(`${APP_ORIGIN}/`);
+    if (!fromApp) return { ok: false, error: 'rejected: message from an unexpected sender' };
+    return dispatch(opts.handlers, channel, payload);
+  });
+
+  await window.loadURL(`${APP_ORIGIN}/index.html`);
+  return {
+    window,
+    emit(event, payload) {
+      if (!contents.isDestroyed()) contents.send(EVENT_CHANNEL, event, events[event].parse(payload));
+    },
+  };
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/** Files of the renderer build only, with the strict CSP; anything else is a 404. */
+export async function serveAppFile(root: string, url: string): Promise<Response> {
+  const { pathname } = new URL(url);
+  const rel = decodeURIComponent(pathname).replace(/^\/+/, '') || 'index.html';
+  const file = normalize(join(root, rel));
+  if (!file.startsWith(normalize(root) + sep)) return new Response('not found', { status: 404 });
+  try {
+    const body = await readFile(file);
+    return new Response(new Uint8Array(body), {
+      headers: {
+        'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+        'Content-Security-Policy': contentSecurityPolicy({ img: `${IMAGE_SCHEME}:` }),
+      },
+    });
+  } catch {
+    return new Response('not found', { status: 404 });
+  }
+}
