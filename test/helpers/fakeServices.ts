@@ -1,0 +1,29 @@
+// Minimal handlers and image source for shell tests: every channel answers, images 1 and 2 exist.
+import type { Handlers } from '../../src-main/services/router.js';
+import type { ImageSource } from '../../src-main/shells/browserShell.js';
+import { CamscopeError } from '../../src-main/errors.js';
+
+export function fakeHandlers(calls: string[] = []): Handlers {
+  const log = <T>(name: string, value: T) => async () => (calls.push(name), value);
+  return {
+    'project.info': log('project.info', { path: '/tmp/p.camscope', images: 2, models: 0, runs: 0 }),
+    'images.import': log('images.import', { added: 0, skipped: [] }),
+    'images.query': async (r) => (calls.push('images.query'), { total: 0, rows: [], ...(r.limit > 400 ? {} : {}) }),
+    'images.detail': async ({ imageId }) => {
+      throw new CamscopeError(`image ${imageId} is not in the project`);
+    },
+    'models.add': async () => {
+      throw new Error('boom');
+    },
+    'models.list': log('models.list', []),
+    'runs.start': log('runs.start', []),
+    'runs.cancel': log('runs.cancel', { cancelled: false }),
+    'runs.list': log('runs.list', []),
+  };
+}
+
+export const fakeImages: ImageSource = {
+  async image(id) {
+    return id === 1 || id === 2 ? { bytes: Buffer.from(`png-${id}`), mime: 'image/png' } : null;
+  },
+};
