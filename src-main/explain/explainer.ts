@@ -11,8 +11,9 @@ import {
   toInputTensor,
 } from '../model/preprocessing.js';
 import type { ImageResult, MapResult, Prediction, Preprocessing } from '../../src-shared/explainTypes.js';
-import { ExplainEngine, type Target } from './engine.js';
+import { DEFAULT_HEAD_BATCH, DEFAULT_INPUT_BATCH, type EngineResult, ExplainEngine, type Target } from './engine.js';
 import type { MethodChoice } from './methods/index.js';
+import type { PerturbationPasses } from './methods/method.js';
 import { boxFromMap } from './postprocess/wsolBox.js';
 
 export interface ModelOptions extends PreprocessingFlags {
@@ -28,6 +29,10 @@ export interface ExplainOptions {
   /** WSOL threshold as a fraction of the map's max (default 0.2). */
   threshold?: number;
   batchSize?: number;
+  /** Rows per head sub-graph run for Ablation-CAM and Recipro-CAM (default 64). */
+  headBatchSize?: number;
+  /** Rows per full-model run for Score-CAM (default 16; 1 at a time when the model's batch is fixed). */
+  inputBatchSize?: number;
 }
 
 export interface ExplainedImage {
@@ -73,6 +78,8 @@ export class Explainer {
       if (!h.ok) throw new CamscopeError(`${this.model.file}: CAM does not apply at '${layer}': ${h.reason}`);
       head = h;
     }
+    // Perturbation methods on the head sub-graph: fail now if it cannot be extracted.
+    if (opts.methods.some((m) => m.method.needs === 'headPasses')) this.engine.headGraph(layer);
     return { layer, head };
   }
 
@@ -107,20 +114,31 @@ export class Explainer {
   private async explainBatch(files: string[], opts: ExplainOptions, layer: string, head: CamHead | undefined): Promise<ExplainedImage[]> {
     const { images, input } = await this.loadBatch(files);
     const n = files.length;
-    const needsGradient = opts.methods.some((m) => m.method.needs === 'gradients');
-    const out = needsGradient
-      ? await this.engine.backward(input, n, [layer], Array(n).fill(opts.target))
-      : await this.engine.forward(input, n, [layer]);
+    // One run shared by every method: forward+backward when any method needs gradients, else
+    // forward; it also exposes what the head sub-graph reads when a method runs head passes.
+    const needs = new Set(opts.methods.map((m) => m.method.needs));
+    const runOpts = needs.has('headPasses') ? { heads: [layer] } : {};
+    const out = needs.has('gradients')
+      ? await this.engine.backward(input, n, [layer], Array(n).fill(opts.target), runOpts)
+      : await this.engine.forward(input, n, [layer], runOpts);
     const classes = this.model.numClasses;
     const { activations, gradients, dims } = out.layers.get(layer)!;
     const [, channels, h, w] = dims;
     const size = h * w;
-    return files.map((file, row) => {
+    const explained: ExplainedImage[] = [];
+    for (let row = 0; row < n; row++) {
+      const file = files[row]!;
       const logits = out.logits.subarray(row * classes, (row + 1) * classes);
       const target = opts.target === 'top1' ? argmax(logits) : opts.target;
       const slice = (t: Float32Array) => t.subarray(row * channels * size, (row + 1) * channels * size);
-      const maps: MapResult[] = opts.methods.map(({ method, variant, id }) => {
-        const values = method.compute({
+      const passes = perturbationPasses(this.engine, out, row, layer, input, {
+        headBatch: opts.headBatchSize,
+        inputBatch: opts.inputBatchSize,
+      });
+      const img = images[row]!;
+      const maps: MapResult[] = [];
+      for (const { method, variant, id } of opts.methods) {
+        const values = await method.compute({
           activation: slice(activations),
           gradient: gradients && slice(gradients),
           channels,
@@ -128,20 +146,21 @@ export class Explainer {
           target,
           head,
           variant,
+          passes,
         });
-        const img = images[row]!;
         const box = boxFromMap({ width: w, height: h, values }, img.width, img.height, opts.threshold ?? 0.2);
-        return { method: id, layer, target, width: w, height: h, values: Array.from(values), box };
-      });
+        maps.push({ method: id, layer, target, width: w, height: h, values: Array.from(values), box });
+      }
       const result: ImageResult = {
         image: file,
-        width: images[row]!.width,
-        height: images[row]!.height,
+        width: img.width,
+        height: img.height,
         predictions: this.topK(logits, 5),
         maps,
       };
-      return { result, rgb: images[row]! };
-    });
+      explained.push({ result, rgb: img });
+    }
+    return explained;
   }
 
   topK(logits: Float32Array, k: number): Prediction[] {
@@ -153,6 +172,40 @@ export class Explainer {
   async close(): Promise<void> {
     await this.engine.release();
   }
+}
+
+/**
+ * Head and full-model passes for perturbation methods on row `row` of an engine run (`out`, made
+ * with `heads: [layer]` when head passes are used) of the preprocessed batch `input` [n, 3, H, W].
+ */
+export function perturbationPasses(
+  engine: ExplainEngine,
+  out: EngineResult,
+  row: number,
+  layer: string,
+  input: Float32Array,
+  opts: { headBatch?: number; inputBatch?: number } = {},
+): PerturbationPasses {
+  const model = engine.model;
+  const classes = model.numClasses;
+  const { width: inputWidth, height: inputHeight } = model.inputSize;
+  const plane = 3 * inputWidth * inputHeight;
+  const [, , layerHeight, layerWidth] = out.layers.get(layer)?.dims ?? (model.shapeOf(layer) as number[]);
+  const headBatch = opts.headBatch ?? DEFAULT_HEAD_BATCH;
+  const inputBatch = opts.inputBatch ?? DEFAULT_INPUT_BATCH;
+  return {
+    head: (a, m) => engine.runHead(layer, a, m, out, row, headBatch),
+    model: (x, m) => engine.runModel(x, m, inputBatch),
+    input: input.subarray(row * plane, (row + 1) * plane),
+    logits: out.logits.subarray(row * classes, (row + 1) * classes),
+    inputWidth,
+    inputHeight,
+    layerWidth: layerWidth!,
+    layerHeight: layerHeight!,
+    classes,
+    headBatch,
+    inputBatch,
+  };
 }
 
 /** First index of the maximum (ONNX ArgMax's tie rule). */

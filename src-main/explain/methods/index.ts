@@ -1,16 +1,20 @@
 // The map methods camscope offers, by CLI id, and parsing of 'id[:variant]'.
 import { CamscopeError } from '../../errors.js';
 import { METHOD_NAMES, type MethodName } from '../../../src-shared/explainTypes.js';
+import { ablationCam } from './ablationCam.js';
 import { cam } from './cam.js';
 import { eigenCam } from './eigenCam.js';
 import { gradCam } from './gradCam.js';
 import { gradCamPlusPlus } from './gradCamPlusPlus.js';
 import { hiResCam } from './hiResCam.js';
 import { layerCam } from './layerCam.js';
-import type { MapMethod } from './method.js';
+import type { AnyMapMethod } from './method.js';
+import { reciproCam } from './reciproCam.js';
+import { scoreCam } from './scoreCam.js';
 import { xGradCam } from './xGradCam.js';
 
-export const METHODS: Record<MethodName, MapMethod> = {
+/** Each entry keeps its own type: the synchronous methods' compute returns a Float32Array. */
+export const METHODS = {
   cam,
   gradcam: gradCam,
   'gradcam++': gradCamPlusPlus,
@@ -18,10 +22,13 @@ export const METHODS: Record<MethodName, MapMethod> = {
   hirescam: hiResCam,
   layercam: layerCam,
   eigencam: eigenCam,
-};
+  ablationcam: ablationCam,
+  reciprocam: reciproCam,
+  scorecam: scoreCam,
+} satisfies Record<MethodName, AnyMapMethod>;
 
 export interface MethodChoice {
-  method: MapMethod;
+  method: AnyMapMethod;
   variant: string;
   /** What results are labelled with: the id, plus ':variant' when not the default. */
   id: string;
@@ -32,7 +39,7 @@ export function parseMethod(spec: string): MethodChoice {
   if (!METHOD_NAMES.includes(name as MethodName) || rest.length) {
     throw new CamscopeError(`--method: unknown method '${spec}' (${METHOD_NAMES.join(', ')})`);
   }
-  const method = METHODS[name as MethodName];
+  const method: AnyMapMethod = METHODS[name as MethodName];
   const variants = Object.keys(method.variants);
   const chosen = variant ?? variants[0]!;
   if (!variants.includes(chosen)) {

@@ -1,6 +1,31 @@
 // What a map method receives for one image at one layer, and the shared plumbing it may use.
 import type { CamHead } from '../../model/camHead.js';
 
+/**
+ * Model runs for perturbation methods, bound to one image and the target layer. Both functions
+ * batch internally (`headBatch` / `inputBatch` rows per ONNX Runtime run); methods build their
+ * altered copies that many at a time, which bounds memory.
+ */
+export interface PerturbationPasses {
+  /** Logits [n, classes] of the head sub-graph after the layer on n altered copies of A ([n, K, h, w]). */
+  head(activations: Float32Array, n: number): Promise<Float32Array>;
+  /** Logits [n, classes] of the whole model on n preprocessed inputs ([n, 3, H, W]). */
+  model(inputs: Float32Array, n: number): Promise<Float32Array>;
+  /** This image's preprocessed model input [3, H, W] (normalized, as the model sees it). */
+  input: Float32Array;
+  /** This image's logits from the forward run [classes]. */
+  logits: Float32Array;
+  inputWidth: number;
+  inputHeight: number;
+  layerWidth: number;
+  layerHeight: number;
+  classes: number;
+  /** Rows per head run. */
+  headBatch: number;
+  /** Rows per full-model run. */
+  inputBatch: number;
+}
+
 export interface MethodInput {
   /** A for one image: [K, h·w] row-major. */
   activation: Float32Array;
@@ -14,12 +39,19 @@ export interface MethodInput {
   head?: CamHead;
   /** The chosen variant (one of the method's variant names); absent = the default. */
   variant?: string;
+  /** Model runs for perturbation methods (needs 'headPasses' or 'inputPasses'). */
+  passes?: PerturbationPasses;
 }
 
-/** How a method obtains what it needs, which decides the runs it costs. */
-export type MethodNeeds = 'activations' | 'gradients';
+/**
+ * How a method obtains what it needs, which decides the runs it costs: one forward run
+ * (activations), one forward+backward run (gradients), or the forward run plus passes of the
+ * head sub-graph after the layer (headPasses) or of the whole model (inputPasses).
+ */
+export type MethodNeeds = 'activations' | 'gradients' | 'headPasses' | 'inputPasses';
 
-export interface MapMethod {
+/** A map method; `compute` is synchronous (R = Float32Array) unless it runs the model (R = Promise). */
+export interface MapMethod<R extends Float32Array | Promise<Float32Array> = Float32Array> {
   /** CLI id. */
   name: string;
   title: string;
@@ -31,7 +63,18 @@ export interface MapMethod {
   needsCamHead: boolean;
   /** Variant names → what they mean; the first is the default. */
   variants: Record<string, string>;
-  compute(input: MethodInput): Float32Array;
+  compute(input: MethodInput): R;
+}
+
+/** A method that runs the model again (Ablation-CAM, Recipro-CAM, Score-CAM). */
+export type PerturbationMethod = MapMethod<Promise<Float32Array>>;
+/** Any method. */
+export type AnyMapMethod = MapMethod | PerturbationMethod;
+
+/** The passes of a perturbation method, or an error naming what is missing. */
+export function requirePasses(input: MethodInput, method: string): PerturbationPasses {
+  if (!input.passes) throw new Error(`${method} needs model passes (MethodInput.passes)`);
+  return input.passes;
 }
 
 /** Σ_k w_k A_k over channels. */
@@ -75,3 +118,13 @@ export function relu(map: Float32Array): Float32Array {
 }
 
 export const DEFAULT_VARIANT = { default: 'as published' };
+
+/** softmax(v)_t, computed stably. */
+export function softmaxAt(v: Float32Array, t: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < v.length; i++) max = Math.max(max, v[i]!);
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += Math.exp(v[i]! - max);
+  return Math.exp(v[t]! - max) / sum;
+}
+

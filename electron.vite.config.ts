@@ -1,0 +1,27 @@
+// electron-vite build of the desktop app: main process (with the explain worker as its own entry),
+// preload, and the same Svelte renderer the browser shell serves (vite.renderer.config.ts).
+import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
+import renderer from './vite.renderer.config.js';
+
+export default defineConfig({
+  main: {
+    plugins: [externalizeDepsPlugin()],
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        input: {
+          index: 'src-main/shells/electron/main.ts',
+          explainWorker: 'src-main/services/explainWorker.ts',
+        },
+      },
+    },
+  },
+  preload: {
+    plugins: [externalizeDepsPlugin()],
+    build: {
+      outDir: 'out/preload',
+      rollupOptions: { input: { index: 'src-main/shells/electron/preload.ts' }, output: { format: 'cjs' } },
+    },
+  },
+  renderer: { ...renderer, build: { ...renderer.build, outDir: 'out/renderer' } },
+});

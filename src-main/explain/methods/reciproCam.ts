@@ -1,0 +1,66 @@
+// Recipro-CAM (Byun & Lee 2022, "Recipro-CAM: Fast gradient-free visual explanations for convolutional
+// neural networks", arXiv:2209.14074): for each position (i,j) the feature map masked to that position,
+// F^(i,j), goes through the head; M(i,j) = softmax(head(F^(i,j)))_c. h·w head passes per image, and each
+// pass scores every class. Masks: 'single' keeps A[:, i, j] at (i,j) and zeros elsewhere; 'gaussian'
+// is the authors' code (ReciproCam._mosaic_feature, is_gaussian=True), which spreads the vector
+// A[:, i, j] over the 3×3 neighbourhood of (i,j) with weights [1 2 1; 2 4 2; 1 2 1]/16, cut at the
+// borders and not renormalised. The '-logit' variants take the raw logit instead of the softmax score:
+// with the single mask on a GAP → linear head, M(i,j) = CAM(i,j)/(h·w) + b_c exactly.
+// The map is returned as scored (the authors then min-max normalise it, as camscope's display does).
+import { type PerturbationMethod, requirePasses, softmaxAt } from './method.js';
+
+const GAUSSIAN = [
+  [1 / 16, 1 / 8, 1 / 16],
+  [1 / 8, 1 / 4, 1 / 8],
+  [1 / 16, 1 / 8, 1 / 16],
+] as const;
+
+export const reciproCam: PerturbationMethod = {
+  name: 'reciprocam',
+  title: 'Recipro-CAM',
+  citation: 'Byun & Lee 2022, Recipro-CAM: Fast gradient-free visual explanations for convolutional neural networks (arXiv:2209.14074)',
+  formula: 'F^(i,j) = A masked to (i,j) ;  M(i,j) = softmax(head(F^(i,j)))_c',
+  needs: 'headPasses',
+  needsCamHead: false,
+  variants: {
+    gaussian: "the authors' code: 3×3 Gaussian-weighted neighbourhood, softmax score",
+    single: 'the single position (i,j), softmax score',
+    'gaussian-logit': '3×3 Gaussian-weighted neighbourhood, raw logit',
+    'single-logit': 'the single position, raw logit (= CAM/(h·w) + b_c on a GAP → linear head)',
+  },
+  async compute(input) {
+    const { activation, channels, size, target } = input;
+    const variant = input.variant ?? 'gaussian';
+    const passes = requirePasses(input, 'Recipro-CAM');
+    const { layerWidth: w, layerHeight: h, classes } = passes;
+    const gaussian = variant.startsWith('gaussian');
+    const logit = variant.endsWith('-logit');
+    const per = channels * size;
+    const map = new Float32Array(size);
+    const step = Math.max(1, passes.headBatch);
+    for (let p0 = 0; p0 < size; p0 += step) {
+      const count = Math.min(step, size - p0);
+      const batch = new Float32Array(count * per);
+      for (let j = 0; j < count; j++) {
+        const pos = p0 + j;
+        const [i0, j0] = [Math.floor(pos / w), pos % w];
+        const off = j * per;
+        for (let di = -1; di <= 1; di++) {
+          for (let dj = -1; dj <= 1; dj++) {
+            if (!gaussian && (di !== 0 || dj !== 0)) continue;
+            const [y, x] = [i0 + di, j0 + dj];
+            if (y < 0 || y >= h || x < 0 || x >= w) continue;
+            const g = gaussian ? GAUSSIAN[di + 1]![dj + 1]! : 1;
+            for (let k = 0; k < channels; k++) batch[off + k * size + y * w + x] = g * activation[k * size + pos]!;
+          }
+        }
+      }
+      const logits = await passes.head(batch, count);
+      for (let j = 0; j < count; j++) {
+        const row = logits.subarray(j * classes, (j + 1) * classes);
+        map[p0 + j] = logit ? row[target]! : softmaxAt(row, target);
+      }
+    }
+    return map;
+  },
+};

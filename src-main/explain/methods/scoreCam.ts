@@ -1,0 +1,71 @@
+// Score-CAM (Wang et al. 2020, "Score-CAM: Score-Weighted Visual Explanations for Convolutional Neural
+// Networks", CVPR workshops): masks M_k = minmax(upsample(A_k)) at the input size (bilinear,
+// align_corners=False, as the authors' code), scores from the whole model on x ⊙ M_k, weights from a
+// softmax of those scores, M = ReLU(Σ_k w_k A_k). K full-model passes per image.
+// x is the preprocessed (normalized) model input: the paper writes X ∘ H_k, and both the authors'
+// code (haofanwang/Score-CAM, on the tensor from apply_transforms, normalized with the ImageNet
+// mean/std) and pytorch-grad-cam (input_tensor) multiply the normalized input, not the raw image, so
+// masked-out pixels become the mean colour. (pytorch-grad-cam also upsamples with align_corners=True.)
+// A channel whose upsampled map is constant has no mask: it is skipped, without a pass, as in the
+// authors' code: weight 0 ('classes'), left out of the softmax ('channels').
+import { minMaxNormalize, upsampleBilinear, valueRange } from '../postprocess/mapGrid.js';
+import { type PerturbationMethod, relu, requirePasses, softmaxAt, weightedSum } from './method.js';
+
+export const scoreCam: PerturbationMethod = {
+  name: 'scorecam',
+  title: 'Score-CAM',
+  citation: 'Wang et al. 2020, Score-CAM: Score-Weighted Visual Explanations for Convolutional Neural Networks (CVPR workshops)',
+  formula: 'M_k = minmax(up(A_k)) ;  s_k = f(x ⊙ M_k) ;  w_k = softmax(s_k)_c (classes) or softmax_k(s_k,c) (channels) ;  M = ReLU(Σ_k w_k A_k)',
+  needs: 'inputPasses',
+  needsCamHead: false,
+  variants: {
+    classes: "the authors' code: softmax over classes of each masked pass, the target's probability",
+    channels: "pytorch-grad-cam: softmax over channels of the masked passes' target logits",
+  },
+  async compute(input) {
+    const { activation, channels, size, target } = input;
+    const variant = input.variant ?? 'classes';
+    const passes = requirePasses(input, 'Score-CAM');
+    const { inputWidth: W, inputHeight: H, layerWidth: w, layerHeight: h, classes } = passes;
+    const plane = W * H;
+    const x = passes.input;
+
+    // Channels with a mask, and their masks, built batch by batch.
+    const scores = new Float64Array(channels).fill(NaN);
+    const step = Math.max(1, passes.inputBatch);
+    let k = 0;
+    while (k < channels) {
+      const ks: number[] = [];
+      const batch = new Float32Array(step * 3 * plane);
+      for (; k < channels && ks.length < step; k++) {
+        const up = upsampleBilinear({ width: w, height: h, values: activation.subarray(k * size, (k + 1) * size) }, W, H);
+        const { min, max } = valueRange(up.values);
+        if (!(max > min)) continue;
+        const mask = minMaxNormalize(up).values;
+        const off = ks.length * 3 * plane;
+        for (let c = 0; c < 3; c++) {
+          for (let p = 0; p < plane; p++) batch[off + c * plane + p] = x[c * plane + p]! * mask[p]!;
+        }
+        ks.push(k);
+      }
+      if (ks.length === 0) continue;
+      const logits = await passes.model(batch.subarray(0, ks.length * 3 * plane), ks.length);
+      ks.forEach((kk, j) => {
+        const row = logits.subarray(j * classes, (j + 1) * classes);
+        scores[kk] = variant === 'channels' ? row[target]! : softmaxAt(row, target);
+      });
+    }
+
+    const weights = new Float32Array(channels);
+    if (variant === 'channels') {
+      let max = -Infinity;
+      for (const s of scores) if (!Number.isNaN(s)) max = Math.max(max, s);
+      let sum = 0;
+      for (const s of scores) if (!Number.isNaN(s)) sum += Math.exp(s - max);
+      scores.forEach((s, kk) => (weights[kk] = Number.isNaN(s) ? 0 : Math.exp(s - max) / sum));
+    } else {
+      scores.forEach((s, kk) => (weights[kk] = Number.isNaN(s) ? 0 : s));
+    }
+    return relu(weightedSum(activation, weights, channels, size));
+  },
+};
