@@ -9,6 +9,7 @@ import { boxIoU } from '../explain/postprocess/wsolBox.js';
 import { ClassifierModel } from '../model/classifierModel.js';
 import type { Box, ExplainReport } from '../../src-shared/explainTypes.js';
 import { type MethodChoice, parseMethod } from '../explain/methods/index.js';
+import type { Score } from '../explain/engine.js';
 import { type ParsedArgs, intOption, one, parseArgs, required } from './args.js';
 import { Progress } from './progress.js';
 
@@ -17,11 +18,14 @@ const HELP = `camscope — Class Activation Maps for ONNX image classifiers
 Usage:
   camscope layers  --model M.onnx [--size WxH] [--json]
   camscope explain --model M.onnx --image A.png [--image B.jpg …] [--method cam,gradcam]
-                   [--layer auto|TENSOR] [--target top1|INDEX] [--threshold 0.2]
+                   [--layer auto|TENSOR …] [--target top1|INDEX] [--score logit|softmax] [--threshold 0.2]
                    [--preset imagenet|none] [--size WxH] [--mean R,G,B] [--std R,G,B]
                    [--labels FILE] [--label-offset K] [--batch N] [--json OUT.json] [--out DIR]
   camscope demo    [--out DIR]      explain the bundled demo images with the bundled model
 
+Methods: cam, gradcam, gradcam++, xgradcam, hirescam, layercam, eigencam, ablationcam, reciprocam,
+scorecam; a variant as id:variant (e.g. gradcam++:torchcam, scorecam:channels, reciprocam:single-logit).
+Several --layer options explain each layer in the same run; layercam also writes their fused map.
 explain writes overlays (<image>.<method>.png, jet colormap, alpha 0.5, WSOL box) to DIR and
 the maps, boxes and top-5 predictions as JSON (to OUT.json, or stdout when neither is given).
 Preprocessing: model metadata when present, else --preset (default imagenet), overridden by
@@ -67,6 +71,11 @@ function parseMethods(v: string | undefined): MethodChoice[] {
   const specs = [...new Set((v ?? 'cam,gradcam').split(',').map((x) => x.trim()).filter(Boolean))];
   if (specs.length === 0) throw new CamscopeError('--method: no method given');
   return specs.map(parseMethod);
+}
+
+function parseScore(v: string | undefined): Score {
+  if (v === undefined || v === 'logit' || v === 'softmax') return v ?? 'logit';
+  throw new CamscopeError(`--score: expected logit or softmax, got '${v}'`);
 }
 
 function parseTarget(v: string | undefined): ExplainOptions['target'] {
@@ -128,8 +137,12 @@ export async function runExplain(
       if (outDir) {
         for (const { result, rgb } of batch) {
           const name = names[images.indexOf(result.image)]!;
+          const layers = [...new Set(result.maps.map((m) => m.layer))];
           for (const m of result.maps) {
-            await writeOverlay(join(outDir, `${name}.${m.method}.png`), {
+            // With several layers: <image>.<method>.L<k>.png (k in --layer order; the fused map is 'fused').
+            const k = layers.indexOf(m.layer);
+            const layerPart = layers.length === 1 ? '' : m.layer.startsWith('fused(') ? '.fused' : `.L${k}`;
+            await writeOverlay(join(outDir, `${name}.${m.method.replace(':', '-')}${layerPart}.png`), {
               image: rgb,
               map: { width: m.width, height: m.height, values: Float32Array.from(m.values) },
               boxes: m.box ? [{ box: m.box, color: [255, 255, 255] }] : [],
@@ -160,7 +173,8 @@ async function explainCommand(argv: string[], io: CliIO): Promise<void> {
     ...MODEL_OPTIONS,
     image: { repeat: true },
     method: {},
-    layer: {},
+    layer: { repeat: true },
+    score: {},
     target: {},
     threshold: {},
     batch: {},
@@ -176,7 +190,8 @@ async function explainCommand(argv: string[], io: CliIO): Promise<void> {
     images,
     {
       methods: parseMethods(one(a, 'method')),
-      layer: one(a, 'layer'),
+      layers: a.values.get('layer'),
+      score: parseScore(one(a, 'score')),
       target: parseTarget(one(a, 'target')),
       threshold,
       batchSize: intOption(a, 'batch'),

@@ -30,7 +30,11 @@ export interface EngineResult {
 export interface RunOptions {
   /** Layers whose head sub-graph will be run on this result (`runHead`): their extra inputs are exposed too. */
   heads?: string[];
+  /** Differentiate the raw logit (default, as Grad-CAM prescribes) or the softmax score. */
+  score?: Score;
 }
+
+export type Score = 'logit' | 'softmax';
 
 /** Default batch sizes for head passes and full-model passes. */
 export const DEFAULT_HEAD_BATCH = 64;
@@ -38,6 +42,8 @@ export const DEFAULT_INPUT_BATCH = 16;
 
 /** Per batch row: the class whose logit is differentiated ('top1' = the predicted class). */
 export type Target = number | 'top1';
+
+type SessionMode = 'forward' | 'gradient' | 'gradient-softmax';
 
 interface CachedSession {
   session: ort.InferenceSession;
@@ -73,7 +79,7 @@ export class ExplainEngine {
       if (t === 'top1') top1[row] = 1;
       else dy[row * classes + t] = 1;
     });
-    const s = await this.session('gradient', layers, this.headFeedNames(opts.heads));
+    const s = await this.session(opts.score === 'softmax' ? 'gradient-softmax' : 'gradient', layers, this.headFeedNames(opts.heads));
     return this.run(s, input, n, layers, {
       camscope_dy: new ort.Tensor('float32', dy, [n, classes]),
       camscope_top1: new ort.Tensor('float32', top1, [n, 1]),
@@ -231,7 +237,7 @@ export class ExplainEngine {
     return { logits, layers: result, n, headFeeds };
   }
 
-  private session(mode: 'forward' | 'gradient', layers: string[], headFeeds: string[]): Promise<CachedSession> {
+  private session(mode: SessionMode, layers: string[], headFeeds: string[]): Promise<CachedSession> {
     const key = `${mode}|${[...layers].sort().join('\u0000')}|${[...headFeeds].sort().join('\u0000')}`;
     let s = this.sessions.get(key);
     if (!s) {
@@ -242,14 +248,18 @@ export class ExplainEngine {
     return s;
   }
 
-  private async createSession(mode: 'forward' | 'gradient', layers: string[], headFeeds: string[]): Promise<CachedSession> {
+  private async createSession(mode: SessionMode, layers: string[], headFeeds: string[]): Promise<CachedSession> {
     const m = this.model;
     let proto: ModelProto;
     let gradientOutputs = new Map<string, string>();
-    if (mode === 'gradient') {
+    if (mode !== 'forward') {
       let g;
       try {
-        g = buildGradientModel(m.model, m.probe.shapes, layers, m.outputName, { top1Seed: true, values: m.probe.values });
+        g = buildGradientModel(m.model, m.probe.shapes, layers, m.outputName, {
+          top1Seed: true,
+          softmaxSeed: mode === 'gradient-softmax',
+          values: m.probe.values,
+        });
       } catch (e) {
         throw e instanceof CamscopeError ? new CamscopeError(`${m.file}: ${e.message}`) : e;
       }

@@ -11,8 +11,10 @@ import {
   toInputTensor,
 } from '../model/preprocessing.js';
 import type { ImageResult, MapResult, Prediction, Preprocessing } from '../../src-shared/explainTypes.js';
-import { DEFAULT_HEAD_BATCH, DEFAULT_INPUT_BATCH, type EngineResult, ExplainEngine, type Target } from './engine.js';
-import type { MethodChoice } from './methods/index.js';
+import { DEFAULT_HEAD_BATCH, DEFAULT_INPUT_BATCH, type EngineResult, ExplainEngine, type Score, type Target } from './engine.js';
+import { METHODS, type MethodChoice } from './methods/index.js';
+import { fuseLayerMaps } from './methods/layerFusion.js';
+import type { MapGrid } from './postprocess/mapGrid.js';
 import type { PerturbationPasses } from './methods/method.js';
 import { boxFromMap } from './postprocess/wsolBox.js';
 
@@ -23,9 +25,11 @@ export interface ModelOptions extends PreprocessingFlags {
 
 export interface ExplainOptions {
   methods: MethodChoice[];
-  /** 'auto' (default layer) or a tensor name */
-  layer?: string;
+  /** Target layers, each 'auto' (the default layer) or a tensor name; default ['auto']. */
+  layers?: string[];
   target: Target;
+  /** What gradient methods differentiate: the raw logit (default) or the softmax score. */
+  score?: Score;
   /** WSOL threshold as a fraction of the map's max (default 0.2). */
   threshold?: number;
   batchSize?: number;
@@ -66,21 +70,23 @@ export class Explainer {
     return new Explainer(model, pre, labels);
   }
 
-  /** Checks a request before any work: layer, target range, CAM applicability. */
-  prepare(opts: ExplainOptions): { layer: string; head: CamHead | undefined } {
-    const layer = this.model.resolveLayer(opts.layer);
+  /** Checks a request before any work: layers, target range, CAM applicability. */
+  prepare(opts: ExplainOptions): { layers: string[]; heads: Map<string, CamHead> } {
+    const layers = [...new Set((opts.layers?.length ? opts.layers : ['auto']).map((l) => this.model.resolveLayer(l)))];
     if (typeof opts.target === 'number' && (!Number.isInteger(opts.target) || opts.target < 0 || opts.target >= this.model.numClasses)) {
       throw new CamscopeError(`--target ${opts.target}: class index out of range (the model has ${this.model.numClasses} outputs)`);
     }
-    let head: CamHead | undefined;
-    if (opts.methods.some((m) => m.method.needsCamHead)) {
-      const h = camHeadAt(this.model, layer);
-      if (!h.ok) throw new CamscopeError(`${this.model.file}: CAM does not apply at '${layer}': ${h.reason}`);
-      head = h;
+    const heads = new Map<string, CamHead>();
+    for (const layer of layers) {
+      if (opts.methods.some((m) => m.method.needsCamHead)) {
+        const h = camHeadAt(this.model, layer);
+        if (!h.ok) throw new CamscopeError(`${this.model.file}: CAM does not apply at '${layer}': ${h.reason}`);
+        heads.set(layer, h);
+      }
+      // Perturbation methods on the head sub-graph: fail now if it cannot be extracted.
+      if (opts.methods.some((m) => m.method.needs === 'headPasses')) this.engine.headGraph(layer);
     }
-    // Perturbation methods on the head sub-graph: fail now if it cannot be extracted.
-    if (opts.methods.some((m) => m.method.needs === 'headPasses')) this.engine.headGraph(layer);
-    return { layer, head };
+    return { layers, heads };
   }
 
   /** Explains images in batches; `onBatch` sees each batch's results as they complete. */
@@ -89,11 +95,11 @@ export class Explainer {
     opts: ExplainOptions,
     onBatch?: (done: ExplainedImage[], total: number) => Promise<void> | void,
   ): Promise<ImageResult[]> {
-    const { layer, head } = this.prepare(opts);
+    const { layers, heads } = this.prepare(opts);
     const batchSize = this.model.dynamicBatch ? Math.max(1, opts.batchSize ?? 8) : 1;
     const results: ImageResult[] = [];
     for (let start = 0; start < files.length; start += batchSize) {
-      const batch = await this.explainBatch(files.slice(start, start + batchSize), opts, layer, head);
+      const batch = await this.explainBatch(files.slice(start, start + batchSize), opts, layers, heads);
       results.push(...batch.map((b) => b.result));
       await onBatch?.(batch, files.length);
     }
@@ -111,54 +117,63 @@ export class Explainer {
     return { images, input };
   }
 
-  private async explainBatch(files: string[], opts: ExplainOptions, layer: string, head: CamHead | undefined): Promise<ExplainedImage[]> {
+  private async explainBatch(
+    files: string[],
+    opts: ExplainOptions,
+    layers: string[],
+    heads: Map<string, CamHead>,
+  ): Promise<ExplainedImage[]> {
     const { images, input } = await this.loadBatch(files);
     const n = files.length;
-    // One run shared by every method: forward+backward when any method needs gradients, else
-    // forward; it also exposes what the head sub-graph reads when a method runs head passes.
+    // One run shared by every method and layer: forward+backward when any method needs gradients,
+    // else forward; it also exposes what head sub-graphs read when a method runs head passes.
     const needs = new Set(opts.methods.map((m) => m.method.needs));
-    const runOpts = needs.has('headPasses') ? { heads: [layer] } : {};
+    const runOpts = { heads: needs.has('headPasses') ? layers : [], score: opts.score };
     const out = needs.has('gradients')
-      ? await this.engine.backward(input, n, [layer], Array(n).fill(opts.target), runOpts)
-      : await this.engine.forward(input, n, [layer], runOpts);
+      ? await this.engine.backward(input, n, layers, Array(n).fill(opts.target), runOpts)
+      : await this.engine.forward(input, n, layers, runOpts);
     const classes = this.model.numClasses;
-    const { activations, gradients, dims } = out.layers.get(layer)!;
-    const [, channels, h, w] = dims;
-    const size = h * w;
     const explained: ExplainedImage[] = [];
     for (let row = 0; row < n; row++) {
-      const file = files[row]!;
       const logits = out.logits.subarray(row * classes, (row + 1) * classes);
       const target = opts.target === 'top1' ? argmax(logits) : opts.target;
-      const slice = (t: Float32Array) => t.subarray(row * channels * size, (row + 1) * channels * size);
-      const passes = perturbationPasses(this.engine, out, row, layer, input, {
-        headBatch: opts.headBatchSize,
-        inputBatch: opts.inputBatchSize,
-      });
       const img = images[row]!;
       const maps: MapResult[] = [];
+      const mapResult = (id: string, layer: string, grid: MapGrid): MapResult => ({
+        method: id,
+        layer,
+        target,
+        width: grid.width,
+        height: grid.height,
+        values: Array.from(grid.values),
+        box: boxFromMap(grid, img.width, img.height, opts.threshold ?? 0.2),
+      });
       for (const { method, variant, id } of opts.methods) {
-        const values = await method.compute({
-          activation: slice(activations),
-          gradient: gradients && slice(gradients),
-          channels,
-          size,
-          target,
-          head,
-          variant,
-          passes,
-        });
-        const box = boxFromMap({ width: w, height: h, values }, img.width, img.height, opts.threshold ?? 0.2);
-        maps.push({ method: id, layer, target, width: w, height: h, values: Array.from(values), box });
+        const perLayer: MapGrid[] = [];
+        for (const layer of layers) {
+          const { activations, gradients, dims } = out.layers.get(layer)!;
+          const [, channels, h, w] = dims;
+          const size = h * w;
+          const slice = (t: Float32Array) => t.subarray(row * channels * size, (row + 1) * channels * size);
+          const values = await method.compute({
+            activation: slice(activations),
+            gradient: gradients && slice(gradients),
+            channels,
+            size,
+            target,
+            head: heads.get(layer),
+            variant,
+            passes: perturbationPasses(this.engine, out, row, layer, input, { headBatch: opts.headBatchSize, inputBatch: opts.inputBatchSize }),
+          });
+          perLayer.push({ width: w, height: h, values });
+          maps.push(mapResult(id, layer, perLayer.at(-1)!));
+        }
+        if (method === METHODS.layercam && layers.length > 1) maps.push(mapResult(id, fusedLayerName(layers), fuseLayerMaps(perLayer)));
       }
-      const result: ImageResult = {
-        image: file,
-        width: img.width,
-        height: img.height,
-        predictions: this.topK(logits, 5),
-        maps,
-      };
-      explained.push({ result, rgb: img });
+      explained.push({
+        result: { image: files[row]!, width: img.width, height: img.height, predictions: this.topK(logits, 5), maps },
+        rgb: img,
+      });
     }
     return explained;
   }
@@ -206,6 +221,11 @@ export function perturbationPasses(
     headBatch,
     inputBatch,
   };
+}
+
+/** The `layer` of a fused multi-layer map. */
+export function fusedLayerName(layers: string[]): string {
+  return `fused(${layers.join(' + ')})`;
 }
 
 /** First index of the maximum (ONNX ArgMax's tie rule). */

@@ -64,6 +64,11 @@ export function buildGradientModel(
   output: string,
   options: {
     top1Seed?: boolean;
+    /**
+     * Differentiate the softmax scores p instead of the logits z: the seed w becomes
+     * ∂(Σ_c w_c p_c)/∂z = p ⊙ (w − ⟨w, p⟩).
+     */
+    softmaxSeed?: boolean;
     /** Batch-independent values of run-time integer tensors (see ProbeResult.values). */
     values?: ReadonlyMap<string, DecodedTensor>;
   } = {},
@@ -106,14 +111,19 @@ export function buildGradientModel(
     if (list.length > 1) grads.set(name, [e.sum(list)]);
     return grads.get(name)![0]!;
   };
+  let seed = SEED_INPUT;
   if (options.top1Seed) {
     // The predicted class is only known inside the run: seed += top1 · one-hot(argmax(logits)).
     const argmax = e.op('ArgMax', [output], { axis: 1, keepdims: 0 });
     const oneHot = e.op('OneHot', [argmax, e.constInt64([outShape[1]!], []), e.constFloat([0, 1], [2])]);
-    addGrad(output, e.op('Add', [SEED_INPUT, e.op('Mul', [TOP1_INPUT, oneHot])]));
-  } else {
-    addGrad(output, SEED_INPUT);
+    seed = e.op('Add', [SEED_INPUT, e.op('Mul', [TOP1_INPUT, oneHot])]);
   }
+  if (options.softmaxSeed) {
+    const p = e.op('Softmax', [output], { axis: 1 });
+    const wp = e.reduceSum(e.op('Mul', [seed, p]), [1], true);
+    seed = e.op('Mul', [p, e.op('Sub', [seed, wp])]);
+  }
+  addGrad(output, seed);
 
   for (const node of onPath) {
     const outs = node.output ?? [];

@@ -9,7 +9,7 @@ export interface WorkerJob {
   model: string;
   modelOptions: ModelOptions;
   methods: string[];
-  layer?: string;
+  layers?: string[];
   target: 'top1' | number;
   images: { id: number; path: string }[];
   batchSize: number;
@@ -23,7 +23,7 @@ export type WorkerMessage =
 
 async function run(job: WorkerJob, send: (m: WorkerMessage) => void): Promise<void> {
   const explainer = await Explainer.open(job.model, job.modelOptions);
-  const opts = { methods: job.methods.map(parseMethod), layer: job.layer, target: job.target, batchSize: job.batchSize };
+  const opts = { methods: job.methods.map(parseMethod), layers: job.layers, target: job.target, batchSize: job.batchSize };
   explainer.prepare(opts);
   for (let i = 0; i < job.images.length; i += job.batchSize) {
     const batch = job.images.slice(i, i + job.batchSize);
