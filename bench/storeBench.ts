@@ -1,5 +1,4 @@
-// `node --import tsx bench/storeBench.ts [--images N] [--batch B]`: project-store insert rates for N images × 4
-// methods of 7×7 maps, and median gallery page times per sort at three offsets. Reported, never asserted.
+// `node --import tsx bench/storeBench.ts [--images N] [--batch B]`: store insert rates and gallery page times (reported, never asserted).
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

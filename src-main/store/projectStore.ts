@@ -1,0 +1,302 @@
+// ProjectStore: the typed API over one project file (images, models, runs, results, thumbnails, gallery).
+import type Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
+import pkg from '../../package.json' with { type: 'json' };
+import type { Prediction } from '../../src-shared/explainTypes.js';
+import { CamscopeError } from '../errors.js';
+import { Labels } from '../model/labels.js';
+import { openProjectDatabase, preflight, statementCache, type StoreContext } from './database.js';
+import { buildGalleryQuery, rowToGallery, type GallerySqlRow } from './galleryQuery.js';
+import { inputShapeColumn, labelsColumn, parseJsonColumn, preprocessingColumn } from './jsonColumns.js';
+import * as results from './results.js';
+import * as runs from './runs.js';
+import type {
+  BoxInput, EvaluationRow, GalleryPage, GalleryQuery, GtBox, ImageRow, ModelRow, NewImage, NewModel, NewRun,
+  RecordedImage, ResumableRun, RunRow, RunStatus,
+} from './storeTypes.js';
+import { WriterLock, type LockHolder } from './writerLock.js';
+
+export interface OpenOptions {
+  readonly?: boolean;
+}
+
+interface ImageSqlRow {
+  id: number;
+  path: string;
+  sha256: string;
+  width: number;
+  height: number;
+  dataset: string | null;
+  gt_label: number | null;
+  added_at: string;
+}
+
+interface ModelSqlRow {
+  id: number;
+  path: string;
+  sha256: string;
+  input_name: string;
+  input_shape: string;
+  preprocessing: string;
+  labels: string | null;
+  label_offset: number;
+  num_classes: number;
+  default_layer: string | null;
+  added_at: string;
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const now = () => new Date().toISOString();
+
+export class ProjectStore {
+  private readonly ctx: StoreContext;
+
+  private constructor(
+    private readonly db: Database.Database,
+    readonly file: string,
+    private readonly lock: WriterLock | null,
+  ) {
+    this.ctx = { db, file, sql: statementCache(db) };
+  }
+
+  /** A new project file; refuses to touch an existing one. */
+  static create(file: string): ProjectStore {
+    return ProjectStore.openWith(file, false, true);
+  }
+
+  /**
+   * An existing project, upgraded to the current schema when opened for writing. Writers are
+   * exclusive (the second one is told who holds the project); read-only opens take no lock.
+   */
+  static open(file: string, options: OpenOptions = {}): ProjectStore {
+    return ProjectStore.openWith(file, options.readonly ?? false, false);
+  }
+
+  private static openWith(file: string, readonly: boolean, create: boolean): ProjectStore {
+    if (create && existsNonEmpty(file)) throw new CamscopeError(`${file}: already exists; open it instead`);
+    // The lock comes before any write so two writers never migrate one file at once, and after the
+    // checks that need no SQLite so a missing or stranger file gets no sidecar.
+    preflight(file, { readonly, create });
+    const lock = readonly ? null : WriterLock.acquire(file);
+    try {
+      return new ProjectStore(openProjectDatabase(file, { readonly, create }), file, lock);
+    } catch (e) {
+      lock?.release();
+      throw e;
+    }
+  }
+
+  get readonly(): boolean {
+    return this.lock === null;
+  }
+
+  /** The writer that held the project before and died without closing it (a crash): a cue to offer resuming. */
+  get crashedWriter(): LockHolder | null {
+    return this.lock?.staleHolder ?? null;
+  }
+
+  /** Lets later opens plan gallery queries with fresh statistics, then releases the file and the lock. */
+  close(): void {
+    if (!this.db.open) return;
+    try {
+      if (!this.readonly) this.db.pragma('optimize');
+    } finally {
+      this.db.close();
+      this.lock?.release();
+    }
+  }
+
+  /** Runs fn as one transaction of a writable store: every multi-row write commits whole or not at all. */
+  private write<T>(fn: () => T): T {
+    if (this.readonly) throw new CamscopeError(`${this.file}: opened read-only`);
+    return this.db.transaction(fn).immediate();
+  }
+
+  // ── images ──
+
+  /** Adds images, skipping any already present with the same path and content; ids follow the input order. */
+  addImages(images: readonly NewImage[]): { ids: number[]; added: number } {
+    const { sql } = this.ctx;
+    for (const im of images) this.checkImage(im);
+    return this.write(() => {
+      const insert = sql(
+        `INSERT INTO images (path, sha256, width, height, dataset, gt_label, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (path, sha256) DO NOTHING RETURNING id`,
+      ).pluck();
+      const existing = sql('SELECT id FROM images WHERE path = ? AND sha256 = ?').pluck();
+      const box = sql('INSERT INTO gt_boxes (image_id, x0, y0, x1, y1, label) VALUES (?, ?, ?, ?, ?, ?)');
+      const at = now();
+      let added = 0;
+      const ids = images.map((im) => {
+        const id = insert.get(im.path, im.sha256, im.width, im.height, im.dataset ?? null, im.gtLabel ?? null, at) as number | undefined;
+        if (id === undefined) return existing.get(im.path, im.sha256) as number;
+        added++;
+        for (const b of im.gtBoxes ?? []) box.run(id, ...b.box, b.label);
+        return id;
+      });
+      return { ids, added };
+    });
+  }
+
+  private checkImage(im: NewImage): void {
+    if (!SHA256.test(im.sha256)) throw new CamscopeError(`${im.path}: sha256 '${im.sha256}' is not 64 lowercase hex digits`);
+    if (![im.width, im.height].every((n) => Number.isInteger(n) && n > 0)) {
+      throw new CamscopeError(`${im.path}: size ${im.width}×${im.height} is not a positive integer size`);
+    }
+  }
+
+  getImage(id: number): ImageRow | null {
+    const r = this.ctx.sql('SELECT * FROM images WHERE id = ?').get(id) as ImageSqlRow | undefined;
+    if (!r) return null;
+    const boxes = this.ctx.sql('SELECT x0, y0, x1, y1, label FROM gt_boxes WHERE image_id = ? ORDER BY id').all(id) as {
+      x0: number; y0: number; x1: number; y1: number; label: number | null;
+    }[];
+    const gtBoxes: GtBox[] = boxes.map((b) => ({ box: [b.x0, b.y0, b.x1, b.y1], label: b.label }));
+    return {
+      id: r.id, path: r.path, sha256: r.sha256, width: r.width, height: r.height,
+      dataset: r.dataset, gtLabel: r.gt_label, addedAt: r.added_at, gtBoxes,
+    };
+  }
+
+  imageCount(): number {
+    return this.ctx.sql('SELECT count(*) FROM images').pluck().get() as number;
+  }
+
+  // ── thumbnails ──
+
+  putThumbnail(imageId: number, maxSide: number, png: Uint8Array): void {
+    this.write(() => {
+      this.ctx.sql('INSERT OR REPLACE INTO thumbnails (image_id, max_side, png) VALUES (?, ?, ?)').run(imageId, maxSide, png);
+    });
+  }
+
+  getThumbnail(imageId: number, maxSide: number): Buffer | null {
+    const png = this.ctx.sql('SELECT png FROM thumbnails WHERE image_id = ? AND max_side = ?').pluck().get(imageId, maxSide);
+    return (png as Buffer | undefined) ?? null;
+  }
+
+  // ── models ──
+
+  /** Adds a model, or returns the id of the one with the same content. */
+  addModel(m: NewModel): number {
+    if (!SHA256.test(m.sha256)) throw new CamscopeError(`${m.path}: sha256 '${m.sha256}' is not 64 lowercase hex digits`);
+    const { sql } = this.ctx;
+    return this.write(() => {
+      const id = sql(
+        `INSERT INTO models (path, sha256, input_name, input_shape, preprocessing, labels, label_offset, num_classes, default_layer, added_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING RETURNING id`,
+      ).pluck().get(
+        m.path, m.sha256, m.input.name, JSON.stringify(m.input.shape), JSON.stringify(m.preprocessing),
+        m.labels === null ? null : JSON.stringify(m.labels), m.labelOffset, m.numClasses, m.defaultLayer, now(),
+      ) as number | undefined;
+      return id ?? (sql('SELECT id FROM models WHERE sha256 = ?').pluck().get(m.sha256) as number);
+    });
+  }
+
+  getModel(id: number): ModelRow | null {
+    const r = this.ctx.sql('SELECT * FROM models WHERE id = ?').get(id) as ModelSqlRow | undefined;
+    if (!r) return null;
+    const where = (col: string) => `model ${id} ${col}`;
+    return {
+      id: r.id,
+      path: r.path,
+      sha256: r.sha256,
+      input: { name: r.input_name, shape: parseJsonColumn(inputShapeColumn, r.input_shape, this.file, where('input shape')) },
+      preprocessing: parseJsonColumn(preprocessingColumn, r.preprocessing, this.file, where('preprocessing')),
+      labels: r.labels === null ? null : parseJsonColumn(labelsColumn, r.labels, this.file, where('labels')),
+      labelOffset: r.label_offset,
+      numClasses: r.num_classes,
+      defaultLayer: r.default_layer,
+      addedAt: r.added_at,
+    };
+  }
+
+  // ── runs ──
+
+  createRun(r: NewRun): number {
+    return this.write(() => runs.createRun(this.ctx, r, pkg.version));
+  }
+
+  getRun(runId: number): RunRow | null {
+    return runs.getRun(this.ctx, runId);
+  }
+
+  listRuns(): RunRow[] {
+    return runs.listRuns(this.ctx);
+  }
+
+  startRun(runId: number): void {
+    this.write(() => runs.startRun(this.ctx, runId));
+  }
+
+  finishRun(runId: number, status: Exclude<RunStatus, 'pending' | 'running'>, error?: string): void {
+    this.write(() => runs.finishRun(this.ctx, runId, status, error));
+  }
+
+  /** Runs a crash left 'running', each with the images whose results never committed. */
+  resumableRuns(): ResumableRun[] {
+    return runs.resumableRuns(this.ctx);
+  }
+
+  /** Stores one batch of a run's results and its progress in one transaction. elapsedMs adds to the run's compute time. */
+  recordResults(runId: number, batch: readonly RecordedImage[], options: { elapsedMs?: number } = {}): void {
+    this.write(() => results.recordResults(this.ctx, runId, batch, options.elapsedMs));
+  }
+
+  // ── results ──
+
+  getMap(runId: number, imageId: number, classIndex?: number): results.StoredMap | null {
+    return results.getMap(this.ctx, runId, imageId, classIndex);
+  }
+
+  getPredictions(modelId: number, imageId: number): Prediction[] {
+    const model = this.getModel(modelId);
+    return results.getPredictions(this.ctx, modelId, imageId, new Labels(model?.labels ?? [], model?.labelOffset ?? 0));
+  }
+
+  getBoxes(runId: number, imageId: number): BoxInput[] {
+    return results.getBoxes(this.ctx, runId, imageId);
+  }
+
+  getEvaluation(runId: number, imageId: number): EvaluationRow | null {
+    return results.getEvaluation(this.ctx, runId, imageId);
+  }
+
+  getDisagreement(runA: number, runB: number, imageId: number): number | null {
+    return results.getDisagreement(this.ctx, runA, runB, imageId);
+  }
+
+  // ── gallery ──
+
+  /** One page of the gallery and the number of matching images, read from one snapshot. */
+  queryImages(q: GalleryQuery): GalleryPage {
+    const { sql } = this.ctx;
+    const g = this.galleryStatements(q);
+    return this.db.transaction(() => {
+      const total = sql(g.count).pluck().get(g.keyParams) as number;
+      const ids = sql(g.keys).pluck().all({ ...g.keyParams, limit: q.limit, offset: q.offset }) as number[];
+      const rows = ids.length ? (sql(g.rows).all({ ...g.rowParams, ids: JSON.stringify(ids) }) as GallerySqlRow[]) : [];
+      return { total, rows: rows.map(rowToGallery) };
+    })();
+  }
+
+  /** SQLite's plan for the query that filters, sorts and pages (the row lookup after it is by id). */
+  explainQueryPlan(q: GalleryQuery): string[] {
+    const g = this.galleryStatements(q);
+    const plan = this.db.prepare(`EXPLAIN QUERY PLAN ${g.keys}`).all({ ...g.keyParams, limit: q.limit, offset: q.offset });
+    return (plan as { detail: string }[]).map((p) => p.detail);
+  }
+
+  private galleryStatements(q: GalleryQuery) {
+    const runModel = this.ctx.sql('SELECT model_id FROM runs WHERE id = ?').pluck();
+    return buildGalleryQuery(q, this.file, (id) => runModel.get(id) as number | undefined);
+  }
+}
+
+function existsNonEmpty(file: string): boolean {
+  try {
+    return statSync(file).size > 0;
+  } catch {
+    return false;
+  }
+}
