@@ -18,6 +18,7 @@ export const imageRow = z.object({
   /** Top-1 of the gallery's model, when it has run. */
   top1: prediction.nullable(),
   iou: z.number().nullable(),
+  disagreement: z.number().nullable(),
 });
 export type ImageRow = z.infer<typeof imageRow>;
 
@@ -102,6 +103,8 @@ export const channels = {
         order: z.enum(['asc', 'desc']),
         modelId: id.optional(),
         runId: id.optional(),
+        /** The run compared with runId for the 'disagreement' sort. */
+        compareRunId: id.optional(),
       })
       .strict(),
     response: z.object({ total: z.number().int(), rows: z.array(imageRow) }),

@@ -12,6 +12,7 @@ import { type MethodChoice, parseMethod } from '../explain/methods/index.js';
 import type { Score } from '../explain/engine.js';
 import { type ParsedArgs, intOption, one, parseArgs, required } from './args.js';
 import { Progress } from './progress.js';
+import { serve } from './serve.js';
 
 const HELP = `camscope — Class Activation Maps for ONNX image classifiers
 
@@ -22,6 +23,7 @@ Usage:
                    [--preset imagenet|none] [--size WxH] [--mean R,G,B] [--std R,G,B]
                    [--labels FILE] [--label-offset K] [--batch N] [--json OUT.json] [--out DIR]
   camscope demo    [--out DIR]      explain the bundled demo images with the bundled model
+  camscope serve   [--project FILE] [--port N]   the workstation on http://127.0.0.1 (token in the URL)
 
 Methods: cam, gradcam, gradcam++, xgradcam, hirescam, layercam, eigencam, ablationcam, reciprocam,
 scorecam; a variant as id:variant (e.g. gradcam++:torchcam, scorecam:channels, reciprocam:single-logit).
@@ -233,6 +235,18 @@ async function demoCommand(argv: string[], io: CliIO): Promise<void> {
   io.err(`overlays and explain.json written to ${out}\n`);
 }
 
+async function serveCommand(argv: string[], io: CliIO): Promise<void> {
+  const a = parseArgs(argv, { project: {}, port: {} });
+  const project = resolve(one(a, 'project') ?? 'camscope-project.camscope');
+  const { shell, workspace } = await serve({ project, port: intOption(a, 'port') });
+  io.out(`camscope listening on ${shell.url}\n`);
+  await new Promise<void>((done) => {
+    const stop = () => void shell.close().then(() => (workspace.close(), done()));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
 export async function main(argv: string[], io: CliIO = PROCESS_IO): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -246,6 +260,9 @@ export async function main(argv: string[], io: CliIO = PROCESS_IO): Promise<numb
       case 'demo':
         await demoCommand(rest, io);
         return 0;
+      case 'serve':
+        await serveCommand(rest, io);
+        return 0;
       case undefined:
       case '--help':
       case '-h':
@@ -253,7 +270,7 @@ export async function main(argv: string[], io: CliIO = PROCESS_IO): Promise<numb
         io.out(HELP + '\n');
         return command === undefined ? 2 : 0;
       default:
-        throw new CamscopeError(`unknown command '${command}' (layers, explain, demo; see --help)`);
+        throw new CamscopeError(`unknown command '${command}' (layers, explain, demo, serve; see --help)`);
     }
   } catch (e) {
     if (e instanceof CamscopeError) {

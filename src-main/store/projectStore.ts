@@ -193,6 +193,15 @@ export class ProjectStore {
     });
   }
 
+  listModelIds(): number[] {
+    return this.ctx.sql('SELECT id FROM models ORDER BY id').pluck().all() as number[];
+  }
+
+  /** All image ids, ascending (what a run over the whole project covers). */
+  allImageIds(): number[] {
+    return this.ctx.sql('SELECT id FROM images ORDER BY id').pluck().all() as number[];
+  }
+
   getModel(id: number): ModelRow | null {
     const r = this.ctx.sql('SELECT * FROM models WHERE id = ?').get(id) as ModelSqlRow | undefined;
     if (!r) return null;

@@ -1,0 +1,259 @@
+// The service layer both shells call: one project store, the registered models, and explain runs in a
+// worker process. Implements every IPC channel (see src-shared/ipc.ts).
+import { readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import sharp from 'sharp';
+import { CamscopeError } from '../errors.js';
+import { Explainer } from '../explain/explainer.js';
+import { parseMethod } from '../explain/methods/index.js';
+import { boxIoU } from '../explain/postprocess/wsolBox.js';
+import { Labels } from '../model/labels.js';
+import { ProjectStore } from '../store/projectStore.js';
+import type { GalleryRow, RecordedImage, RunRow } from '../store/storeTypes.js';
+import type { EventName, EventPayload, ImageRow, ModelInfo, Response, RunInfo } from '../../src-shared/ipc.js';
+import type { ImageResult } from '../../src-shared/explainTypes.js';
+import type { ImageSource } from '../shells/browserShell.js';
+import { readImageRecords } from './imageImport.js';
+import { type JobHandle, type WorkerEntry, DEV_WORKER, startJob } from './jobRunner.js';
+import type { Handlers } from './router.js';
+
+const THUMB_SIDE = 256;
+const BROWSER_FORMATS: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' };
+
+export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+export class Workspace implements ImageSource {
+  private readonly models = new Map<number, ModelInfo>();
+  private readonly labels = new Map<number, Labels>();
+  private readonly jobs = new Map<number, JobHandle>();
+  private emit: Emit = () => {};
+
+  private constructor(
+    readonly store: ProjectStore,
+    private readonly worker: WorkerEntry,
+  ) {}
+
+  /** Opens (or creates) a project; runs a crash left unfinished are marked so the user can resume them. */
+  static open(file: string, opts: { create?: boolean; worker?: WorkerEntry } = {}): Workspace {
+    const store = opts.create ? ProjectStore.create(file) : ProjectStore.open(file);
+    return new Workspace(store, opts.worker ?? DEV_WORKER);
+  }
+
+  onEvent(emit: Emit): void {
+    this.emit = emit;
+  }
+
+  close(): void {
+    for (const j of this.jobs.values()) j.cancel();
+    this.store.close();
+  }
+
+  handlers(): Handlers {
+    return {
+      'project.info': async () => ({
+        path: this.store.file,
+        images: this.store.imageCount(),
+        models: this.store.listModelIds().length,
+        runs: this.store.listRuns().length,
+      }),
+      'images.import': async ({ paths, dataset }) => {
+        const { images, skipped } = await readImageRecords(paths, dataset ?? null);
+        const { added } = images.length ? this.store.addImages(images) : { added: 0 };
+        return { added, skipped };
+      },
+      'images.query': async (q) => {
+        const page = this.store.queryImages({
+          offset: q.offset,
+          limit: q.limit,
+          filters: { ...q.filters, modelId: q.modelId, runId: q.runId },
+          sort: q.sort,
+          order: q.order,
+          compareRunId: q.compareRunId,
+        });
+        const modelId = q.modelId ?? (q.runId !== undefined ? this.store.getRun(q.runId)?.modelId : undefined);
+        return { total: page.total, rows: page.rows.map((r) => this.imageRow(r, modelId)) };
+      },
+      'images.detail': async ({ imageId }) => this.detail(imageId),
+      'models.add': async ({ path }) => this.addModel(path),
+      'models.list': async () => Promise.all(this.store.listModelIds().map((id) => this.modelInfo(id))),
+      'runs.start': async (r) => this.startRuns(r),
+      'runs.cancel': async ({ runId }) => {
+        const job = this.jobs.get(runId);
+        job?.cancel();
+        return { cancelled: Boolean(job) };
+      },
+      'runs.list': async () => this.store.listRuns().map(runInfo),
+    };
+  }
+
+  /** Project images for the shells: originals in browser formats (others converted), cached thumbnails. */
+  async image(imageId: number, kind: 'thumb' | 'full'): Promise<{ bytes: Buffer; mime: string } | null> {
+    const img = this.store.getImage(imageId);
+    if (!img) return null;
+    if (kind === 'thumb') {
+      const cached = this.store.getThumbnail(imageId, THUMB_SIDE);
+      if (cached) return { bytes: cached, mime: 'image/png' };
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(img.path);
+    } catch {
+      return null;
+    }
+    const mime = BROWSER_FORMATS[extname(img.path).toLowerCase()];
+    if (kind === 'full' && mime) return { bytes, mime };
+    const pipeline = sharp(bytes, { limitInputPixels: 100_000_000 }).rotate();
+    if (kind === 'full') return { bytes: await pipeline.png().toBuffer(), mime: 'image/png' };
+    const thumb = await pipeline.resize(THUMB_SIDE, THUMB_SIDE, { fit: 'inside' }).png().toBuffer();
+    if (!this.store.readonly) this.store.putThumbnail(imageId, THUMB_SIDE, thumb);
+    return { bytes: thumb, mime: 'image/png' };
+  }
+
+  private labelsOf(modelId: number): Labels {
+    let l = this.labels.get(modelId);
+    if (!l) {
+      const m = this.store.getModel(modelId);
+      l = m?.labels ? new Labels(m.labels, m.labelOffset) : Labels.forModel({}, m?.numClasses ?? 0, m?.labelOffset);
+      this.labels.set(modelId, l);
+    }
+    return l;
+  }
+
+  private imageRow(r: GalleryRow, modelId: number | undefined): ImageRow {
+    const top1 =
+      r.predictedClass !== null && modelId !== undefined
+        ? { index: r.predictedClass, label: this.labelsOf(modelId).name(r.predictedClass), score: r.confidence ?? 0 }
+        : null;
+    return { id: r.id, path: r.path, width: r.width, height: r.height, dataset: r.dataset, gtLabel: r.gtLabel, top1, iou: r.iou, disagreement: r.disagreement };
+  }
+
+  private async detail(imageId: number): Promise<Response<'images.detail'>> {
+    const img = this.store.getImage(imageId);
+    if (!img) throw new CamscopeError(`image ${imageId} is not in the project`);
+    const runs = this.store.listRuns();
+    const maps = runs.flatMap((run) => {
+      const m = this.store.getMap(run.id, imageId);
+      if (!m) return [];
+      return [{ runId: run.id, method: run.method, width: m.width, height: m.height, values: Array.from(m.values), target: m.classIndex }];
+    });
+    const modelIds = [...new Set(runs.map((r) => r.modelId))];
+    return {
+      image: { id: img.id, path: img.path, width: img.width, height: img.height, dataset: img.dataset, gtLabel: img.gtLabel, top1: null, iou: null, disagreement: null },
+      gtBoxes: img.gtBoxes.map((b) => ({ box: b.box, label: b.label })),
+      predictions: modelIds.map((modelId) => ({ modelId, top5: this.store.getPredictions(modelId, imageId) })),
+      maps,
+    };
+  }
+
+  private async addModel(path: string): Promise<ModelInfo> {
+    const ex = await Explainer.open(path);
+    try {
+      const m = ex.model;
+      const id = this.store.addModel({
+        path,
+        sha256: m.sha256,
+        input: { name: m.inputName, shape: m.inputDims },
+        preprocessing: ex.preprocessing,
+        labels: m.metadata['camscope.labels'] ? (JSON.parse(m.metadata['camscope.labels']) as string[]) : null,
+        labelOffset: Number(m.metadata['camscope.label_offset'] ?? (m.numClasses === 1001 ? 1 : 0)),
+        numClasses: m.numClasses,
+        defaultLayer: m.defaultLayer(),
+      });
+      const info: ModelInfo = {
+        id,
+        path,
+        name: basename(path, extname(path)),
+        sha256: m.sha256,
+        numClasses: m.numClasses,
+        defaultLayer: m.defaultLayer(),
+        layers: m.layerCandidates(),
+      };
+      this.models.set(id, info);
+      return info;
+    } finally {
+      await ex.close();
+    }
+  }
+
+  private async modelInfo(id: number): Promise<ModelInfo> {
+    const known = this.models.get(id);
+    if (known) return known;
+    const row = this.store.getModel(id);
+    if (!row) throw new CamscopeError(`model ${id} is not in the project`);
+    return this.addModel(row.path);
+  }
+
+  private async startRuns(r: Parameters<Handlers['runs.start']>[0]): Promise<RunInfo[]> {
+    const model = await this.modelInfo(r.modelId);
+    const layer = r.layer ?? model.defaultLayer;
+    const methods = r.methods.map((m) => parseMethod(m).id);
+    const imageIds = r.imageIds ?? this.store.allImageIds();
+    if (imageIds.length === 0) throw new CamscopeError('no images to explain: import some first');
+    const runIds = methods.map((method) =>
+      this.store.createRun({ modelId: r.modelId, method, layer, target: r.target, imageIds, params: { threshold: 0.2 } }),
+    );
+    const byMethod = new Map(methods.map((m, i) => [m, runIds[i]!]));
+    for (const id of runIds) this.store.startRun(id);
+    const images = imageIds.map((id) => ({ id, path: this.store.getImage(id)!.path }));
+    const started = Date.now();
+    let done = 0;
+    const job = startJob(
+      { model: model.path, modelOptions: {}, methods, layers: [layer], target: r.target, images, batchSize: 8 },
+      (msg) => {
+        if (msg.type === 'batch') {
+          this.record(byMethod, msg.results);
+          done += msg.results.length;
+        } else if (msg.type === 'imageError') {
+          for (const runId of runIds) this.store.recordResults(runId, [{ imageId: msg.imageId, error: msg.error }]);
+          done++;
+        }
+        const rate = done / Math.max(1e-3, (Date.now() - started) / 1000);
+        this.emit('run.progress', { runIds, done, total: images.length, rate, etaSeconds: rate > 0 ? (images.length - done) / rate : 0 });
+      },
+      this.worker,
+    );
+    for (const id of runIds) this.jobs.set(id, job);
+    void job.finished.then(({ status, error }) => {
+      for (const id of runIds) {
+        this.jobs.delete(id);
+        this.store.finishRun(id, status, error ?? undefined);
+      }
+      this.emit('run.finished', { runIds, status, error });
+    });
+    return runIds.map((id) => runInfo(this.store.getRun(id)!));
+  }
+
+  /** Stores one batch: per run (= method) its maps, boxes and IoU against the ground truth. */
+  private record(byMethod: Map<string, number>, results: { imageId: number; result: ImageResult }[]): void {
+    for (const [method, runId] of byMethod) {
+      const batch: RecordedImage[] = results.map(({ imageId, result }) => {
+        const m = result.maps.find((x) => x.method === method)!;
+        const gt = this.store.getImage(imageId)?.gtBoxes ?? [];
+        const iou = m.box && gt.length ? Math.max(...gt.map((g) => boxIoU(m.box!, g.box))) : null;
+        return {
+          imageId,
+          predictions: result.predictions,
+          maps: [{ classIndex: m.target, width: m.width, height: m.height, values: m.values }],
+          boxes: m.box ? [{ classIndex: m.target, threshold: 0.2, box: m.box }] : [],
+          evaluation: { iou },
+        };
+      });
+      this.store.recordResults(runId, batch);
+    }
+  }
+}
+
+function runInfo(r: RunRow): RunInfo {
+  return {
+    id: r.id,
+    modelId: r.modelId,
+    method: r.method,
+    layer: r.layer,
+    target: String(r.target),
+    status: r.status,
+    done: r.done,
+    total: r.total,
+    error: r.error,
+    elapsedMs: r.elapsedMs,
+  };
+}
