@@ -1,4 +1,5 @@
-// Runs every test/**/*.test.ts with Node's test runner (TypeScript through tsx).
+// Runs every test/**/*.test.ts with Node's test runner (TypeScript through tsx); a test that hangs
+// fails after 5 minutes instead of stalling CI.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -12,5 +13,5 @@ const files = [];
     else if (name.endsWith('.test.ts') && (!filter || p.includes(filter))) files.push(p);
   }
 })('test');
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -67,8 +67,9 @@ export function ready(child: ChildProcess): Promise<void> {
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   return new Promise((ok, fail) => {
-    child.stdout!.on('data', (d) => String(d).includes('ready') && ok());
-    child.once('exit', (code, signal) => fail(new Error(`child exited (${code ?? signal}) before ready: ${stderr}`)));
+    const timer = setTimeout(() => fail(new Error(`child not ready after 60 s: ${stderr}`)), 60_000);
+    child.stdout!.on('data', (d) => String(d).includes('ready') && (clearTimeout(timer), ok()));
+    child.once('exit', (code, signal) => (clearTimeout(timer), fail(new Error(`child exited (${code ?? signal}) before ready: ${stderr}`))));
   });
 }
 
