@@ -20,8 +20,12 @@ export default defineConfig({
     plugins: [externalizeDepsPlugin()],
     build: {
       outDir: 'out/preload',
-      rollupOptions: { input: { index: 'src-main/shells/electron/preload.ts' }, output: { format: 'cjs' } },
+      // Sandboxed preloads cannot be ES modules; .cjs keeps Node from reading it as one in this "type": "module" package.
+      rollupOptions: { input: { index: 'src-main/shells/electron/preload.ts' }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
     },
   },
-  renderer: { ...renderer, build: { ...renderer.build, outDir: 'out/renderer' } },
+  renderer: {
+    ...renderer,
+    build: { ...renderer.build, outDir: 'out/renderer', rollupOptions: { input: 'src-renderer/index.html' } },
+  },
 });

@@ -4,6 +4,12 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
+// `npm start` under Electron rebuilds native modules for Electron's ABI; put Node's back if so.
+const probe = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { encoding: 'utf8' });
+if (probe.status !== 0 && /NODE_MODULE_VERSION/.test(probe.stderr)) {
+  spawnSync('npm', ['rebuild', 'better-sqlite3'], { stdio: 'inherit' });
+}
+
 const filter = process.argv[2];
 const files = [];
 (function walk(dir) {

@@ -23,7 +23,8 @@ Usage:
                    [--preset imagenet|none] [--size WxH] [--mean R,G,B] [--std R,G,B]
                    [--labels FILE] [--label-offset K] [--batch N] [--json OUT.json] [--out DIR]
   camscope demo    [--out DIR]      explain the bundled demo images with the bundled model
-  camscope serve   [--project FILE] [--port N]   the workstation on http://127.0.0.1 (token in the URL)
+  camscope serve   [--project FILE] [--port N]   the workstation on http://127.0.0.1 (token in the URL);
+                   without --project, the demo project (~/.camscope/demo.camscope)
 
 Methods: cam, gradcam, gradcam++, xgradcam, hirescam, layercam, eigencam, ablationcam, reciprocam,
 scorecam; a variant as id:variant (e.g. gradcam++:torchcam, scorecam:channels, reciprocam:single-logit).
@@ -237,8 +238,8 @@ async function demoCommand(argv: string[], io: CliIO): Promise<void> {
 
 async function serveCommand(argv: string[], io: CliIO): Promise<void> {
   const a = parseArgs(argv, { project: {}, port: {} });
-  const project = resolve(one(a, 'project') ?? 'camscope-project.camscope');
-  const { shell, workspace } = await serve({ project, port: intOption(a, 'port') });
+  const project = one(a, 'project');
+  const { shell, workspace } = await serve({ project: project && resolve(project), port: intOption(a, 'port') });
   io.out(`camscope listening on ${shell.url}\n`);
   await new Promise<void>((done) => {
     const stop = () => void shell.close().then(() => (workspace.close(), done()));

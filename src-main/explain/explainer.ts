@@ -124,20 +124,38 @@ export class Explainer {
     heads: Map<string, CamHead>,
   ): Promise<ExplainedImage[]> {
     const { images, input } = await this.loadBatch(files);
-    const n = files.length;
-    // One run shared by every method and layer: forward+backward when any method needs gradients,
-    // else forward; it also exposes what head sub-graphs read when a method runs head passes.
+    const explained = await this.explainInput(input, images, opts, { layers, heads });
+    return explained.map((e, row) => ({
+      result: { image: files[row]!, width: images[row]!.width, height: images[row]!.height, ...e },
+      rgb: images[row]!,
+    }));
+  }
+
+  /**
+   * Predictions and maps for an already preprocessed batch [n, 3, H, W]; `sizes` are the original
+   * image sizes boxes are given in. One engine run is shared by every method and layer.
+   */
+  async explainInput(
+    input: Float32Array,
+    sizes: { width: number; height: number }[],
+    opts: ExplainOptions,
+    prepared = this.prepare(opts),
+  ): Promise<{ predictions: Prediction[]; maps: MapResult[] }[]> {
+    const { layers, heads } = prepared;
+    const n = sizes.length;
+    // Forward+backward when any method needs gradients, else forward; the run also exposes what
+    // head sub-graphs read when a method runs head passes.
     const needs = new Set(opts.methods.map((m) => m.method.needs));
     const runOpts = { heads: needs.has('headPasses') ? layers : [], score: opts.score };
     const out = needs.has('gradients')
       ? await this.engine.backward(input, n, layers, Array(n).fill(opts.target), runOpts)
       : await this.engine.forward(input, n, layers, runOpts);
     const classes = this.model.numClasses;
-    const explained: ExplainedImage[] = [];
+    const explained: { predictions: Prediction[]; maps: MapResult[] }[] = [];
     for (let row = 0; row < n; row++) {
       const logits = out.logits.subarray(row * classes, (row + 1) * classes);
       const target = opts.target === 'top1' ? argmax(logits) : opts.target;
-      const img = images[row]!;
+      const img = sizes[row]!;
       const maps: MapResult[] = [];
       const mapResult = (id: string, layer: string, grid: MapGrid): MapResult => ({
         method: id,
@@ -170,10 +188,7 @@ export class Explainer {
         }
         if (method === METHODS.layercam && layers.length > 1) maps.push(mapResult(id, fusedLayerName(layers), fuseLayerMaps(perLayer)));
       }
-      explained.push({
-        result: { image: files[row]!, width: img.width, height: img.height, predictions: this.topK(logits, 5), maps },
-        rgb: img,
-      });
+      explained.push({ predictions: this.topK(logits, 5), maps });
     }
     return explained;
   }

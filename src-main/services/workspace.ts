@@ -11,7 +11,7 @@ import { Labels } from '../model/labels.js';
 import { ProjectStore } from '../store/projectStore.js';
 import type { GalleryRow, RecordedImage, RunRow } from '../store/storeTypes.js';
 import type { EventName, EventPayload, ImageRow, ModelInfo, Response, RunInfo } from '../../src-shared/ipc.js';
-import type { ImageResult } from '../../src-shared/explainTypes.js';
+import type { Box, ImageResult } from '../../src-shared/explainTypes.js';
 import type { ImageSource } from '../shells/browserShell.js';
 import { readImageRecords } from './imageImport.js';
 import { type JobHandle, type WorkerEntry, DEV_WORKER, startJob } from './jobRunner.js';
@@ -56,11 +56,7 @@ export class Workspace implements ImageSource {
         models: this.store.listModelIds().length,
         runs: this.store.listRuns().length,
       }),
-      'images.import': async ({ paths, dataset }) => {
-        const { images, skipped } = await readImageRecords(paths, dataset ?? null);
-        const { added } = images.length ? this.store.addImages(images) : { added: 0 };
-        return { added, skipped };
-      },
+      'images.import': async ({ paths, dataset }) => this.importImages(paths, dataset ?? null),
       'images.query': async (q) => {
         const page = this.store.queryImages({
           offset: q.offset,
@@ -84,6 +80,21 @@ export class Workspace implements ImageSource {
       },
       'runs.list': async () => this.store.listRuns().map(runInfo),
     };
+  }
+
+  /** Adds images (files or folders), with ground truth keyed by absolute path when a dataset has it. */
+  async importImages(
+    paths: string[],
+    dataset: string | null,
+    truth: ReadonlyMap<string, { label: number | null; boxes: Box[] }> = new Map(),
+  ): Promise<Response<'images.import'>> {
+    const { images, skipped } = await readImageRecords(paths, dataset);
+    for (const im of images) {
+      const t = truth.get(im.path);
+      if (t) Object.assign(im, { gtLabel: t.label, gtBoxes: t.boxes.map((box) => ({ box, label: t.label })) });
+    }
+    const { added } = images.length ? this.store.addImages(images) : { added: 0 };
+    return { added, skipped };
   }
 
   /** Project images for the shells: originals in browser formats (others converted), cached thumbnails. */

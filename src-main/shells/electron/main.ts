@@ -1,0 +1,34 @@
+// Electron main process: the only runtime importer of `electron`. Opens the demo project (or the one
+// given as --project), serves it through the secure shell, and runs explain jobs in a Node-mode child.
+import { app, BrowserWindow, ipcMain, protocol } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openDemoProject } from '../../services/demoProject.js';
+import { Workspace } from '../../services/workspace.js';
+import { registerSchemes, startElectronShell } from '../electronShell.js';
+
+const electron = { app, BrowserWindow, ipcMain, protocol };
+registerSchemes(electron);
+// Bundled layout (electron-vite): out/main/{index,explainWorker}.js, out/preload/index.cjs, out/renderer/.
+const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
+const outDir = join(here, '..');
+const worker = { script: join(here, 'explainWorker.js'), execArgv: [], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } };
+
+async function main(): Promise<void> {
+  const flag = process.argv.indexOf('--project');
+  const project = flag > 0 ? process.argv[flag + 1] : undefined;
+  const workspace = project ? Workspace.open(project, { worker }) : await openDemoProject(join(outDir, '..'), undefined, worker);
+  const shell = await startElectronShell(electron, {
+    handlers: workspace.handlers(),
+    images: workspace,
+    rendererDir: join(outDir, 'renderer'),
+    preload: join(outDir, 'preload', 'index.cjs'),
+  });
+  workspace.onEvent((event, payload) => shell.emit(event, payload));
+  app.on('window-all-closed', () => {
+    workspace.close();
+    app.quit();
+  });
+}
+
+void main();
