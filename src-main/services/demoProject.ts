@@ -1,8 +1,8 @@
 // The demo project `npm start` opens: the bundled demo images and model, with CAM and Grad-CAM runs
 // started on first open (progress shows in the Runs view).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Box } from '../../src-shared/explainTypes.js';
 import { Workspace } from './workspace.js';
 import type { WorkerEntry } from './jobRunner.js';
@@ -14,6 +14,7 @@ export function defaultDemoProject(): string {
 /** Opens the demo project, creating and filling it when it does not exist yet. */
 export async function openDemoProject(repoRoot: string, file = defaultDemoProject(), worker?: WorkerEntry): Promise<Workspace> {
   if (existsSync(file)) return Workspace.open(file, { worker });
+  mkdirSync(dirname(file), { recursive: true });
   const ws = Workspace.open(file, { create: true, worker });
   const demo = join(repoRoot, 'models', 'demo');
   const truth = JSON.parse(readFileSync(join(demo, 'boxes.json'), 'utf8')) as Record<string, { label: number; box: Box }>;

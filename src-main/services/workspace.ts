@@ -207,12 +207,15 @@ export class Workspace implements ImageSource {
     for (const id of runIds) this.store.startRun(id);
     const images = imageIds.map((id) => ({ id, path: this.store.getImage(id)!.path }));
     const started = Date.now();
+    let lastBatch = started;
     let done = 0;
     const job = startJob(
       { model: model.path, modelOptions: {}, methods, layers: [layer], target: r.target, images, batchSize: 8 },
       (msg) => {
         if (msg.type === 'batch') {
-          this.record(byMethod, msg.results);
+          const now = Date.now();
+          this.record(byMethod, msg.results, now - lastBatch);
+          lastBatch = now;
           done += msg.results.length;
         } else if (msg.type === 'imageError') {
           for (const runId of runIds) this.store.recordResults(runId, [{ imageId: msg.imageId, error: msg.error }]);
@@ -235,7 +238,7 @@ export class Workspace implements ImageSource {
   }
 
   /** Stores one batch: per run (= method) its maps, boxes and IoU against the ground truth. */
-  private record(byMethod: Map<string, number>, results: { imageId: number; result: ImageResult }[]): void {
+  private record(byMethod: Map<string, number>, results: { imageId: number; result: ImageResult }[], elapsedMs: number): void {
     for (const [method, runId] of byMethod) {
       const batch: RecordedImage[] = results.map(({ imageId, result }) => {
         const m = result.maps.find((x) => x.method === method)!;
@@ -249,7 +252,7 @@ export class Workspace implements ImageSource {
           evaluation: { iou },
         };
       });
-      this.store.recordResults(runId, batch);
+      this.store.recordResults(runId, batch, { elapsedMs });
     }
   }
 }
