@@ -1,6 +1,7 @@
 // electron-vite build of the desktop app: main process (with the explain worker as its own entry),
 // preload, and the same Svelte renderer the browser shell serves (vite.renderer.config.ts).
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
+import { fileURLToPath } from 'node:url';
 import renderer from './vite.renderer.config.js';
 
 export default defineConfig({
@@ -24,8 +25,9 @@ export default defineConfig({
       rollupOptions: { input: { index: 'src-main/shells/electron/preload.ts' }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
     },
   },
+  // The renderer config already writes to <repo>/out/renderer; electron-vite only needs the entry named.
   renderer: {
     ...renderer,
-    build: { ...renderer.build, outDir: 'out/renderer', rollupOptions: { input: 'src-renderer/index.html' } },
+    build: { ...renderer.build, rollupOptions: { ...renderer.build?.rollupOptions, input: fileURLToPath(new URL('./src-renderer/index.html', import.meta.url)) } },
   },
 });

@@ -1,0 +1,2 @@
+// Module shapes Vite provides to the renderer (stylesheets imported for their side effect).
+declare module '*.css';
