@@ -3,11 +3,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { events, type EventName, type EventPayload } from '../../src-shared/ipc.js';
 import { type Handlers, dispatch } from '../services/router.js';
 import { contentSecurityPolicy } from './csp.js';
+import { rendererFile } from './rendererFiles.js';
 
 export interface ImageSource {
   /** Encoded bytes and MIME type of a project image or its thumbnail, or null if not in the project. */
@@ -23,15 +23,6 @@ export interface BrowserShell {
   close(): Promise<void>;
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 const COOKIE = 'camscope_token';
 const MAX_MESSAGE = 4 * 1024 * 1024;
 
@@ -135,11 +126,8 @@ function send(res: ServerResponse, status: number, type: string, body: string | 
 
 /** Files under the renderer build only; anything else (../, absolute, missing) is a 404. */
 function serveStatic(root: string, pathname: string, res: ServerResponse): void {
-  const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
-  const file = normalize(join(root, rel));
-  if (!file.startsWith(normalize(root) + sep) || !existsSync(file) || !statSync(file).isFile()) {
-    return send(res, 404, 'text/plain', 'not found');
-  }
-  res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
-  createReadStream(file).pipe(res);
+  const found = rendererFile(root, pathname);
+  if (!found || !existsSync(found.file) || !statSync(found.file).isFile()) return send(res, 404, 'text/plain', 'not found');
+  res.writeHead(200, { 'Content-Type': found.mime });
+  createReadStream(found.file).pipe(res);
 }

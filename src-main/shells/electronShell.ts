@@ -2,13 +2,13 @@
 // a sandboxed, context-isolated window, app files and project images behind custom protocols,
 // navigation and new windows denied, every IPC message checked for its sender and payload.
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
 import type * as Electron from 'electron';
 import type { EventName, EventPayload } from '../../src-shared/ipc.js';
 import { events } from '../../src-shared/ipc.js';
 import { type Handlers, dispatch } from '../services/router.js';
 import type { ImageSource } from './browserShell.js';
 import { contentSecurityPolicy } from './csp.js';
+import { rendererFile } from './rendererFiles.js';
 
 export type ElectronApi = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'protocol'>;
 
@@ -87,27 +87,15 @@ export async function startElectronShell(
   };
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-};
 
 /** Files of the renderer build only, with the strict CSP; anything else is a 404. */
 export async function serveAppFile(root: string, url: string): Promise<Response> {
-  const { pathname } = new URL(url);
-  const rel = decodeURIComponent(pathname).replace(/^\/+/, '') || 'index.html';
-  const file = normalize(join(root, rel));
-  if (!file.startsWith(normalize(root) + sep)) return new Response('not found', { status: 404 });
+  const found = rendererFile(root, new URL(url).pathname);
+  if (!found) return new Response('not found', { status: 404 });
   try {
-    const body = await readFile(file);
+    const body = await readFile(found.file);
     return new Response(new Uint8Array(body), {
-      headers: {
-        'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
-        'Content-Security-Policy': contentSecurityPolicy({ img: `${IMAGE_SCHEME}:` }),
-      },
+      headers: { 'Content-Type': found.mime, 'Content-Security-Policy': contentSecurityPolicy({ img: `${IMAGE_SCHEME}:` }) },
     });
   } catch {
     return new Response('not found', { status: 404 });

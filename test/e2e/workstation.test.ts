@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The real renderer through the loopback shell, driven by Playwright in Debian's Chromium: create a
 // project, import a folder, add a model, run CAM and Grad-CAM, compare them, move the threshold,
 // cancel a run, reopen the project and find everything. Screenshots go to test/.output/e2e/.
