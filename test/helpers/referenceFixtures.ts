@@ -12,6 +12,21 @@ export interface ReferenceLayer {
   targets: number[];
   gradcam: number[][];
   cam: number[][] | null;
+  /**
+   * Torch references of the other methods, per batch row, at layer resolution (before any
+   * normalization or upsampling); only at the default layer and one other (mid, else early), null
+   * elsewhere. Keys are method specs for `parseMethod` ('gradcam++:torchcam', 'reciprocam', …),
+   * optionally suffixed '@softmax' for gradients of the softmax score (ExplainOptions.score).
+   * Recipro-CAM and Score-CAM are left out at an early layer.
+   */
+  methods: Record<string, number[][]> | null;
+  /**
+   * Per method computed from A and g alone (gradient methods, Eigen-CAM) and per row: how far the
+   * torch map moves, as max |Δ| / max |map|, per unit of relative noise on A and g (noise scaled by
+   * each tensor's max |·|). Large where the formula cancels (Grad-CAM++'s denominators, XGrad-CAM's
+   * Σ A, HiResCAM before a channel LayerNorm). null where `methods` is.
+   */
+  sensitivity: Record<string, number[]> | null;
 }
 
 export interface ReferenceFixture {
