@@ -195,8 +195,16 @@ export class Explainer {
 
   topK(logits: Float32Array, k: number): Prediction[] {
     const probs = softmax(logits);
-    const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]! || a - b);
-    return order.slice(0, k).map((i) => ({ index: i, label: this.labels.name(i), score: probs[i]! }));
+    // Selection of the k best (ties: lower index first), without sorting all classes.
+    const best: number[] = [];
+    for (let i = 0; i < probs.length; i++) {
+      if (best.length === k && probs[i]! <= probs[best[k - 1]!]!) continue;
+      let j = Math.min(best.length, k - 1);
+      while (j > 0 && probs[best[j - 1]!]! < probs[i]!) j--;
+      best.splice(j, 0, i);
+      if (best.length > k) best.pop();
+    }
+    return best.map((i) => ({ index: i, label: this.labels.name(i), score: probs[i]! }));
   }
 
   async close(): Promise<void> {

@@ -120,8 +120,16 @@ export class ClassifierModel {
     return this.probe.shapes.get(tensor);
   }
 
+  private candidates: string[] | null = null;
+  private defaultTensor: string | null = null;
+
   /** Every 4-D float feature map (NCHW layout) with spatial size > 1 that influences the logits, in graph order. */
   candidateTensors(): string[] {
+    this.candidates ??= this.findCandidates();
+    return this.candidates;
+  }
+
+  private findCandidates(): string[] {
     const influences = this.ancestorsOfOutput();
     const nchw = this.nchwTensors();
     const out: string[] = [];
@@ -167,6 +175,11 @@ export class ClassifierModel {
    * and class-score maps (C = classes with no linear layer between them and the logits).
    */
   defaultLayer(): string {
+    this.defaultTensor ??= this.findDefaultLayer();
+    return this.defaultTensor;
+  }
+
+  private findDefaultLayer(): string {
     const candidates = this.candidateTensors();
     for (let i = candidates.length - 1; i >= 0; i--) {
       const t = candidates[i]!;

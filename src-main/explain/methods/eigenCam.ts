@@ -3,7 +3,10 @@
 // M = ReLU(X·v₁); the sign of v₁ is chosen so that M agrees with the mean activation (SVD leaves it open).
 import { DEFAULT_VARIANT, type MapMethod, relu } from './method.js';
 
-const MAX_ITERATIONS = 2000;
+const MAX_ITERATIONS = 10_000;
+/** Up to this size the Gram matrix is squared before the power iteration. */
+const SQUARING_LIMIT = 128;
+const SQUARINGS = 5;
 /** Stop when no component of v₁ moves more than this. */
 const TOLERANCE = 1e-9;
 
@@ -37,39 +40,84 @@ export const eigenCam: MapMethod = {
 };
 
 /**
- * u = X v₁ for the top right singular vector v₁ of X (stored channel-major as [K][HW]), by power
- * iteration on XᵀX started from a fixed vector, so results are deterministic.
+ * u = X v₁ for the top right singular vector v₁ of X (stored channel-major as [K][HW]). Power
+ * iteration runs on the smaller Gram matrix (X Xᵀ when HW ≤ K, else XᵀX), started from its diagonal,
+ * so it is cheap per step and deterministic; X v₁ = √λ₁ u₁ in the first case.
  */
 function firstComponentProjection(x: Float64Array, channels: number, size: number): Float64Array {
-  // Start from the channels' energies: deterministic and never orthogonal to a dominant direction.
-  let v = new Float64Array(channels);
-  for (let k = 0; k < channels; k++) for (let i = 0; i < size; i++) v[k]! += x[k * size + i]! ** 2;
-  let u = new Float64Array(size);
+  const byPosition = size <= channels;
+  const n = byPosition ? size : channels;
+  const gram = new Float64Array(n * n);
+  if (byPosition) {
+    for (let k = 0; k < channels; k++) {
+      const off = k * size;
+      for (let a = 0; a < n; a++) {
+        const xa = x[off + a]!;
+        if (xa !== 0) for (let b = a; b < n; b++) gram[a * n + b]! += xa * x[off + b]!;
+      }
+    }
+  } else {
+    for (let a = 0; a < n; a++) {
+      for (let b = a; b < n; b++) {
+        let s = 0;
+        for (let i = 0; i < size; i++) s += x[a * size + i]! * x[b * size + i]!;
+        gram[a * n + b] = s;
+      }
+    }
+  }
+  for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) gram[a * n + b] = gram[b * n + a]!;
+  const v = topEigenvector(gram, n);
+  if (byPosition) {
+    const lambda = v.reduce((s, va, a) => s + va * v.reduce((t, vb, b) => t + gram[a * n + b]! * vb, 0), 0);
+    return v.map((u) => u * Math.sqrt(Math.max(0, lambda)));
+  }
+  const u = new Float64Array(size);
+  for (let k = 0; k < channels; k++) for (let i = 0; i < size; i++) u[i]! += x[k * size + i]! * v[k]!;
+  return u;
+}
+
+/**
+ * Unit top eigenvector of a symmetric positive semi-definite n×n matrix: a few squarings (G^32 has
+ * the eigenvalue ratios raised to the 32nd power) when n is small, then power iteration from the
+ * diagonal, a deterministic start.
+ */
+function topEigenvector(gram: Float64Array, n: number): Float64Array {
+  let m = gram;
+  if (n <= SQUARING_LIMIT) {
+    for (let r = 0; r < SQUARINGS; r++) {
+      const sq = new Float64Array(n * n);
+      let max = 0;
+      for (let a = 0; a < n; a++) {
+        for (let c = 0; c < n; c++) {
+          const mac = m[a * n + c]!;
+          if (mac === 0) continue;
+          for (let b = 0; b < n; b++) sq[a * n + b]! += mac * m[c * n + b]!;
+        }
+      }
+      for (const v of sq) max = Math.max(max, Math.abs(v));
+      if (max === 0) break;
+      m = sq.map((v) => v / max);
+    }
+  }
+  let v = Float64Array.from({ length: n }, (_, a) => gram[a * n + a]!);
   for (let it = 0; it < MAX_ITERATIONS; it++) {
-    u = new Float64Array(size);
-    for (let k = 0; k < channels; k++) {
-      const vk = v[k]!;
-      for (let i = 0; i < size; i++) u[i]! += x[k * size + i]! * vk;
-    }
-    const next = new Float64Array(channels);
-    let norm = 0;
-    for (let k = 0; k < channels; k++) {
+    const next = new Float64Array(n);
+    for (let a = 0; a < n; a++) {
       let s = 0;
-      for (let i = 0; i < size; i++) s += x[k * size + i]! * u[i]!;
-      next[k] = s;
-      norm += s * s;
+      for (let b = 0; b < n; b++) s += m[a * n + b]! * v[b]!;
+      next[a] = s;
     }
+    let norm = 0;
+    for (const t of next) norm += t * t;
     norm = Math.sqrt(norm);
-    if (norm === 0) return new Float64Array(size);
+    if (norm === 0) return new Float64Array(n);
     let moved = 0;
-    for (let k = 0; k < channels; k++) {
-      next[k]! /= norm;
-      moved = Math.max(moved, Math.abs(next[k]! - v[k]!));
+    for (let a = 0; a < n; a++) {
+      next[a]! /= norm;
+      moved = Math.max(moved, Math.abs(next[a]! - v[a]!));
     }
     v = next;
     if (moved <= TOLERANCE) break;
   }
-  u = new Float64Array(size);
-  for (let k = 0; k < channels; k++) for (let i = 0; i < size; i++) u[i]! += x[k * size + i]! * v[k]!;
-  return u;
+  return v;
 }

@@ -21,7 +21,8 @@ export const gradCamPlusPlus: MapMethod = {
       let sumAg3 = 0;
       for (let i = 0; i < size; i++) {
         sumA += activation[off + i]!;
-        sumAg3 += activation[off + i]! * g[off + i]! ** 3;
+        const gi = g[off + i]!;
+        sumAg3 += activation[off + i]! * gi * gi * gi;
       }
       let wk = 0;
       for (let i = 0; i < size; i++) {
