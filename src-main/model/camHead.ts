@@ -23,7 +23,18 @@ const PASS = new Set(['Identity', 'Dropout']);
 // After the pooling the spatial axes have size 1, so a Transpose only reorders the pooled vector's axes.
 const RESHAPE_OR_PASS = new Set([...PASS, 'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Transpose']);
 
+/** Heads found so far, per graph and tensor: extracting w (classes × K) is not free on big heads. */
+const found = new WeakMap<GraphIndex, Map<string, CamHeadResult>>();
+
 export function camHeadAt(g: HeadGraph, tensor: string): CamHeadResult {
+  let perGraph = found.get(g.index);
+  if (!perGraph) found.set(g.index, (perGraph = new Map()));
+  let result = perGraph.get(tensor);
+  if (!result) perGraph.set(tensor, (result = findCamHead(g, tensor)));
+  return result;
+}
+
+function findCamHead(g: HeadGraph, tensor: string): CamHeadResult {
   const shape = g.shapeOf(tensor);
   if (!shape || shape.length !== 4) return refuse(`'${tensor}' is not a 4-D feature map`);
   const [, channels, h, w] = shape as [number, number, number, number];
