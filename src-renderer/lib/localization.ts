@@ -1,6 +1,6 @@
 // Localization accuracy against the threshold: per image the IoU at every threshold, then the share with IoU ≥ 0.5.
 import type { Box } from '../../src-shared/explainTypes.js';
-import type { Grid } from './mapGrid.js';
+import type { Grid } from '../../src-shared/mapGrid.js';
 import { bestIoU, boxAtThreshold, prepareBoxableMap } from './wsolBox.js';
 
 /** The CAM paper's criterion for a correct localization. */

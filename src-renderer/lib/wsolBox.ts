@@ -1,6 +1,6 @@
 // WSOL boxes in the renderer: upsample the map to the image, keep ≥ threshold of its range, box the largest 8-connected blob.
 import type { Box } from '../../src-shared/explainTypes.js';
-import { upsampleBilinear, valueRange, type Grid } from './mapGrid.js';
+import { upsampleBilinear, valueRange, type Grid } from '../../src-shared/mapGrid.js';
 
 export type { Box };
 

@@ -2,7 +2,7 @@
 import { getContext } from 'svelte';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { EventPayload, ImageDetail, ImageRow, ModelInfo, RunInfo, Transport } from '../../src-shared/ipc.js';
-import type { ColormapName } from '../lib/colormap.js';
+import type { ColormapName } from '../../src-shared/colormap.js';
 import { DEFAULT_GALLERY, queryKey, queryRequest, type GalleryState } from '../lib/galleryQuery.js';
 import { KeyedLoader } from '../lib/keyedLoader.js';
 import { counterpartRun, latestDoneRun, methodLabel } from '../lib/methods.js';

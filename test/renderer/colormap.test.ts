@@ -1,7 +1,7 @@
 // Renderer colormaps: jet byte-identical to the engine's matplotlib table, viridis and gray at matplotlib's bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { colorAt, colorizeInto, colormapIndex, colormapTable, cssGradient, LUT_SIZE, packedTable } from '../../src-renderer/lib/colormap.js';
+import { colorAt, colorizeInto, colormapIndex, colormapTable, cssGradient, LUT_SIZE, packedTable } from '../../src-shared/colormap.js';
 import { JET_LUT } from '../../src-main/explain/postprocess/colormap.js';
 
 test('jet is byte-identical to the engine’s matplotlib table (overlays in the app match the CLI’s PNGs)', () => {

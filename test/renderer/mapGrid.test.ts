@@ -1,7 +1,7 @@
 // Renderer upsampling and normalization: bit-identical to the engine (itself bit-exact to PyTorch).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { heatmap, minMaxNormalize, upsampleBilinear, valueRange } from '../../src-renderer/lib/mapGrid.js';
+import { heatmap, minMaxNormalize, upsampleBilinear, valueRange } from '../../src-shared/mapGrid.js';
 import * as engine from '../../src-main/explain/postprocess/mapGrid.js';
 import { uniform } from '../helpers/random.js';
 

@@ -1,4 +1,5 @@
-// Layer-resolution maps: min-max normalization and PyTorch-exact bilinear upsampling (align_corners=False).
+// Layer-resolution maps, shared by the engine and the renderer: min-max normalization and PyTorch-exact
+// bilinear upsampling (align_corners=False).
 
 /** A row-major 2-D map: the value at column x, row y is values[y·width + x]. */
 export interface Grid {
