@@ -20,5 +20,6 @@ export async function serve(opts: { project?: string; port?: number }): Promise<
     : await openDemoProject(REPO_ROOT);
   const shell = await startBrowserShell({ handlers: workspace.handlers(), images: workspace, rendererDir: RENDERER_DIR, port: opts.port });
   workspace.onEvent((event, payload) => shell.emit(event, payload));
+  workspace.resumeInterrupted();
   return { shell, workspace };
 }

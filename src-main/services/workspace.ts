@@ -203,18 +203,52 @@ export class Workspace implements ImageSource {
     const runIds = methods.map((method) =>
       this.store.createRun({ modelId: r.modelId, method, layer, target: r.target, imageIds, params: { threshold: 0.2 } }),
     );
-    const byMethod = new Map(methods.map((m, i) => [m, runIds[i]!]));
     for (const id of runIds) this.store.startRun(id);
+    this.launch(model.path, new Map(methods.map((m, i) => [m, runIds[i]!])), layer, r.target, imageIds);
+    return runIds.map((id) => runInfo(this.store.getRun(id)!));
+  }
+
+  /**
+   * Restarts the runs a crash left 'running' (the store knows which images they still lack), one
+   * job per (model, layer, target) so methods that ran together share their engine runs again.
+   */
+  resumeInterrupted(): RunInfo[] {
+    const groups = new Map<string, ReturnType<ProjectStore['resumableRuns']>>();
+    for (const r of this.store.resumableRuns()) {
+      const key = JSON.stringify([r.run.modelId, r.run.layer, r.run.target]);
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    for (const group of groups.values()) {
+      const { modelId, layer, target } = group[0]!.run;
+      const imageIds = [...new Set(group.flatMap((g) => g.missingImageIds))].sort((a, b) => a - b);
+      // Runs of one group may miss different images; each image is recorded only into runs lacking it.
+      const missing = new Map(group.map((g) => [g.run.id, new Set(g.missingImageIds)]));
+      const byMethod = new Map(group.map((g) => [g.run.method, g.run.id]));
+      this.launch(this.store.getModel(modelId)!.path, byMethod, layer, target, imageIds, missing);
+    }
+    return [...groups.values()].flat().map((g) => runInfo(this.store.getRun(g.run.id)!));
+  }
+
+  /** Runs one explain job for several runs (one per method) and records its batches as they come. */
+  private launch(
+    modelPath: string,
+    byMethod: Map<string, number>,
+    layer: string,
+    target: 'top1' | number,
+    imageIds: number[],
+    missing?: Map<number, Set<number>>,
+  ): void {
+    const runIds = [...byMethod.values()];
     const images = imageIds.map((id) => ({ id, path: this.store.getImage(id)!.path }));
     const started = Date.now();
     let lastBatch = started;
     let done = 0;
     const job = startJob(
-      { model: model.path, modelOptions: {}, methods, layers: [layer], target: r.target, images, batchSize: 8 },
+      { model: modelPath, modelOptions: {}, methods: [...byMethod.keys()], layers: [layer], target, images, batchSize: 8 },
       (msg) => {
         if (msg.type === 'batch') {
           const now = Date.now();
-          this.record(byMethod, msg.results, now - lastBatch);
+          this.record(byMethod, msg.results, now - lastBatch, missing);
           lastBatch = now;
           done += msg.results.length;
         } else if (msg.type === 'imageError') {
@@ -234,13 +268,17 @@ export class Workspace implements ImageSource {
       }
       this.emit('run.finished', { runIds, status, error });
     });
-    return runIds.map((id) => runInfo(this.store.getRun(id)!));
   }
 
   /** Stores one batch: per run (= method) its maps, boxes and IoU against the ground truth. */
-  private record(byMethod: Map<string, number>, results: { imageId: number; result: ImageResult }[], elapsedMs: number): void {
+  private record(
+    byMethod: Map<string, number>,
+    results: { imageId: number; result: ImageResult }[],
+    elapsedMs: number,
+    missing?: Map<number, Set<number>>,
+  ): void {
     for (const [method, runId] of byMethod) {
-      const batch: RecordedImage[] = results.map(({ imageId, result }) => {
+      const batch: RecordedImage[] = results.filter(({ imageId }) => !missing || missing.get(runId)!.has(imageId)).map(({ imageId, result }) => {
         const m = result.maps.find((x) => x.method === method)!;
         const gt = this.store.getImage(imageId)?.gtBoxes ?? [];
         const iou = m.box && gt.length ? Math.max(...gt.map((g) => boxIoU(m.box!, g.box))) : null;
@@ -252,7 +290,7 @@ export class Workspace implements ImageSource {
           evaluation: { iou },
         };
       });
-      this.store.recordResults(runId, batch, { elapsedMs });
+      if (batch.length) this.store.recordResults(runId, batch, { elapsedMs });
     }
   }
 }

@@ -71,3 +71,39 @@ test('import → model → runs → gallery → detail → reopen', async () => 
   assert.equal((await h2['images.detail']({ imageId: page.rows[0]!.id })).maps.length, 2);
   again.close();
 });
+
+test('runs a crash left running resume on the images they lack, keeping what was stored', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'camscope-resume-'));
+  mkdirSync(join(dir, 'images'));
+  for (let i = 0; i < 5; i++) {
+    await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: 50 * i, g: 60, b: 90 } } }).png().toFile(join(dir, 'images', `i${i}.png`));
+  }
+  const model = writeModel(join(dir, 'gap.onnx'), gapClassifier());
+  const project = join(dir, 'crashed.camscope');
+  const first = Workspace.open(project, { create: true });
+  await first.handlers()['images.import']({ paths: [join(dir, 'images')] });
+  const info = await first.handlers()['models.add']({ path: model });
+  const ids = first.store.allImageIds();
+  // What a killed app leaves: two runs started, two images recorded, status still 'running'.
+  const runs = ['cam', 'gradcam'].map((method) => first.store.createRun({ modelId: info.id, method, layer: info.defaultLayer, target: 'top1', imageIds: ids }));
+  const marker = Float32Array.from({ length: 16 * 16 }, (_, i) => i);
+  for (const runId of runs) {
+    first.store.startRun(runId);
+    first.store.recordResults(runId, ids.slice(0, 2).map((imageId) => ({ imageId, maps: [{ classIndex: 0, width: 16, height: 16, values: marker }] })));
+  }
+  first.close();
+
+  const again = Workspace.open(project);
+  const finished = new Promise<void>((resolve) => again.onEvent((e) => e === 'run.finished' && resolve()));
+  const resumed = again.resumeInterrupted();
+  assert.deepEqual(resumed.map((r) => [r.id, r.done, r.total]).sort(), runs.map((id) => [id, 2, 5]).sort());
+  await finished;
+  for (const runId of runs) {
+    const run = again.store.getRun(runId)!;
+    assert.deepEqual([run.status, run.done, run.total], ['done', 5, 5]);
+    assert.deepEqual(Array.from(again.store.getMap(runId, ids[0]!)!.values), Array.from(marker), 'results stored before the crash are kept');
+    assert.ok(again.store.getMap(runId, ids[4]!), 'the missing images got maps');
+  }
+  assert.deepEqual(again.resumeInterrupted(), [], 'nothing left to resume');
+  again.close();
+});

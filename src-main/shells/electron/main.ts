@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     preload: join(outDir, 'preload', 'index.cjs'),
   });
   workspace.onEvent((event, payload) => shell.emit(event, payload));
+  workspace.resumeInterrupted();
   app.on('window-all-closed', () => {
     workspace.close();
     app.quit();
