@@ -6,21 +6,22 @@ Run from the repository root (developer tool, not part of `npm test` or `npm sta
     /usr/bin/python3 scripts/models/trainShapesGap.py
 
 Needs Debian's python3-torch 1.13 / python3-torchvision 0.14 / python3-onnx 1.12, numpy and PIL;
-CPU only, about 5-10 minutes on 2 cores. It renders a synthetic data set of 128x128 RGB images, each
-with one shape (circle, square, triangle, star, cross, ring) of random colour, size (15-45 % of the
-image side), rotation and position on a textured background (noise, gradient or stripes) with small
-clutter (short lines, dots), and keeps each shape's exact box [x0, y0, x1, y1] in pixel-edge
-coordinates (x1 exclusive) over the pixels the shape covers at least half. It trains a small
-conv -> BatchNorm -> ReLU stack ending in a 16x16x96 map, global average pooling and one linear
-layer (the CAM architecture of Zhou et al. 2016), prints the test accuracy, the confusion matrix and
-a CAM localization check (box of the largest 8-connected component of the upsampled CAM at 20 % of
-its range, as camscope's wsolBox does, IoU >= 0.5 with the true box), then writes
-models/shapes-gap.onnx (opset 13, input `input` [N,3,128,128], output `logits` [N,6], with
-camscope.* metadata) and models/demo/<class>_<k>.png + boxes.json (fresh images from another seed;
-k is the first index of that class the model classifies correctly). Reproducibility: images depend
-only on SEED (one numpy generator per image), and training is seeded and single-process with
-2 threads, so a rerun with the same torch build gives the same weights; other builds or thread
-counts may differ in the last bits and hence slightly in the final numbers.
+CPU only, 2 threads, about 5-8 minutes on an idle 2-core machine. It renders a synthetic data set of
+128x128 RGB images, each with one shape (circle, square, triangle, star, cross, ring) of random
+colour, size (15-45 % of the image side), rotation and position on a textured background (noise,
+gradient or stripes) with small clutter (short lines, dots), and keeps each shape's exact box
+[x0, y0, x1, y1] in pixel-edge coordinates (x1 exclusive) over the pixels the shape covers at least
+half. It trains a small conv -> BatchNorm -> ReLU stack ending in a 96x32x32 map, global average
+pooling and one linear layer with non-negative class weights (the CAM architecture of Zhou et al.
+2016; why the crops and the weight sign: see train()), prints the test accuracy, the confusion
+matrix and a CAM localization check (box of the largest 8-connected component of the bilinearly
+upsampled CAM at >= 20 % of its range, as camscope's wsolBox does; IoU >= 0.5 with the true box),
+then writes models/shapes-gap.onnx (opset 13, input `input` [N,3,128,128], output `logits` [N,6],
+camscope.* metadata) and models/demo/<class>_<k>.png + boxes.json: images from another seed, k the
+first index of that class that the model classifies correctly. Reproducibility: every image depends
+only on SEED (one numpy generator per image) and training is seeded, so a rerun with the same torch
+build and thread count reproduces the same weights and numbers; other builds may differ in the
+last bits and hence slightly in the reported numbers.
 """
 import json
 import math
@@ -38,7 +39,7 @@ SEED = 1234
 SIZE = 128
 CLASSES = ['circle', 'square', 'triangle', 'star', 'cross', 'ring']
 N_TRAIN, N_TEST, BATCH, LR = 4000, 600, 32, 2e-3
-EPOCHS, CROP = (16, 2), 64  # epochs on CROPxCROP crops, then on whole images
+EPOCHS, CROP = (14, 4), 64  # epochs on CROP x CROP crops around the object, then on whole images
 MEAN, STD = 0.5, 0.25
 DEMO_CLASSES = ['triangle', 'star', 'cross', 'ring']
 SCRIPT = 'scripts/models/trainShapesGap.py'
@@ -112,18 +113,17 @@ def render(rng, label):
             r = rng.uniform(1, 2.5)
             draw.ellipse([x - r, y - r, x + r, y + r], fill=col)
 
-    ss = 4  # supersampled coverage mask -> anti-aliased shape
-    r = rng.uniform(0.15, 0.45) * SIZE / 2
+    ss = 4  # coverage mask drawn at 4x, box-filtered -> anti-aliased shape
+    r = rng.uniform(0.15, 0.45) * SIZE / 2  # circumradius: diameter 15-45 % of the image side
     cx, cy = rng.uniform(r + 1, SIZE - r - 1, 2)
     mask = Image.new('L', (SIZE * ss, SIZE * ss), 0)
     md = ImageDraw.Draw(mask)
+    disk = lambda rad, fill: md.ellipse([(cx - rad) * ss, (cy - rad) * ss, (cx + rad) * ss, (cy + rad) * ss], fill=fill)
     name = CLASSES[label]
     if name in ('circle', 'ring'):
-        ring_w = int(round(rng.uniform(0.25, 0.4) * r * ss)) if name == 'ring' else 0
-        md.ellipse([(cx - r) * ss, (cy - r) * ss, (cx + r) * ss, (cy + r) * ss], fill=255, outline=255, width=ring_w)
-        if name == 'ring':
-            ri = r - ring_w / ss
-            md.ellipse([(cx - ri) * ss, (cy - ri) * ss, (cx + ri) * ss, (cy + ri) * ss], fill=0)
+        disk(r, 255)
+        if name == 'ring':  # band 25-40 % of the radius
+            disk(r * (1 - rng.uniform(0.25, 0.4)), 0)
     else:
         a = rng.uniform(0, 2 * np.pi)
         ca, sa = math.cos(a), math.sin(a)
@@ -327,7 +327,8 @@ def main():
         'camscope.preprocessing': json.dumps({'size': [SIZE, SIZE], 'mean': [MEAN] * 3, 'std': [STD] * 3}),
         'camscope.labels': json.dumps(CLASSES),
         'camscope.label_offset': '0',
-        'camscope.training': json.dumps({'seed': SEED, 'train_images': N_TRAIN, 'test_images': N_TEST, 'epochs': EPOCHS,
+        'camscope.training': json.dumps({'seed': SEED, 'train_images': N_TRAIN, 'test_images': N_TEST, 'epochs': sum(EPOCHS),
+                                         'schedule': f'{EPOCHS[0]} epochs on {CROP}x{CROP} object crops, {EPOCHS[1]} on whole images',
                                          'test_accuracy': round(acc, 4), 'cam_box_iou50': round(cam_frac, 2), 'script': SCRIPT}),
     }
     for k, v in meta.items():
@@ -337,22 +338,25 @@ def main():
     onnx.save(m, OUT_MODEL)
     print(f'\nwrote {OUT_MODEL} ({os.path.getsize(OUT_MODEL) / 1024:.0f} KiB)')
 
-    # demo images: first correctly classified image of each demo class from the demo seed
+    # demo images: the first correctly classified image of each demo class from the demo seed
+    for old in os.listdir(OUT_DEMO):
+        if old.endswith('.png'):
+            os.remove(os.path.join(OUT_DEMO, old))
     demo = {}
     for name in DEMO_CLASSES:
         label = CLASSES.index(name)
-        for k in range(50):
+        for k in range(100):
             img, box = render(np.random.default_rng([SEED, SPLITS['demo'], label, k]), label)
-            x = torch.from_numpy(np.array(img)).permute(2, 0, 1)[None]
-            if predict(model, x)[1].argmax(1).item() == label:
+            feats, logits = predict(model, torch.from_numpy(np.array(img)).permute(2, 0, 1)[None])
+            if logits.argmax(1).item() == label:
                 break
         file = f'{name}_{k}.png'
         img.save(os.path.join(OUT_DEMO, file))
         demo[file] = {'label': label, 'box': box}
-        print(f'wrote {OUT_DEMO}/{file} box {box}')
+        with torch.no_grad():
+            print(f'wrote {OUT_DEMO}/{file}: box {box}, torch CAM box {cam_boxes(model, feats, [label])[0]}')
     with open(os.path.join(OUT_DEMO, 'boxes.json'), 'w') as f:
-        json.dump(demo, f, indent=2)
-        f.write('\n')
+        f.write('{\n' + ',\n'.join(f'  "{k}": {json.dumps(v)}' for k, v in demo.items()) + '\n}\n')
     print(f'total {time.time() - t0:.0f} s')
 
 

@@ -42,6 +42,10 @@ export function startJob(job: WorkerJob, onMessage: (m: WorkerMessage) => void |
       if (m.type === 'done') done = true;
       else if (m.type === 'error') failure = m.error;
       else await onMessage(m);
+    }).catch((e: unknown) => {
+      // A batch that cannot be stored ends the job as failed instead of taking the process down.
+      failure ??= `cannot store results: ${(e as Error).message}`;
+      child.kill('SIGTERM');
     });
   });
   const finished = new Promise<{ status: 'done' | 'cancelled' | 'failed'; error: string | null }>((resolve) => {

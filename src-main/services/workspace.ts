@@ -215,6 +215,7 @@ export class Workspace implements ImageSource {
   resumeInterrupted(): RunInfo[] {
     const groups = new Map<string, ReturnType<ProjectStore['resumableRuns']>>();
     for (const r of this.store.resumableRuns()) {
+      if (this.jobs.has(r.run.id)) continue; // running in this process, not interrupted
       const key = JSON.stringify([r.run.modelId, r.run.layer, r.run.target]);
       groups.set(key, [...(groups.get(key) ?? []), r]);
     }
