@@ -1,0 +1,63 @@
+// The evaluation contract: what `camscope eval --json` writes, what reports render and what the
+// app's WSOL view and Report button show. Localization numbers are percentages (0..100).
+
+/** Per method, over a dataset. null where a metric was not computed (e.g. CAM refused, no boxes). */
+export interface MethodMetrics {
+  /** IoU ≥ 0.5 with any GT box (box from the 20 %-of-max rule) and top-1 correct. */
+  top1_loc: number | null;
+  /** IoU ≥ 0.5 with any GT box, map of the ground-truth class. */
+  gt_known_loc: number | null;
+  /** Choe et al. 2020: best threshold, δ = 50, largest contour. */
+  maxboxacc: number | null;
+  /** Choe et al. 2020: mean over δ ∈ {30, 50, 70}, all contours. */
+  maxboxacc_v2: number | null;
+  /** Share of images whose map maximum lies inside a GT box. */
+  pointing_game: number | null;
+  /** Chattopadhay et al. 2018, percent. */
+  average_drop: number | null;
+  /** Chattopadhay et al. 2018, percent. */
+  increase_in_confidence: number | null;
+  /** Petsiuk et al. 2018, area under the score curve, 0..1. */
+  deletion_auc: number | null;
+  insertion_auc: number | null;
+  /** Poppi et al. 2021, percent. */
+  adcc: number | null;
+}
+
+export const METRIC_KEYS = [
+  'top1_loc',
+  'gt_known_loc',
+  'maxboxacc',
+  'maxboxacc_v2',
+  'pointing_game',
+  'average_drop',
+  'increase_in_confidence',
+  'deletion_auc',
+  'insertion_auc',
+  'adcc',
+] as const satisfies readonly (keyof MethodMetrics)[];
+
+/** CAM vs Grad-CAM (or any pair of methods) over a dataset. */
+export interface PairAgreement {
+  a: string;
+  b: string;
+  /** Means over images. */
+  pearson: number;
+  spearman: number;
+  /** Mean IoU of the two methods' WSOL boxes. */
+  box_iou: number;
+  /** Percent of images where both maxima fall inside a GT box. */
+  both_point_inside: number | null;
+  /** On GAP→linear heads: max |Grad-CAM − ReLU(CAM)/(H·W)| over images (the analytic link), else null. */
+  analytic_max_error: number | null;
+}
+
+/** The stable `--json` contract. */
+export interface EvaluationSummary {
+  images: number;
+  /** Top-1 accuracy in percent, null when the dataset has no labels. */
+  accuracy: number | null;
+  methods: Record<string, MethodMetrics>;
+  /** Keyed "a|b", e.g. "cam|gradcam". */
+  agreement: Record<string, PairAgreement>;
+}
