@@ -1,6 +1,6 @@
 // ONNX protobuf access: decoding models, reading tensors and attributes, indexing the graph.
 import onnxProto from 'onnx-proto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { CamscopeError } from '../errors.js';
 
 export const onnx = onnxProto.onnx;
@@ -35,15 +35,46 @@ export function decodeModel(bytes: Uint8Array, file: string): ModelProto {
   return model;
 }
 
+/** Protobuf cannot encode a single-file ONNX model above 2 GiB; larger files are refused before reading. */
+export const MAX_MODEL_BYTES = 2 ** 31;
+
 export function loadModelFile(file: string): { model: ModelProto; bytes: Uint8Array } {
   let bytes: Uint8Array;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_MODEL_BYTES) {
+      const gb = (n: number) => (n / 2 ** 30).toFixed(1);
+      throw new CamscopeError(`${file}: ${gb(size)} GB is above the ${gb(MAX_MODEL_BYTES)} GB a single-file ONNX model can hold; not loaded (it would not fit in memory)`);
+    }
     bytes = readFileSync(file);
   } catch (e) {
+    if (e instanceof CamscopeError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new CamscopeError(`${file}: ${code === 'ENOENT' ? 'file not found' : 'cannot read model'}`);
   }
-  return { model: decodeModel(bytes, file), bytes };
+  const model = decodeModel(bytes, file);
+  checkExternalData(model.graph!, file);
+  return { model, bytes };
+}
+
+/** ONNX files are data: external-data locations may not leave the model's folder (no absolute paths, no '..'). */
+function checkExternalData(graph: GraphProto, file: string): void {
+  const tensors: TensorProto[] = [...(graph.initializer ?? [])];
+  for (const s of graph.sparseInitializer ?? []) tensors.push(...[s.values, s.indices].filter((t): t is TensorProto => !!t));
+  for (const n of graph.node ?? []) {
+    for (const a of n.attribute ?? []) {
+      if (a.t) tensors.push(a.t);
+      tensors.push(...(a.tensors ?? []));
+      for (const g of [a.g, ...(a.graphs ?? [])]) if (g) checkExternalData(g, file);
+    }
+  }
+  for (const t of tensors) {
+    const location = (t.externalData ?? []).find((e) => e.key === 'location')?.value;
+    if (location === undefined || location === null) continue;
+    if (/^([a-zA-Z]:|[\\/])/.test(location) || location.split(/[\\/]/).includes('..')) {
+      throw new CamscopeError(`${file}: tensor '${t.name}' points its external data outside the model's folder ('${location}'); refused`);
+    }
+  }
 }
 
 export function encodeModel(model: ModelProto): Uint8Array {

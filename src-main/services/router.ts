@@ -11,7 +11,10 @@ export type Handlers = {
 export type DispatchResult = { ok: true; value: unknown } | { ok: false; error: string };
 
 export async function dispatch(handlers: Handlers, channel: unknown, payload: unknown): Promise<DispatchResult> {
-  if (!isChannel(channel)) return { ok: false, error: `unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}` };
+  if (!isChannel(channel)) {
+    // Only strings are echoed: String() of a hostile object can throw.
+    return { ok: false, error: `unknown channel ${typeof channel === 'string' ? JSON.stringify(channel).slice(0, 80) : `(a ${typeof channel})`}` };
+  }
   const parsed = channels[channel].request.safeParse(payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

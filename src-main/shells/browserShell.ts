@@ -80,15 +80,20 @@ export async function startBrowserShell(opts: {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
       ws.on('message', (data) => {
-        let msg: { id?: unknown; channel?: unknown; payload?: unknown };
+        let msg: unknown;
         try {
           msg = JSON.parse(String(data));
         } catch {
           ws.send(JSON.stringify({ id: null, ok: false, error: 'malformed message (not JSON)' }));
           return;
         }
-        const id = typeof msg.id === 'number' ? msg.id : null;
-        void dispatch(opts.handlers, msg.channel, msg.payload).then((r) => ws.send(JSON.stringify({ id, ...r })));
+        if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+          ws.send(JSON.stringify({ id: null, ok: false, error: 'malformed message (not a JSON object)' }));
+          return;
+        }
+        const { id: given, channel, payload } = msg as { id?: unknown; channel?: unknown; payload?: unknown };
+        const id = typeof given === 'number' ? given : null;
+        void dispatch(opts.handlers, channel, payload).then((r) => ws.send(JSON.stringify({ id, ...r })));
       });
     });
   });

@@ -70,6 +70,11 @@ export async function startElectronShell(
   contents.on('will-navigate', (event, url) => {
     if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
   });
+  // No remote content: every request leaves through the app's own schemes or not at all, and no
+  // permission (camera, notifications, …) is ever granted.
+  contents.session.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isLocalUrl(details.url) }));
+  contents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  contents.session.setPermissionCheckHandler(() => false);
 
   ipcMain.handle(INVOKE_CHANNEL, async (event, channel: unknown, payload: unknown) => {
     const frame = event.senderFrame;
@@ -87,6 +92,11 @@ export async function startElectronShell(
   };
 }
 
+
+/** The app's files, project images, and in-page data: the only URLs the window may load. */
+export function isLocalUrl(url: string): boolean {
+  return [`${APP_ORIGIN}/`, `${IMAGE_SCHEME}://`, 'data:', 'blob:'].some((prefix) => url.startsWith(prefix));
+}
 
 /** Files of the renderer build only, with the strict CSP; anything else is a 404. */
 export async function serveAppFile(root: string, url: string): Promise<Response> {

@@ -1,6 +1,7 @@
 // Opens a project's SQLite file: refuses foreign, non-SQLite or too-new files before writing, sets pragmas, migrates.
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { CamscopeError, firstLine } from '../errors.js';
 import { APPLICATION_ID, MIGRATIONS, type Migration } from './migrations.js';
 
@@ -19,7 +20,9 @@ export function openProjectDatabase(file: string, options: OpenDatabaseOptions =
   const exists = preflight(file, options);
   let db: Database.Database;
   try {
-    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: exists, timeout: 5000 });
+    db = options.readonly && !writable(dirname(file)) && !existsSync(`${file}-wal`)
+      ? snapshot(file)
+      : new Database(file, { readonly: options.readonly ?? false, fileMustExist: exists, timeout: 5000 });
   } catch (e) {
     throw new CamscopeError(`${file}: cannot open project (${firstLine(e)})`);
   }
@@ -51,7 +54,36 @@ export function preflight(file: string, options: Pick<OpenDatabaseOptions, 'read
   const exists = existsSync(file);
   if (!exists && (options.readonly || !options.create)) throw new CamscopeError(`${file}: no such project file`);
   if (exists) checkHeader(file);
+  if (!options.readonly) checkWritable(file, exists);
   return exists;
+}
+
+/**
+ * SQLite cannot open a WAL file read-only where it may not create the shared-memory file beside it
+ * (a read-only folder), so such a project is read from an in-memory copy of its bytes, marked as a
+ * rollback-journal database (header bytes 18–19: 2 = WAL → 1) because SQLite deserializes only those.
+ */
+function snapshot(file: string): Database.Database {
+  const bytes = readFileSync(file);
+  if (bytes.length >= 20) bytes.fill(1, 18, 20);
+  return new Database(bytes);
+}
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A writer needs the file and its folder (lock, WAL and shared-memory files live beside it). */
+function checkWritable(file: string, exists: boolean): void {
+  if (exists && !writable(file)) throw new CamscopeError(`${file}: the project file is read-only; open it read-only or make it writable`);
+  if (!writable(dirname(file))) {
+    throw new CamscopeError(`${file}: its folder is read-only (the lock and journal files live beside the project); open it read-only or move it`);
+  }
 }
 
 /** An empty file is a project not yet written; anything else must start like an SQLite database. */

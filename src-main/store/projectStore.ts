@@ -100,6 +100,8 @@ export class ProjectStore {
     if (!this.db.open) return;
     try {
       if (!this.readonly) this.db.pragma('optimize');
+    } catch {
+      // Statistics are an optimization; a full disk must not keep the project from closing.
     } finally {
       this.db.close();
       this.lock?.release();
@@ -109,7 +111,11 @@ export class ProjectStore {
   /** Runs fn as one transaction of a writable store: every multi-row write commits whole or not at all. */
   private write<T>(fn: () => T): T {
     if (this.readonly) throw new CamscopeError(`${this.file}: opened read-only`);
-    return this.db.transaction(fn).immediate();
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (e) {
+      throw storageError(this.file, e);
+    }
   }
 
   // ── images ──
@@ -308,4 +314,17 @@ function existsNonEmpty(file: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The storage failures a user can fix (a full disk, a file or folder made read-only, an I/O error)
+ * as one line; the transaction was rolled back, so nothing of the write is in the project.
+ */
+function storageError(file: string, e: unknown): unknown {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string') return e;
+  if (code === 'SQLITE_FULL') return new CamscopeError(`${file}: the disk is full; nothing was written (free some space and retry)`);
+  if (code.startsWith('SQLITE_READONLY')) return new CamscopeError(`${file}: the project became read-only; nothing was written`);
+  if (code.startsWith('SQLITE_IOERR')) return new CamscopeError(`${file}: the disk failed a write (${code}); nothing was written`);
+  return e;
 }

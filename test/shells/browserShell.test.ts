@@ -106,6 +106,17 @@ test('socket messages are validated: unknown channel, bad payload, user error, i
   ws.close();
 });
 
+test('hostile socket messages (null, arrays, numbers, a channel that cannot become a string) get an error and leave the shell up', async () => {
+  const ws = await socket(`?token=${shell.token}`);
+  for (const msg of ['null', '[]', '7', '"text"', '{"id":8,"channel":{"toString":1,"valueOf":1},"payload":{}}', '{"id":9,"channel":"project.info","payload":{"__proto__":{"x":1}}}']) {
+    const r = await ask(ws, msg);
+    assert.equal(r.ok, false, msg);
+    assert.ok(typeof r.error === 'string' && !r.error.includes('\n') && !/internal error/.test(r.error), `${msg} → ${r.error}`);
+  }
+  assert.equal((await ask(ws, { id: 10, channel: 'project.info', payload: {} })).ok, true);
+  ws.close();
+});
+
 test('events reach connected sockets, validated against the contract', async () => {
   const ws = await socket(`?token=${shell.token}`);
   const got = new Promise((resolve) => ws.once('message', (d) => resolve(JSON.parse(String(d)))));

@@ -2,74 +2,8 @@
 // preferences, denied navigation and windows, sender-checked IPC, confined protocols.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  APP_SCHEME,
-  type ElectronApi,
-  IMAGE_SCHEME,
-  INVOKE_CHANNEL,
-  registerSchemes,
-  startElectronShell,
-} from '../../src-main/shells/electronShell.js';
-import { fakeHandlers, fakeImages } from '../helpers/fakeServices.js';
-
-const renderer = mkdtempSync(join(tmpdir(), 'camscope-electron-'));
-writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>camscope</title>');
-
-function fakeElectron() {
-  const state = {
-    windows: [] as { options: Record<string, any>; loaded: string[] }[],
-    handlers: new Map<string, (...a: any[]) => unknown>(),
-    protocols: new Map<string, (r: { url: string }) => Promise<Response> | Response>(),
-    privileged: [] as unknown[],
-    openHandler: null as null | (() => unknown),
-    navigate: null as null | ((e: { preventDefault(): void }, url: string) => void),
-    sent: [] as unknown[][],
-  };
-  const mainFrame = { url: `${APP_SCHEME}://app/index.html` };
-  const webContents = {
-    mainFrame,
-    setWindowOpenHandler: (h: () => unknown) => (state.openHandler = h),
-    on: (name: string, h: any) => name === 'will-navigate' && (state.navigate = h),
-    send: (...a: unknown[]) => state.sent.push(a),
-    isDestroyed: () => false,
-  };
-  class BrowserWindow {
-    webContents = webContents;
-    constructor(options: Record<string, any>) {
-      state.windows.push({ options, loaded: (this.loaded = []) });
-    }
-    loaded: string[];
-    async loadURL(url: string) {
-      this.loaded.push(url);
-    }
-  }
-  const electron = {
-    app: { whenReady: async () => {} },
-    BrowserWindow,
-    ipcMain: { handle: (c: string, h: any) => state.handlers.set(c, h) },
-    protocol: {
-      handle: (s: string, h: any) => state.protocols.set(s, h),
-      registerSchemesAsPrivileged: (s: unknown[]) => state.privileged.push(...s),
-    },
-  } as unknown as ElectronApi;
-  return { electron, state, webContents, mainFrame };
-}
-
-async function start() {
-  const fake = fakeElectron();
-  const calls: string[] = [];
-  registerSchemes(fake.electron);
-  const shell = await startElectronShell(fake.electron, {
-    handlers: fakeHandlers(calls),
-    images: fakeImages,
-    rendererDir: renderer,
-    preload: '/app/preload.js',
-  });
-  return { ...fake, calls, shell };
-}
+import { APP_SCHEME, IMAGE_SCHEME, INVOKE_CHANNEL } from '../../src-main/shells/electronShell.js';
+import { startOnFakeElectron as start } from './fakeElectron.js';
 
 test('the window is sandboxed and context-isolated, without Node integration', async () => {
   const { state } = await start();
@@ -101,6 +35,25 @@ test('new windows are denied and navigation away from the app is prevented', asy
   state.navigate!(ev, 'file:///etc/passwd');
   state.navigate!(ev, `${APP_SCHEME}://app/index.html#gallery`);
   assert.equal(prevented, 2);
+});
+
+test('no remote content: only app, image, data and blob URLs load, and no permission is granted', async () => {
+  const { state } = await start();
+  const cancelled = (url: string) => {
+    let verdict: boolean | undefined;
+    state.beforeRequest!({ url }, (r) => (verdict = r.cancel));
+    return verdict;
+  };
+  for (const url of [`${APP_SCHEME}://app/assets/app.js`, `${IMAGE_SCHEME}://4/thumb`, 'data:image/png;base64,AA==', `blob:${APP_SCHEME}://app/0b1c`]) {
+    assert.equal(cancelled(url), false, url);
+  }
+  for (const url of ['https://example.com/x.js', 'http://127.0.0.1:8080/', 'file:///etc/passwd', 'ws://evil.example/', `${APP_SCHEME}://evil/x.js`]) {
+    assert.equal(cancelled(url), true, url);
+  }
+  const granted: boolean[] = [];
+  for (const permission of ['media', 'geolocation', 'notifications', 'openExternal']) state.permissionRequest!({}, permission, (g) => granted.push(g));
+  assert.deepEqual(granted, [false, false, false, false]);
+  assert.equal(state.permissionCheck!({}, 'clipboard-read'), false);
 });
 
 test('IPC: only the app main frame is answered, and payloads are validated', async () => {
