@@ -140,6 +140,8 @@ export class Explainer {
     sizes: { width: number; height: number }[],
     opts: ExplainOptions,
     prepared = this.prepare(opts),
+    /** Per-row targets overriding opts.target, e.g. each image's ground-truth class. */
+    targets: Target[] = Array<Target>(sizes.length).fill(opts.target),
   ): Promise<{ predictions: Prediction[]; maps: MapResult[] }[]> {
     const { layers, heads } = prepared;
     const n = sizes.length;
@@ -148,13 +150,14 @@ export class Explainer {
     const needs = new Set(opts.methods.map((m) => m.method.needs));
     const runOpts = { heads: needs.has('headPasses') ? layers : [], score: opts.score };
     const out = needs.has('gradients')
-      ? await this.engine.backward(input, n, layers, Array(n).fill(opts.target), runOpts)
+      ? await this.engine.backward(input, n, layers, targets, runOpts)
       : await this.engine.forward(input, n, layers, runOpts);
     const classes = this.model.numClasses;
     const explained: { predictions: Prediction[]; maps: MapResult[] }[] = [];
     for (let row = 0; row < n; row++) {
       const logits = out.logits.subarray(row * classes, (row + 1) * classes);
-      const target = opts.target === 'top1' ? argmax(logits) : opts.target;
+      const rowTarget = targets[row]!;
+      const target = rowTarget === 'top1' ? argmax(logits) : rowTarget;
       const img = sizes[row]!;
       const maps: MapResult[] = [];
       const mapResult = (id: string, layer: string, grid: MapGrid): MapResult => ({

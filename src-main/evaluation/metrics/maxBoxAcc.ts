@@ -1,0 +1,151 @@
+// MaxBoxAcc and MaxBoxAccV2 of Choe et al., "Evaluating Weakly Supervised Object Localization Methods Right" (CVPR 2020), as clovaai/wsolevaluation computes them.
+//
+// Box convention. wsolevaluation's boxes are INCLUSIVE pixel corners: its IoU adds 1 to widths
+// and heights, and its localization.txt corners are read that way. Boxes here (GT and estimated)
+// use that convention; camscope's exclusive-x1 GT boxes are converted by gtBoxesToScoremap
+// (x1 − 1, y1 − 1, then scaled to 224) so the numbers equal the reference evaluator's on the same
+// files. Estimated boxes copy the reference exactly, quirks included: boundingRect gives
+// [x, y, x + w, y + h] (one past the last pixel), clipped to W − 1 / H − 1, and no contour gives
+// [0, 0, 0, 0] (a one-pixel box under the +1 IoU).
+import type { Box } from '../../../src-shared/explainTypes.js';
+import { boundingRect, contourArea, findContours } from './contours.js';
+import type { Scoremap } from './scoremap.js';
+
+/** IoU thresholds δ (percent) of MaxBoxAccV2; V1 uses 50. */
+export const IOU_THRESHOLDS = [30, 50, 70] as const;
+/** The reference default for box evaluation (--cam_curve_interval). */
+export const CAM_CURVE_INTERVAL = 0.01;
+
+/** np.arange(0, 1, interval): i · interval for i < ceil(1 / interval). */
+export function camThresholds(interval = CAM_CURVE_INTERVAL): number[] {
+  if (!(interval > 0 && interval <= 1)) throw new RangeError(`cam curve interval ${interval} is outside (0, 1]`);
+  return Array.from({ length: Math.ceil(1 / interval) }, (_, i) => i * interval);
+}
+
+/** calculate_multiple_iou for one pair: inclusive corners, +1 on each side; a non-positive union → 0. */
+export function wsolIoU(a: Box, b: Box): number {
+  const iw = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]) + 1);
+  const ih = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]) + 1);
+  const inter = iw * ih;
+  const union = (a[2] - a[0] + 1) * (a[3] - a[1] + 1) + (b[2] - b[0] + 1) * (b[3] - b[1] + 1) - inter;
+  return union <= 0 ? 0 : inter / union;
+}
+
+/** The scoremap as the reference's uint8 image: trunc(v · 255). */
+export function scoremapToU8(scoremap: Scoremap): Uint8Array {
+  const u8 = new Uint8Array(scoremap.values.length);
+  for (let i = 0; i < u8.length; i++) u8[i] = Math.trunc(scoremap.values[i]! * 255);
+  return u8;
+}
+
+export interface ThresholdBoxes {
+  /** Box of the contour with the largest cv2.contourArea (first of equals, in OpenCV's order). */
+  largest: Box;
+  /** Boxes of every contour (outer and hole borders). */
+  all: Box[];
+}
+
+/**
+ * compute_bboxes_from_scoremaps at one threshold t on the uint8 scoremap: foreground = u8 > int(t · max u8)
+ * (cv2.threshold BINARY), contours by cv2.findContours(RETR_TREE, CHAIN_APPROX_SIMPLE).
+ */
+export function boxesAtThreshold(u8: Uint8Array, width: number, height: number, threshold: number, maxU8 = u8.reduce((m, v) => Math.max(m, v), 0)): ThresholdBoxes {
+  const cut = Math.trunc(threshold * maxU8);
+  const mask = new Uint8Array(u8.length);
+  for (let i = 0; i < mask.length; i++) mask[i] = u8[i]! > cut ? 1 : 0;
+  const contours = findContours(mask, width, height);
+  if (contours.length === 0) return { largest: [0, 0, 0, 0], all: [[0, 0, 0, 0]] };
+  const clip = (r: [number, number, number, number]): Box => [r[0], r[1], Math.min(r[2], width - 1), Math.min(r[3], height - 1)];
+  const all = contours.map((c) => clip(boundingRect(c.points)));
+  let best = 0;
+  let bestArea = -1;
+  contours.forEach((c, k) => {
+    const area = contourArea(c.points);
+    if (area > bestArea) [best, bestArea] = [k, area];
+  });
+  return { largest: all[best]!, all };
+}
+
+export interface BoxAccCurve {
+  /** δ in percent. */
+  iouThreshold: number;
+  /** Percent of images localized at each cam threshold (same order as MaxBoxAccResult.thresholds). */
+  accuracy: number[];
+  /** max of accuracy. */
+  best: number;
+  /** The cam threshold where best is first reached. */
+  bestThreshold: number;
+}
+
+export interface MaxBoxAccResult {
+  images: number;
+  thresholds: number[];
+  /** MaxBoxAcc (V1): δ = 50, largest contour, percent; null without images. */
+  v1: number | null;
+  /** MaxBoxAccV2: mean of the best accuracies at δ ∈ {30, 50, 70}, all contours, percent; null without images. */
+  v2: number | null;
+  /** Per δ with the largest contour only (V1's setting). */
+  largestContour: BoxAccCurve[];
+  /** Per δ with every contour's box (V2's setting). */
+  allContours: BoxAccCurve[];
+}
+
+/** BoxEvaluator for both settings at once: add() one scoremap per image, then result(). */
+export class MaxBoxAccAccumulator {
+  readonly thresholds: number[];
+  private images = 0;
+  /** [setting][δ index][threshold index]: images localized. */
+  private readonly correct: Record<'largest' | 'all', Float64Array[]>;
+
+  constructor({ camCurveInterval = CAM_CURVE_INTERVAL } = {}) {
+    this.thresholds = camThresholds(camCurveInterval);
+    const counts = () => IOU_THRESHOLDS.map(() => new Float64Array(this.thresholds.length));
+    this.correct = { largest: counts(), all: counts() };
+  }
+
+  /** One image: its normalized scoremap and its GT boxes at the scoremap's scale (inclusive corners). */
+  add(scoremap: Scoremap, gtBoxes: Box[]): void {
+    if (gtBoxes.length === 0) throw new RangeError('an image needs at least one ground-truth box');
+    const { width, height } = scoremap;
+    const u8 = scoremapToU8(scoremap);
+    const maxU8 = u8.reduce((m, v) => Math.max(m, v), 0);
+    const bestIoU = (boxes: Box[]) => Math.max(...boxes.flatMap((b) => gtBoxes.map((g) => wsolIoU(b, g))));
+    // Thresholds that cut the uint8 map at the same level give the same boxes.
+    const byCut = new Map<number, { largest: number; all: number }>();
+    this.thresholds.forEach((t, ti) => {
+      const cut = Math.trunc(t * maxU8);
+      let ious = byCut.get(cut);
+      if (!ious) {
+        const boxes = boxesAtThreshold(u8, width, height, t, maxU8);
+        ious = { largest: bestIoU([boxes.largest]), all: bestIoU(boxes.all) };
+        byCut.set(cut, ious);
+      }
+      IOU_THRESHOLDS.forEach((delta, d) => {
+        if (ious.largest >= delta / 100) this.correct.largest[d]![ti]!++;
+        if (ious.all >= delta / 100) this.correct.all[d]![ti]!++;
+      });
+    });
+    this.images++;
+  }
+
+  result(): MaxBoxAccResult {
+    const curves = (counts: Float64Array[]): BoxAccCurve[] =>
+      IOU_THRESHOLDS.map((delta, d) => {
+        const accuracy = Array.from(counts[d]!, (c) => (c * 100) / this.images);
+        let best = 0;
+        for (let i = 1; i < accuracy.length; i++) if (accuracy[i]! > accuracy[best]!) best = i;
+        return { iouThreshold: delta, accuracy, best: accuracy[best]!, bestThreshold: this.thresholds[best]! };
+      });
+    const largestContour = curves(this.correct.largest);
+    const allContours = curves(this.correct.all);
+    const empty = this.images === 0;
+    return {
+      images: this.images,
+      thresholds: this.thresholds,
+      v1: empty ? null : largestContour[IOU_THRESHOLDS.indexOf(50)]!.best,
+      v2: empty ? null : allContours.reduce((s, c) => s + c.best, 0) / allContours.length,
+      largestContour,
+      allContours,
+    };
+  }
+}
