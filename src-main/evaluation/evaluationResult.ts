@@ -1,0 +1,88 @@
+// What `camscope eval` computes besides the EvaluationSummary contract: per-image numbers, curves,
+// per-class tables and provenance, which the HTML, CSV and PDF reports render.
+import type { Box, Prediction, Preprocessing } from '../../src-shared/explainTypes.js';
+import type { EvaluationSummary } from '../../src-shared/evaluationTypes.js';
+import type { DatasetItem } from '../datasets/datasetTypes.js';
+
+/** A map at layer resolution with the class it explains and its WSOL box (original pixels). */
+export interface EvaluatedMap {
+  target: number;
+  width: number;
+  height: number;
+  values: Float32Array;
+  box: Box | null;
+}
+
+export interface ImageMethodEvaluation {
+  /** Map of the predicted class (what the project stores and the gallery shows). */
+  map: EvaluatedMap;
+  /** Per-image numbers (CSV columns); null where not defined (no label, no box, constant map). */
+  values: Record<string, number | null>;
+}
+
+export interface ImagePairEvaluation {
+  pearson: number | null;
+  spearman: number | null;
+  /** IoU of the two WSOL boxes (0 when either map is constant). */
+  box_iou: number;
+  /** Both maps' maxima inside a GT box; null without GT boxes. */
+  both_inside: boolean | null;
+  /** max |b − ReLU(a)/(H·W)| over the map, for the analytic CAM → Grad-CAM link. */
+  analytic_error: number | null;
+}
+
+export interface ImageEvaluation {
+  item: DatasetItem;
+  /** Top-5 of the model, best first (logit indices). */
+  predictions: Prediction[];
+  /** The ground-truth class as a logit index (dataset label + offset), null without a label. */
+  gtIndex: number | null;
+  correct: boolean | null;
+  methods: Record<string, ImageMethodEvaluation>;
+  /** Keyed "a|b" as EvaluationSummary.agreement. */
+  pairs: Record<string, ImagePairEvaluation>;
+}
+
+/** y over x, e.g. box accuracy over CAM thresholds or the mean score over the deleted fraction. */
+export interface Curve {
+  x: number[];
+  y: number[];
+}
+
+export interface MethodCurves {
+  /** MaxBoxAcc: box accuracy (%) at IoU ≥ δ over the map threshold, one curve per δ. */
+  boxAccuracy: Record<string, Curve>;
+  deletion: Curve | null;
+  insertion: Curve | null;
+}
+
+export interface ClassRow {
+  index: number;
+  name: string;
+  images: number;
+  /** Percent. */
+  accuracy: number;
+  /** Per method, percent; null without boxes. */
+  gtKnownLoc: Record<string, number | null>;
+  top1Loc: Record<string, number | null>;
+}
+
+export interface Provenance {
+  model: { path: string; sha256: string; classes: number; layer: string };
+  preprocessing: Preprocessing;
+  labelOffset: number;
+  methods: { id: string; params: Record<string, unknown> }[];
+  dataset: { root: string; format: string; split: string | null; fingerprint: string; images: number; warnings: number };
+  camscopeVersion: string;
+  createdAt: string;
+}
+
+export interface EvaluationResult {
+  summary: EvaluationSummary;
+  images: ImageEvaluation[];
+  curves: Record<string, MethodCurves>;
+  perClass: ClassRow[];
+  /** Methods that could not run on this model, with the engine's reason. */
+  refused: Record<string, string>;
+  provenance: Provenance;
+}

@@ -1,0 +1,196 @@
+// Per-image numbers of one method's maps and of pairs of methods, and their aggregation over a dataset.
+import type { MethodMetrics, PairAgreement } from '../../src-shared/evaluationTypes.js';
+import type { DatasetItem } from '../datasets/datasetTypes.js';
+import { boxIoU } from '../explain/postprocess/wsolBox.js';
+import type { ClassRow, Curve, EvaluatedMap, EvaluationResult, ImageEvaluation, ImagePairEvaluation, MethodCurves } from './evaluationResult.js';
+import { IOU_THRESHOLDS, MaxBoxAccAccumulator, gtBoxesToScoremap, localizeImage, pearson, pointingGame, scoremapFromMap, spearman } from './metrics/index.js';
+import { FAITHFULNESS_NAMES } from './faithfulness.js';
+
+/** An image's maps for one method: the predicted class's and the ground-truth class's (the same object when equal; null without a label). */
+export interface ImageMaps {
+  top1: EvaluatedMap;
+  gt: EvaluatedMap | null;
+}
+
+/** Per-image localization numbers (0/1 for hits; null where undefined: no GT box or no label). */
+export const LOCALIZATION_NAMES = ['iou', 'gt_iou', 'top1_loc', 'gt_known_loc', 'pointing'] as const;
+export const IMAGE_METRIC_NAMES: readonly string[] = [...LOCALIZATION_NAMES, ...FAITHFULNESS_NAMES];
+
+const bit = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
+
+/** `iou`: the top-1 map's box; the others from the GT-class map (Top-1 Loc = GT-known and top-1 correct). */
+export function localizationValues(item: DatasetItem, maps: ImageMaps, correct: boolean | null, threshold: number): Record<string, number | null> {
+  const values: Record<string, number | null> = Object.fromEntries(LOCALIZATION_NAMES.map((n) => [n, null]));
+  if (item.boxes.length === 0) return values;
+  values.iou = localizeImage(maps.top1, item, item.boxes, { threshold }).iou;
+  if (maps.gt) {
+    const gt = localizeImage(maps.gt, item, item.boxes, { threshold, top1Correct: correct });
+    values.gt_iou = gt.iou;
+    values.gt_known_loc = bit(gt.gtKnown);
+    values.top1_loc = bit(gt.top1);
+    values.pointing = bit(pointingGame(maps.gt, item, item.boxes).hit);
+  }
+  return values;
+}
+
+/** Every pair of methods in the order given, keyed "a|b". */
+export function methodPairs(ids: readonly string[]): [string, string][] {
+  return ids.flatMap((a, i) => ids.slice(i + 1).map((b): [string, string] => [a, b]));
+}
+
+/**
+ * On a GAP → linear head Grad-CAM = ReLU(CAM)/(H·W) exactly (the channel weights are w/(H·W)):
+ * the largest deviation from that identity over the map.
+ */
+export function analyticError(cam: EvaluatedMap, gradcam: EvaluatedMap): number {
+  const hw = cam.width * cam.height;
+  let worst = 0;
+  for (let i = 0; i < hw; i++) worst = Math.max(worst, Math.abs(gradcam.values[i]! - Math.max(0, cam.values[i]!) / hw));
+  return worst;
+}
+
+/** Agreement of every pair of the image's top-1 maps. */
+export function imagePairs(image: ImageEvaluation, ids: readonly string[]): Record<string, ImagePairEvaluation> {
+  const { item } = image;
+  const out: Record<string, ImagePairEvaluation> = {};
+  const points = (m: EvaluatedMap) => pointingGame(m, item, item.boxes).hit;
+  for (const [a, b] of methodPairs(ids)) {
+    const ma = image.methods[a]!.map;
+    const mb = image.methods[b]!.map;
+    out[`${a}|${b}`] = {
+      pearson: pearson(ma, mb),
+      spearman: spearman(ma, mb),
+      box_iou: ma.box && mb.box ? boxIoU(ma.box, mb.box) : 0,
+      both_inside: item.boxes.length ? points(ma) && points(mb) : null,
+      analytic_error: a === 'cam' && b === 'gradcam' ? analyticError(ma, mb) : null,
+    };
+  }
+  return out;
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
+const defined = (xs: (number | null | undefined)[]) => xs.filter((x): x is number => x !== null && x !== undefined && Number.isFinite(x));
+/** Percent of the defined values (0/1 hits, or per-image fractions): 100 · Σ / n, as hits · 100 / images. */
+const percentOf = (xs: (number | null | undefined)[]) => {
+  const d = defined(xs);
+  return d.length ? (100 * d.reduce((s, x) => s + x, 0)) / d.length : null;
+};
+
+export const EMPTY_METRICS: MethodMetrics = {
+  top1_loc: null,
+  gt_known_loc: null,
+  maxboxacc: null,
+  maxboxacc_v2: null,
+  pointing_game: null,
+  average_drop: null,
+  increase_in_confidence: null,
+  deletion_auc: null,
+  insertion_auc: null,
+  adcc: null,
+};
+
+/** Collects per-image results into the summary, curves and per-class table. */
+export class MetricAggregator {
+  private readonly boxAcc = new Map<string, MaxBoxAccAccumulator>();
+  /** Per method and curve kind: summed scores and the number of images summed. */
+  private readonly curveSums = new Map<string, { sum: Float64Array; n: number }>();
+
+  /** `fractions`: x of the deletion and insertion curves. */
+  constructor(
+    private readonly ids: readonly string[],
+    private readonly fractions: number[],
+  ) {
+    for (const id of ids) this.boxAcc.set(id, new MaxBoxAccAccumulator());
+  }
+
+  /** MaxBoxAcc scores the GT-class map (wsolevaluation's setting), on the 224×224 scoremap scale. */
+  add(id: string, item: DatasetItem, maps: ImageMaps, curves: Record<string, ArrayLike<number>>): void {
+    for (const kind of ['deletion', 'insertion']) {
+      const c = curves[kind];
+      if (!c) continue;
+      const key = `${id}|${kind}`;
+      const acc = this.curveSums.get(key) ?? { sum: new Float64Array(this.fractions.length), n: 0 };
+      if (c.length !== acc.sum.length) throw new RangeError(`${kind} curve of ${item.id} has ${c.length} points, expected ${acc.sum.length}`);
+      for (let k = 0; k < c.length; k++) acc.sum[k]! += c[k]!;
+      acc.n++;
+      this.curveSums.set(key, acc);
+    }
+    if (!maps.gt || item.boxes.length === 0) return;
+    this.boxAcc.get(id)!.add(scoremapFromMap(maps.gt), gtBoxesToScoremap(item.boxes, item.width, item.height));
+  }
+
+  private meanCurve(id: string, kind: string): Curve | null {
+    const acc = this.curveSums.get(`${id}|${kind}`);
+    return acc ? { x: this.fractions, y: Array.from(acc.sum, (v) => v / acc.n) } : null;
+  }
+
+  result(images: ImageEvaluation[], refused: Record<string, string>, className: (label: number) => string): Pick<EvaluationResult, 'summary' | 'curves' | 'perClass'> {
+    const methods: Record<string, MethodMetrics> = {};
+    const curves: Record<string, MethodCurves> = {};
+    const column = (id: string, name: string) => images.map((im) => im.methods[id]!.values[name]);
+    for (const id of this.ids) {
+      const box = this.boxAcc.get(id)!.result();
+      methods[id] = {
+        ...EMPTY_METRICS,
+        top1_loc: percentOf(column(id, 'top1_loc')),
+        gt_known_loc: percentOf(column(id, 'gt_known_loc')),
+        maxboxacc: box.v1,
+        maxboxacc_v2: box.v2,
+        pointing_game: percentOf(column(id, 'pointing')),
+        average_drop: mean(defined(column(id, 'average_drop'))),
+        increase_in_confidence: percentOf(column(id, 'increase_in_confidence')),
+        deletion_auc: mean(defined(column(id, 'deletion_auc'))),
+        insertion_auc: mean(defined(column(id, 'insertion_auc'))),
+        adcc: mean(defined(column(id, 'adcc'))),
+      };
+      const boxAccuracy: Record<string, Curve> = {};
+      if (box.images > 0) {
+        const v1 = box.largestContour[IOU_THRESHOLDS.indexOf(50)]!;
+        boxAccuracy['MaxBoxAcc (largest box, δ = 50)'] = { x: box.thresholds, y: v1.accuracy };
+        for (const c of box.allContours) boxAccuracy[`V2 (all boxes, δ = ${c.iouThreshold})`] = { x: box.thresholds, y: c.accuracy };
+      }
+      curves[id] = { boxAccuracy, deletion: this.meanCurve(id, 'deletion'), insertion: this.meanCurve(id, 'insertion') };
+    }
+    for (const id of Object.keys(refused)) methods[id] = { ...EMPTY_METRICS };
+
+    const agreement: Record<string, PairAgreement> = {};
+    for (const [a, b] of methodPairs(this.ids)) {
+      const key = `${a}|${b}`;
+      const col = (name: Exclude<keyof ImagePairEvaluation, 'both_inside'>) => images.map((im) => im.pairs[key]![name]);
+      const errors = defined(col('analytic_error'));
+      agreement[key] = {
+        a,
+        b,
+        pearson: mean(defined(col('pearson'))) ?? NaN,
+        spearman: mean(defined(col('spearman'))) ?? NaN,
+        box_iou: mean(defined(col('box_iou'))) ?? NaN,
+        both_point_inside: percentOf(images.map((im) => bit(im.pairs[key]!.both_inside))),
+        analytic_max_error: errors.length ? Math.max(...errors) : null,
+      };
+    }
+
+    const labelled = images.filter((im) => im.correct !== null);
+    const summary = {
+      images: images.length,
+      accuracy: labelled.length ? (100 * labelled.filter((im) => im.correct).length) / labelled.length : null,
+      methods,
+      agreement,
+    };
+    return { summary, curves, perClass: perClassRows(images, this.ids, className) };
+  }
+}
+
+function perClassRows(images: ImageEvaluation[], ids: readonly string[], className: (label: number) => string): ClassRow[] {
+  const byClass = new Map<number, ImageEvaluation[]>();
+  for (const im of images) if (im.item.label !== null) byClass.set(im.item.label, [...(byClass.get(im.item.label) ?? []), im]);
+  return [...byClass.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([index, members]) => ({
+      index,
+      name: className(index),
+      images: members.length,
+      accuracy: (100 * members.filter((m) => m.correct).length) / members.length,
+      gtKnownLoc: Object.fromEntries(ids.map((id) => [id, percentOf(members.map((m) => m.methods[id]!.values.gt_known_loc))])),
+      top1Loc: Object.fromEntries(ids.map((id) => [id, percentOf(members.map((m) => m.methods[id]!.values.top1_loc))])),
+    }));
+}

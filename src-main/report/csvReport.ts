@@ -1,0 +1,43 @@
+// CSV of an evaluation: one row per image × method with every per-image number, then the summary
+// (one row per method with the MethodMetrics) after a blank line. Classes are logit indices except
+// gt_label (the dataset's index; gt_class = gt_label + label offset).
+import { METRIC_KEYS } from '../../src-shared/evaluationTypes.js';
+import type { EvaluationResult } from '../evaluation/evaluationResult.js';
+
+/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
+export function csvField(v: string | number | boolean | null): string {
+  if (v === null) return '';
+  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+const line = (fields: (string | number | boolean | null)[]) => fields.map(csvField).join(',');
+
+export const IMAGE_COLUMNS = ['image_id', 'path', 'method', 'gt_label', 'gt_class', 'gt_boxes', 'predicted_class', 'predicted_score', 'correct', 'map_target', 'box_x0', 'box_y0', 'box_x1', 'box_y1'] as const;
+
+export function renderCsv(result: EvaluationResult): string {
+  const names = [...new Set(result.images.flatMap((im) => Object.values(im.methods).flatMap((m) => Object.keys(m.values))))];
+  const pairKeys = Object.keys(result.summary.agreement);
+  const pairColumns = pairKeys.flatMap((k) => ['pearson', 'spearman', 'box_iou', 'both_inside', 'analytic_error'].map((n) => `${k}:${n}`));
+  const rows = [line([...IMAGE_COLUMNS, ...names, ...pairColumns])];
+  for (const im of result.images) {
+    const top = im.predictions[0]!;
+    const pairCells = pairKeys.flatMap((k) => {
+      const p = im.pairs[k]!;
+      return [p.pearson, p.spearman, p.box_iou, p.both_inside === null ? null : Number(p.both_inside), p.analytic_error];
+    });
+    for (const [method, m] of Object.entries(im.methods)) {
+      const box = m.map.box ?? [null, null, null, null];
+      rows.push(
+        line([
+          im.item.id, im.item.path, method, im.item.label, im.gtIndex, im.item.boxes.length, top.index, top.score,
+          im.correct === null ? null : Number(im.correct), m.map.target, ...box,
+          ...names.map((n) => m.values[n] ?? null), ...pairCells,
+        ]),
+      );
+    }
+  }
+  rows.push('', line(['method', ...METRIC_KEYS]));
+  for (const [method, metrics] of Object.entries(result.summary.methods)) rows.push(line([method, ...METRIC_KEYS.map((k) => metrics[k])]));
+  return rows.join('\n') + '\n';
+}

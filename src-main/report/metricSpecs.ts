@@ -1,0 +1,12 @@
+// The definition cards the report shows next to the numbers, as the metrics module states them.
+import { ADCC_SPEC, AVERAGE_DROP_SPEC, DELETION_INSERTION_SPEC, POINTING_GAME_SPEC } from '../evaluation/metrics/index.js';
+
+export interface MetricSpec {
+  name: string;
+  formula: string;
+  citation: string;
+  variant: string;
+  default: string;
+}
+
+export const METRIC_SPECS: readonly MetricSpec[] = [POINTING_GAME_SPEC, AVERAGE_DROP_SPEC, DELETION_INSERTION_SPEC, ADCC_SPEC];
