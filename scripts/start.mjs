@@ -1,4 +1,4 @@
-// `npm start`: builds what is stale, then opens camscope on the demo project — the Electron app where
+// `npm start`: builds what is stale, then opens camscope on the last project (the demo at first) — the Electron app where
 // its binary is installed, else the same services behind the loopback shell in a Chromium app window.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';

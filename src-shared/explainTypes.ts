@@ -72,6 +72,8 @@ export interface ModelSummary {
   sha256: string;
   input: { name: string; shape: (number | string)[] };
   preprocessing: Preprocessing;
+  /** Camified models only: what CAM on the refit GAP head explains (one line). */
+  refitHead?: string;
 }
 
 export interface ExplainReport {

@@ -6,6 +6,12 @@ const id = z.number().int().nonnegative();
 const path = z.string().min(1).max(4096);
 const box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
 
+/** Dataset layouts camscope reads (src-main/datasets/). */
+export const DATASET_FORMATS = ['folders', 'imagenet', 'cub', 'wsolevaluation', 'coco', 'voc'] as const;
+
+/** What report.export writes, as `camscope eval --report/--pdf/--csv/--json`. */
+export const REPORT_FORMATS = ['html', 'pdf', 'csv', 'json'] as const;
+
 export const prediction = z.object({ index: z.number().int(), label: z.string().nullable(), score: z.number() });
 
 export const imageRow = z.object({
@@ -49,6 +55,8 @@ export const modelInfo = z.object({
   numClasses: z.number().int(),
   defaultLayer: z.string(),
   layers: z.array(layerInfo),
+  /** Set on a model camify wrote: the model it was refit from and what CAM on it explains (one line). */
+  camify: z.object({ sourceSha256: z.string(), description: z.string() }).optional(),
 });
 export type ModelInfo = z.infer<typeof modelInfo>;
 
@@ -86,12 +94,34 @@ export const imageDetail = z.object({
 });
 export type ImageDetail = z.infer<typeof imageDetail>;
 
+const projectInfo = z.object({ path: z.string(), images: z.number(), models: z.number(), runs: z.number() });
+
 /** Channel → request and response schemas. */
 export const channels = {
-  'project.info': { request: z.object({}).strict(), response: z.object({ path: z.string(), images: z.number(), models: z.number(), runs: z.number() }) },
+  'project.info': { request: z.object({}).strict(), response: projectInfo },
+  /** Switches the shell to another project file (created when asked and missing); runs of the one left resume when it is reopened. */
+  'project.open': { request: z.object({ path, create: z.boolean().optional() }).strict(), response: projectInfo },
+  /** Recently opened projects, most recent first. */
+  'project.recent': {
+    request: z.object({}).strict(),
+    response: z.array(z.object({ path: z.string(), openedAt: z.string(), exists: z.boolean() })),
+  },
   'images.import': {
-    request: z.object({ paths: z.array(path).min(1).max(10_000), dataset: z.string().max(256).optional() }).strict(),
-    response: z.object({ added: z.number().int(), skipped: z.array(z.object({ path: z.string(), reason: z.string() })) }),
+    request: z
+      .object({
+        paths: z.array(path).min(1).max(10_000),
+        dataset: z.string().max(256).optional(),
+        /** 'files' (default): images and folders as they are; otherwise one dataset folder, its labels and boxes read. */
+        format: z.enum(['files', 'auto', ...DATASET_FORMATS]).optional(),
+        split: z.string().min(1).max(64).optional(),
+      })
+      .strict(),
+    response: z.object({
+      added: z.number().int(),
+      skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+      /** Dataset imports: one line per problem found in the dataset's files. */
+      warnings: z.array(z.string()).optional(),
+    }),
   },
   'images.query': {
     request: z
@@ -112,6 +142,30 @@ export const channels = {
   'images.detail': { request: z.object({ imageId: id }).strict(), response: imageDetail },
   'models.add': { request: z.object({ path }).strict(), response: modelInfo },
   'models.list': { request: z.object({}).strict(), response: z.array(modelInfo) },
+  /** Refits a GAP → linear head on a layer's frozen features (src-main/camify/), writes it to `out` and adds it to the project. */
+  'models.camify': {
+    request: z
+      .object({
+        modelId: id,
+        dataset: path,
+        out: path,
+        layer: z.string().max(1024).optional(),
+        targetSource: z.enum(['model', 'labels']).optional(),
+        valSplit: z.number().min(0).lt(1).optional(),
+        seed: z.number().int().optional(),
+        l2: z.number().min(0).optional(),
+        format: z.enum(DATASET_FORMATS).optional(),
+        split: z.string().min(1).max(64).optional(),
+      })
+      .strict(),
+    response: z.object({
+      model: modelInfo,
+      /** What CAM on the new model explains, one line. */
+      description: z.string(),
+      valAgreement: z.number().nullable(),
+      valAccuracy: z.number().nullable(),
+    }),
+  },
   'runs.start': {
     request: z
       .object({
@@ -126,6 +180,51 @@ export const channels = {
   },
   'runs.cancel': { request: z.object({ runId: id }).strict(), response: z.object({ cancelled: z.boolean() }) },
   'runs.list': { request: z.object({}).strict(), response: z.array(runInfo) },
+  /** Localization accuracy per threshold of one run, from its stored maps and the ground-truth boxes (src-shared/wsolCurve.ts). */
+  'wsol.curve': {
+    request: z
+      .object({
+        runId: id,
+        thresholds: z.array(z.number().min(0).max(1)).min(1).max(101),
+        /** The images to score (e.g. a gallery sample); all of the project's when absent. */
+        imageIds: z.array(id).max(100_000).optional(),
+      })
+      .strict(),
+    response: z.object({
+      /** Images scored: those with ground truth and a map of this run. */
+      images: z.number().int(),
+      points: z.array(
+        z.object({ threshold: z.number(), accuracy: z.number().nullable(), meanIoU: z.number().nullable(), hits: z.array(id), misses: z.array(id) }),
+      ),
+    }),
+  },
+  /** A folder's sub-folders, projects, models and images, for the path picker; confined to the user's home. */
+  'files.list': {
+    request: z.object({ dir: path.optional() }).strict(),
+    response: z.object({
+      dir: z.string(),
+      /** null at the top of what may be listed. */
+      parent: z.string().nullable(),
+      entries: z.array(z.object({ name: z.string(), path: z.string(), kind: z.enum(['folder', 'project', 'model', 'image']) })),
+      truncated: z.boolean(),
+    }),
+  },
+  /** The evaluation report of stored top-1 runs (one set of files per model and layer), as `camscope eval` writes it. */
+  'report.export': {
+    request: z
+      .object({
+        runIds: z.array(id).min(1).max(64),
+        /** The images to report on (e.g. the WSOL view's sample); all of the project's when absent. */
+        imageIds: z.array(id).max(100_000).optional(),
+        formats: z.array(z.enum(REPORT_FORMATS)).min(1).max(REPORT_FORMATS.length),
+        /** Folder the files are written to (created when missing). */
+        out: path,
+      })
+      .strict(),
+    response: z.object({ files: z.array(z.string()) }),
+  },
+  /** Class names of a model, by logit index (null where the model has no name for it). */
+  'models.classes': { request: z.object({ modelId: id }).strict(), response: z.array(z.string().nullable()) },
 } as const;
 
 export type Channel = keyof typeof channels;
@@ -136,6 +235,8 @@ export type Response<C extends Channel> = z.infer<(typeof channels)[C]['response
 export const events = {
   'run.progress': z.object({ runIds: z.array(id), done: z.number().int(), total: z.number().int(), rate: z.number(), etaSeconds: z.number() }),
   'run.finished': z.object({ runIds: z.array(id), status: runStatus, error: z.string().nullable() }),
+  /** models.camify progress: images whose features are extracted, then fit iterations (total 0: unknown). */
+  'camify.progress': z.object({ modelId: id, stage: z.enum(['features', 'fit']), done: z.number().int(), total: z.number().int() }),
 } as const;
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;

@@ -1,18 +1,22 @@
 // The `camscope` command line: layers, explain, demo.
-import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
-import { basename, extname, join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
 import { CamscopeError, firstLine } from '../errors.js';
 import { type ExplainOptions, type ExplainedImage, Explainer, type ModelOptions } from '../explain/explainer.js';
 import { writeOverlay } from '../explain/postprocess/overlay.js';
-import { boxIoU } from '../explain/postprocess/wsolBox.js';
 import { ClassifierModel } from '../model/classifierModel.js';
-import type { Box, ExplainReport } from '../../src-shared/explainTypes.js';
+import type { ExplainReport } from '../../src-shared/explainTypes.js';
 import { type MethodChoice, parseMethod } from '../explain/methods/index.js';
 import type { Score } from '../explain/engine.js';
 import { type ParsedArgs, intOption, one, parseArgs, required } from './args.js';
 import { Progress } from './progress.js';
 import { serve } from './serve.js';
+import { synthCommand } from './synthCommand.js';
+import { importCommand } from './importCommand.js';
+import { evalCommand } from './evalCommand.js';
+import { camifyCommand } from './camifyCommand.js';
+import { demoCommand } from './demoCommand.js';
+import { camifyDescription } from '../camify/camifyMetadata.js';
 
 const HELP = `camscope — Class Activation Maps for ONNX image classifiers
 
@@ -22,9 +26,21 @@ Usage:
                    [--layer auto|TENSOR …] [--target top1|INDEX] [--score logit|softmax] [--threshold 0.2]
                    [--preset imagenet|none] [--size WxH] [--mean R,G,B] [--std R,G,B]
                    [--labels FILE] [--label-offset K] [--batch N] [--json OUT.json] [--out DIR]
-  camscope demo    [--out DIR]      explain the bundled demo images with the bundled model
+  camscope demo    [--project FILE] [--report OUT.html] [--count N]   build or open the demo project (CAM vs
+                   Grad-CAM on synthetic shapes), wait for its runs, write the study report, print its table
   camscope serve   [--project FILE] [--port N]   the workstation on http://127.0.0.1 (token in the URL);
                    without --project, the demo project (~/.camscope/demo.camscope)
+  camscope synth   --out DIR [--seed S] [--count N] [--scenario single|small|multi|distractor|shortcut|all]
+                   [--split train|test] [--size 128]   synthetic WSOL benchmark (wsolevaluation metadata)
+  camscope import  --project P.camscope --dataset DIR [--format auto|folders|imagenet|cub|wsolevaluation|coco|voc]
+                   [--split S] [--name NAME] [--verbose]   a dataset's images, labels and boxes into a project
+  camscope eval    --model M.onnx --dataset DIR [--format F] [--split S] [--methods cam,gradcam,…] [--project P]
+                   [--report OUT.html] [--pdf OUT.pdf] [--csv OUT.csv] [--json OUT.json] [--export-maps DIR]
+                   [--layer TENSOR] [--labels FILE] [--label-offset K] [--limit N] [--batch N] [--no-faithfulness]
+                   localization, faithfulness and method agreement over a dataset, with reports
+  camscope camify  --model M.onnx --dataset DIR --out M-gap.onnx [--layer auto|TENSOR] [--target-source model|labels]
+                   [--val-split 0.2] [--seed S] [--l2 1e-2] [--format F] [--split S] [--label-offset K] [--batch N]
+                   refit a GAP → linear head on the layer's frozen features so CAM applies to any CNN
 
 Methods: cam, gradcam, gradcam++, xgradcam, hirescam, layercam, eigencam, ablationcam, reciprocam,
 scorecam; a variant as id:variant (e.g. gradcam++:torchcam, scorecam:channels, reciprocam:single-logit).
@@ -49,7 +65,7 @@ const PROCESS_IO: CliIO = {
   progress: process.stderr,
 };
 
-const MODEL_OPTIONS = {
+export const MODEL_OPTIONS = {
   model: {},
   preset: {},
   size: {},
@@ -59,7 +75,7 @@ const MODEL_OPTIONS = {
   'label-offset': {},
 } as const;
 
-function modelOptions(a: ParsedArgs): ModelOptions {
+export function modelOptions(a: ParsedArgs): ModelOptions {
   return {
     preset: one(a, 'preset'),
     size: one(a, 'size'),
@@ -96,8 +112,9 @@ async function layersCommand(argv: string[], io: CliIO): Promise<void> {
     return m ? { width: Number(m[1]), height: Number(m[2]) } : undefined;
   });
   const layers = model.layerCandidates();
+  const refitHead = camifyDescription(model.metadata);
   if (a.flags.has('json')) {
-    io.out(JSON.stringify({ model: file, classes: model.numClasses, layers }, null, 2) + '\n');
+    io.out(JSON.stringify({ model: file, classes: model.numClasses, layers, ...(refitHead ? { refitHead } : {}) }, null, 2) + '\n');
     return;
   }
   const rows = layers.map((l) => [
@@ -110,6 +127,7 @@ async function layersCommand(argv: string[], io: CliIO): Promise<void> {
   const width = (i: number) => Math.max(...rows.map((r) => r[i]!.length), ['', 'tensor', 'op', 'C×H×W'][i]?.length ?? 0);
   const fmt = (r: string[]) => `${r[0]} ${r[1]!.padEnd(width(1))}  ${r[2]!.padEnd(width(2))}  ${r[3]!.padEnd(width(3))}  ${r[4]}`;
   io.out(`${file}: ${layers.length} candidate layers, ${model.numClasses} classes (* = default)\n`);
+  if (refitHead) io.out(`${refitHead}\n`);
   io.out(fmt([' ', 'tensor', 'op', 'C×H×W', 'CAM']) + '\n');
   for (const r of rows) io.out(fmt(r) + '\n');
 }
@@ -157,12 +175,14 @@ export async function runExplain(
       progress?.update(done);
     });
     const m = explainer.model;
+    const refitHead = camifyDescription(m.metadata);
     return {
       model: {
         path: modelFile,
         sha256: m.sha256,
         input: { name: m.inputName, shape: m.inputDims },
         preprocessing: explainer.preprocessing,
+        ...(refitHead ? { refitHead } : {}),
       },
       results,
     };
@@ -218,24 +238,6 @@ function summarize(report: ExplainReport, io: CliIO): void {
   }
 }
 
-async function demoCommand(argv: string[], io: CliIO): Promise<void> {
-  const a = parseArgs(argv, { out: {} });
-  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-  const demoDir = join(root, 'models', 'demo');
-  const truth = JSON.parse(readFileSync(join(demoDir, 'boxes.json'), 'utf8')) as Record<string, { label: number; box: Box }>;
-  const images = Object.keys(truth).map((f) => join(demoDir, f));
-  const out = one(a, 'out') ?? join(root, 'out', 'demo');
-  const report = await runExplain(join(root, 'models', 'shapes-gap.onnx'), images, { methods: parseMethods(undefined), target: 'top1' }, {}, out, io.progress);
-  writeFileSync(join(out, 'explain.json'), JSON.stringify(report) + '\n');
-  for (const r of report.results) {
-    const gt = truth[basename(r.image)]!;
-    const top = r.predictions[0]!;
-    const ious = r.maps.map((m) => `${m.method} IoU ${m.box ? boxIoU(m.box, gt.box).toFixed(2) : '—'}`).join(', ');
-    io.err(`${basename(r.image)}: predicted ${top.label} (${(top.score * 100).toFixed(1)} %), true class ${gt.label}; ${ious}\n`);
-  }
-  io.err(`overlays and explain.json written to ${out}\n`);
-}
-
 async function serveCommand(argv: string[], io: CliIO): Promise<void> {
   const a = parseArgs(argv, { project: {}, port: {} });
   const project = one(a, 'project');
@@ -264,6 +266,18 @@ export async function main(argv: string[], io: CliIO = PROCESS_IO): Promise<numb
       case 'serve':
         await serveCommand(rest, io);
         return 0;
+      case 'synth':
+        await synthCommand(rest, io);
+        return 0;
+      case 'import':
+        await importCommand(rest, io);
+        return 0;
+      case 'eval':
+        await evalCommand(rest, io);
+        return 0;
+      case 'camify':
+        await camifyCommand(rest, io);
+        return 0;
       case undefined:
       case '--help':
       case '-h':
@@ -271,7 +285,7 @@ export async function main(argv: string[], io: CliIO = PROCESS_IO): Promise<numb
         io.out(HELP + '\n');
         return command === undefined ? 2 : 0;
       default:
-        throw new CamscopeError(`unknown command '${command}' (layers, explain, demo, serve; see --help)`);
+        throw new CamscopeError(`unknown command '${command}' (layers, explain, demo, serve, synth, import, eval, camify; see --help)`);
     }
   } catch (e) {
     if (e instanceof CamscopeError) {

@@ -4,20 +4,21 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CamscopeError } from '../errors.js';
 import { openDemoProject } from '../services/demoProject.js';
+import { lastProject, rememberProject } from '../services/recentProjects.js';
 import { Workspace } from '../services/workspace.js';
 import { type BrowserShell, startBrowserShell } from '../shells/browserShell.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const RENDERER_DIR = join(REPO_ROOT, 'out', 'renderer');
 
-/** Serves a project (created when missing), or the demo project when none is given. */
+/** Serves a project (created when missing), or when none is given the last one opened, else the demo project. */
 export async function serve(opts: { project?: string; port?: number }): Promise<{ shell: BrowserShell; workspace: Workspace }> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
     throw new CamscopeError(`${RENDERER_DIR}: the renderer is not built (run 'npm run build:renderer')`);
   }
-  const workspace = opts.project
-    ? Workspace.open(opts.project, { create: !existsSync(opts.project) })
-    : await openDemoProject(REPO_ROOT);
+  const project = opts.project ?? lastProject();
+  const workspace = project ? Workspace.open(project, { create: !existsSync(project) }) : await openDemoProject(REPO_ROOT);
+  rememberProject(workspace.store.file);
   const shell = await startBrowserShell({ handlers: workspace.handlers(), images: workspace, rendererDir: RENDERER_DIR, port: opts.port });
   workspace.onEvent((event, payload) => shell.emit(event, payload));
   workspace.resumeInterrupted();

@@ -49,10 +49,14 @@ async function run(job: WorkerJob, send: (m: WorkerMessage) => void): Promise<vo
 }
 
 if (process.send) {
-  const send = (m: WorkerMessage) => process.send!(m);
+  // Disconnecting drops messages still queued on the channel (large batches under load): wait for the last one.
+  let sent = Promise.resolve();
+  const send = (m: WorkerMessage) => {
+    sent = new Promise<void>((resolve) => process.send!(m, undefined, undefined, () => resolve()));
+  };
   process.once('message', (job: WorkerJob) => {
     run(job, send)
       .catch((e) => send({ type: 'error', error: e instanceof CamscopeError ? e.message : `internal error: ${firstLine(e)}` }))
-      .finally(() => process.disconnect());
+      .finally(() => void sent.then(() => process.disconnect()));
   });
 }

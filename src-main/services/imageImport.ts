@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { firstLine } from '../errors.js';
 import type { NewImage } from '../store/storeTypes.js';
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.bmp', '.gif', '.avif']);
+export const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.bmp', '.gif', '.avif']);
 
 async function expand(path: string, out: string[], skipped: { path: string; reason: string }[]): Promise<void> {
   let s;

@@ -1,7 +1,8 @@
 // The service layer both shells call: one project store, the registered models, and explain runs in a
 // worker process. Implements every IPC channel (see src-shared/ipc.ts).
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import sharp from 'sharp';
 import { CamscopeError } from '../errors.js';
 import { Explainer } from '../explain/explainer.js';
@@ -10,12 +11,20 @@ import { boxIoU } from '../explain/postprocess/wsolBox.js';
 import { Labels } from '../model/labels.js';
 import { ProjectStore } from '../store/projectStore.js';
 import type { GalleryRow, RecordedImage, RunRow } from '../store/storeTypes.js';
-import type { EventName, EventPayload, ImageRow, ModelInfo, Response, RunInfo } from '../../src-shared/ipc.js';
+import type { EventName, EventPayload, ImageRow, ModelInfo, Request, Response, RunInfo } from '../../src-shared/ipc.js';
 import type { Box, ImageResult } from '../../src-shared/explainTypes.js';
 import type { ImageSource } from '../shells/browserShell.js';
 import { readImageRecords } from './imageImport.js';
+import { type Dataset, type LoadOptions, loadDataset } from '../datasets/index.js';
+import { camify } from '../camify/camify.js';
 import { type JobHandle, type WorkerEntry, DEV_WORKER, startJob } from './jobRunner.js';
 import type { Handlers } from './router.js';
+import { wsolCurve } from './wsolCurve.js';
+import { listRecent, rememberProject } from './recentProjects.js';
+import { listDirectory } from './fileBrowser.js';
+import { exportReport } from './reportExport.js';
+import { ChromiumPdfPrinter, type PdfPrinter } from '../report/pdfPrinter.js';
+import { CAMIFY_METADATA_KEY, type CamifyRecord, camifyDescription } from '../camify/camifyMetadata.js';
 
 const THUMB_SIDE = 256;
 const BROWSER_FORMATS: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' };
@@ -27,9 +36,14 @@ export class Workspace implements ImageSource {
   private readonly labels = new Map<number, Labels>();
   private readonly jobs = new Map<number, JobHandle>();
   private emit: Emit = () => {};
+  /** Prints report.export's PDFs: headless Chromium, or the Electron shell's printToPDF. */
+  pdfPrinter: PdfPrinter = new ChromiumPdfPrinter();
+  /** Set by close(): jobs ending afterwards leave their runs 'running', to resume on the next open. */
+  private closed = false;
 
   private constructor(
-    readonly store: ProjectStore,
+    /** Replaced when the shell switches projects ('project.open'). */
+    public store: ProjectStore,
     private readonly worker: WorkerEntry,
   ) {}
 
@@ -44,19 +58,25 @@ export class Workspace implements ImageSource {
   }
 
   close(): void {
+    this.closed = true;
     for (const j of this.jobs.values()) j.cancel();
     this.store.close();
   }
 
   handlers(): Handlers {
     return {
-      'project.info': async () => ({
-        path: this.store.file,
-        images: this.store.imageCount(),
-        models: this.store.listModelIds().length,
-        runs: this.store.listRuns().length,
-      }),
-      'images.import': async ({ paths, dataset }) => this.importImages(paths, dataset ?? null),
+      'project.info': async () => this.projectInfo(),
+      'project.open': async ({ path, create }) => {
+        this.switchProject(path, create ?? false);
+        return this.projectInfo();
+      },
+      'project.recent': async () => listRecent().map((r) => ({ ...r, exists: existsSync(r.path) })),
+      'files.list': async ({ dir }) => listDirectory(dir),
+      'images.import': async ({ paths, dataset, format, split }) => {
+        if (format === undefined || format === 'files') return this.importImages(paths, dataset ?? null);
+        if (paths.length !== 1) throw new CamscopeError(`a dataset import takes one folder, got ${paths.length} paths`);
+        return (await this.importDataset(paths[0]!, { format: format === 'auto' ? undefined : format, split, dataset })).imported;
+      },
       'images.query': async (q) => {
         const page = this.store.queryImages({
           offset: q.offset,
@@ -72,6 +92,7 @@ export class Workspace implements ImageSource {
       'images.detail': async ({ imageId }) => this.detail(imageId),
       'models.add': async ({ path }) => this.addModel(path),
       'models.list': async () => Promise.all(this.store.listModelIds().map((id) => this.modelInfo(id))),
+      'models.camify': async (r) => this.camifyModel(r),
       'runs.start': async (r) => this.startRuns(r),
       'runs.cancel': async ({ runId }) => {
         const job = this.jobs.get(runId);
@@ -79,7 +100,38 @@ export class Workspace implements ImageSource {
         return { cancelled: Boolean(job) };
       },
       'runs.list': async () => this.store.listRuns().map(runInfo),
+      'wsol.curve': async ({ runId, thresholds, imageIds }) => wsolCurve(this.store, runId, thresholds, imageIds),
+      'report.export': async (r) => exportReport(this.store, r, this.pdfPrinter),
+      'models.classes': async ({ modelId }) => {
+        const m = this.store.getModel(modelId);
+        if (!m) throw new CamscopeError(`${this.store.file}: model ${modelId} is not in the project`);
+        const labels = this.labelsOf(modelId);
+        return Array.from({ length: m.numClasses }, (_, i) => labels.name(i));
+      },
     };
+  }
+
+  private projectInfo(): Response<'project.info'> {
+    return { path: this.store.file, images: this.store.imageCount(), models: this.store.listModelIds().length, runs: this.store.listRuns().length };
+  }
+
+  /**
+   * Opens another project in place of this one. The new store opens first, so a failure leaves the current project
+   * open; jobs of the old one are cancelled and its runs stay 'running', to be resumed when it is next opened.
+   */
+  switchProject(file: string, create: boolean): void {
+    const path = resolve(file);
+    if (path === resolve(this.store.file)) return;
+    if (!create && !existsSync(path)) throw new CamscopeError(`${path}: no such project file`);
+    const next = existsSync(path) ? ProjectStore.open(path) : ProjectStore.create(path);
+    for (const j of this.jobs.values()) j.cancel();
+    this.jobs.clear();
+    this.store.close();
+    this.store = next;
+    this.models.clear();
+    this.labels.clear();
+    rememberProject(path);
+    this.resumeInterrupted();
   }
 
   /** Adds images (files or folders), with ground truth keyed by absolute path when a dataset has it. */
@@ -95,6 +147,17 @@ export class Workspace implements ImageSource {
     }
     const { added } = images.length ? this.store.addImages(images) : { added: 0 };
     return { added, skipped };
+  }
+
+  /** Imports a dataset folder with its labels and boxes as ground truth, named after the folder (and split). */
+  async importDataset(
+    dir: string,
+    opts: LoadOptions & { dataset?: string } = {},
+  ): Promise<{ dataset: Dataset; imported: Response<'images.import'> }> {
+    const ds = await loadDataset(dir, opts);
+    const truth = new Map(ds.items.map((it) => [it.path, { label: it.label, boxes: it.boxes }]));
+    const name = opts.dataset ?? (opts.split ? `${basename(ds.root)}/${opts.split}` : basename(ds.root));
+    return { dataset: ds, imported: { ...(await this.importImages([...truth.keys()], name, truth)), warnings: ds.warnings } };
   }
 
   /** Project images for the shells: originals in browser formats (others converted), cached thumbnails. */
@@ -179,6 +242,8 @@ export class Workspace implements ImageSource {
         defaultLayer: m.defaultLayer(),
         layers: m.layerCandidates(),
       };
+      const camified = camifyDescription(m.metadata);
+      if (camified) info.camify = { sourceSha256: (JSON.parse(m.metadata[CAMIFY_METADATA_KEY]!) as CamifyRecord).sourceSha256, description: camified };
       this.models.set(id, info);
       return info;
     } finally {
@@ -192,6 +257,26 @@ export class Workspace implements ImageSource {
     const row = this.store.getModel(id);
     if (!row) throw new CamscopeError(`model ${id} is not in the project`);
     return this.addModel(row.path);
+  }
+
+  /**
+   * Runs camify in this process: feature extraction and the fit's products run in ONNX Runtime's and sharp's
+   * threads, so the event loop stays free between steps; progress goes out as 'camify.progress' events.
+   */
+  private async camifyModel(r: Request<'models.camify'>): Promise<Response<'models.camify'>> {
+    const source = await this.modelInfo(r.modelId);
+    const { modelId, ...opts } = r;
+    const result = await camify({
+      ...opts,
+      model: source.path,
+      onProgress: (stage, done, total) => this.emit('camify.progress', { modelId, stage, done, total }),
+    });
+    return {
+      model: await this.addModel(result.out),
+      description: result.description,
+      valAgreement: result.record.valAgreement,
+      valAccuracy: result.record.valAccuracy,
+    };
   }
 
   private async startRuns(r: Parameters<Handlers['runs.start']>[0]): Promise<RunInfo[]> {
@@ -241,12 +326,15 @@ export class Workspace implements ImageSource {
   ): void {
     const runIds = [...byMethod.values()];
     const images = imageIds.map((id) => ({ id, path: this.store.getImage(id)!.path }));
+    // After a project switch or close, messages of the cancelled job must not reach a store (the new one, or a closed one).
+    const store = this.store;
     const started = Date.now();
     let lastBatch = started;
     let done = 0;
     const job = startJob(
       { model: modelPath, modelOptions: {}, methods: [...byMethod.keys()], layers: [layer], target, images, batchSize: 8 },
       (msg) => {
+        if (this.closed || store !== this.store) return;
         if (msg.type === 'batch') {
           const now = Date.now();
           this.record(byMethod, msg.results, now - lastBatch, missing);
@@ -263,6 +351,7 @@ export class Workspace implements ImageSource {
     );
     for (const id of runIds) this.jobs.set(id, job);
     void job.finished.then(({ status, error }) => {
+      if (this.closed || store !== this.store) return;
       for (const id of runIds) {
         this.jobs.delete(id);
         this.store.finishRun(id, status, error ?? undefined);

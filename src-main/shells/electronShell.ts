@@ -1,13 +1,17 @@
 // Electron wiring, kept free of a runtime `electron` import so it can be unit-tested with a fake:
 // a sandboxed, context-isolated window, app files and project images behind custom protocols,
 // navigation and new windows denied, every IPC message checked for its sender and payload.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type * as Electron from 'electron';
 import type { EventName, EventPayload } from '../../src-shared/ipc.js';
 import { events } from '../../src-shared/ipc.js';
 import { type Handlers, dispatch } from '../services/router.js';
 import type { ImageSource } from './browserShell.js';
 import { contentSecurityPolicy } from './csp.js';
+import { CamscopeError } from '../errors.js';
+import type { PdfPrinter } from '../report/pdfPrinter.js';
 import { rendererFile } from './rendererFiles.js';
 
 export type ElectronApi = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'protocol'>;
@@ -92,6 +96,44 @@ export async function startElectronShell(
   };
 }
 
+/** An in-memory session of its own: the app window's request filter would cancel the report's file URL. */
+export const PRINT_PARTITION = 'camscope-print';
+
+/**
+ * report.export's PDFs through Chromium's own printer: a hidden, sandboxed window without preload or
+ * JavaScript loads the self-contained report file (it may fetch nothing but that file and data: URLs).
+ */
+export function electronPdfPrinter(electron: Pick<ElectronApi, 'BrowserWindow'>): PdfPrinter {
+  const printing = new Set<string>();
+  let filtered = false;
+  return {
+    async print(htmlFile, pdfFile) {
+      const page = pathToFileURL(resolve(htmlFile)).href;
+      const window = new electron.BrowserWindow({
+        show: false,
+        webPreferences: { ...SECURE_WEB_PREFERENCES, javascript: false, partition: PRINT_PARTITION },
+      });
+      const contents = window.webContents;
+      if (!filtered) {
+        contents.session.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !(printing.has(details.url) || details.url.startsWith('data:')) }));
+        contents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+        filtered = true;
+      }
+      contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+      contents.on('will-navigate', (event) => event.preventDefault());
+      printing.add(page);
+      try {
+        await window.loadURL(page);
+        await writeFile(pdfFile, await contents.printToPDF({ printBackground: true, pageSize: 'A4' }));
+      } catch (e) {
+        throw new CamscopeError(`${pdfFile}: cannot print the report: ${(e as Error).message.split('\n')[0]}`);
+      } finally {
+        printing.delete(page);
+        window.destroy();
+      }
+    },
+  };
+}
 
 /** The app's files, project images, and in-page data: the only URLs the window may load. */
 export function isLocalUrl(url: string): boolean {

@@ -48,3 +48,9 @@ export function basename(path: string): string {
   const parts = path.split(/[\\/]/);
   return parts[parts.length - 1] || path;
 }
+
+/** What an images.import did, for a notice: "Imported 3 images, skipped 1 (not a readable image)". */
+export function importSummary(res: { added: number; skipped: readonly { reason: string }[] }): string {
+  const skipped = res.skipped.length ? `, skipped ${res.skipped.length} (${res.skipped[0]!.reason}${res.skipped.length > 1 ? ', …' : ''})` : '';
+  return `Imported ${res.added} image${res.added === 1 ? '' : 's'}${skipped}`;
+}

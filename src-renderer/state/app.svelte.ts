@@ -7,6 +7,8 @@ import { DEFAULT_GALLERY, queryKey, queryRequest, type GalleryState } from '../l
 import { KeyedLoader } from '../lib/keyedLoader.js';
 import { counterpartRun, latestDoneRun, methodLabel } from '../lib/methods.js';
 import { PagedRows } from '../lib/pagedRows.js';
+import { sortDroppedPaths } from '../lib/droppedPaths.js';
+import { importSummary } from '../lib/format.js';
 import { errorMessage, type ConnectionState } from '../transport/transportError.js';
 import { WsolStudy } from './wsolStudy.svelte.js';
 
@@ -68,7 +70,9 @@ export class AppState {
   detailRunId = $state<number | null>(null);
   notices = $state<Notice[]>([]);
   shortcutsOpen = $state(false);
-  /** Class names seen in any prediction; the contract has no label list, so the renderer learns them. */
+  /** The project picker, with why it opened when not by the user's choice (e.g. a drop the browser could not resolve). */
+  projectPicker = $state<{ reason: string | null } | null>(null);
+  /** Class names by logit index: every registered model's list ('models.classes'), plus any seen in predictions. */
   labels = new SvelteMap<number, string>();
   /** Dataset names seen in rows (for the filter's suggestions), learned the same way. */
   datasets = new SvelteSet<string>();
@@ -82,6 +86,7 @@ export class AppState {
   readonly details: KeyedLoader<number, ImageDetail>;
   readonly wsol: WsolStudy = new WsolStudy(this);
   #rowsKey = '';
+  #namedModels = new Set<number>();
   #noticeId = 0;
 
   constructor(transport: Transport) {
@@ -120,6 +125,14 @@ export class AppState {
   }
   async refreshModels(): Promise<void> {
     this.models = await this.#try(() => this.transport.invoke('models.list', {}), this.models);
+    // Names only label things: the first gallery page does not wait for them.
+    for (const m of this.models) if (!this.#namedModels.has(m.id)) void this.#learnClassNames(m.id);
+  }
+  async #learnClassNames(modelId: number): Promise<void> {
+    const names = await this.#try(() => this.transport.invoke('models.classes', { modelId }), null);
+    if (!names) return;
+    this.#namedModels.add(modelId);
+    this.learnLabels(names.map((label, index) => ({ index, label })));
   }
   async refreshRuns(): Promise<void> {
     this.runs = await this.#try(() => this.transport.invoke('runs.list', {}), this.runs);
@@ -198,6 +211,38 @@ export class AppState {
     this.cursor = index;
     this.detailId = row.id;
     return true;
+  }
+
+  /** Switches the shell to another project, then starts the app afresh on it (every cache belongs to the old one). */
+  async openProject(path: string, create = false): Promise<boolean> {
+    try {
+      await this.transport.invoke('project.open', { path, create });
+    } catch (e) {
+      this.notify(errorMessage(e), 'error');
+      return false;
+    }
+    location.hash = '#/gallery';
+    location.reload();
+    return true;
+  }
+
+  /** Acts on dropped or picked paths: a project opens; models are added, images and folders imported. */
+  async openPaths(paths: readonly string[]): Promise<void> {
+    const { project, models, images } = sortDroppedPaths(paths);
+    if (project) {
+      await this.openProject(project);
+      return;
+    }
+    for (const path of models) {
+      const model = await this.#try(() => this.transport.invoke('models.add', { path }), null);
+      if (model) this.notify(`Added ${model.name}`);
+    }
+    if (images.length) {
+      const res = await this.#try(() => this.transport.invoke('images.import', { paths: [...images] }), null);
+      if (res) this.notify(importSummary(res), res.added ? 'info' : 'error');
+    }
+    await Promise.all([this.refreshProject(), this.refreshModels()]);
+    if (images.length) this.refreshRows(true);
   }
 
   toggleSelected(imageId: number): void {

@@ -1,7 +1,7 @@
 // Reactive helpers over one image's detail: loading it through the shared cache, and localizing one of its maps.
 import type { ImageDetail, MapPayload } from '../../src-shared/ipc.js';
 import { overlayBoxes, type OverlayBox } from '../lib/overlayBoxes.js';
-import { bestIoU, boxAtThreshold, prepareBoxableMap, type BoxableMap, type Box } from '../lib/wsolBox.js';
+import { bestIoU, boxAtThreshold, prepareBoxableMap, type BoxableMap, type Box } from '../../src-shared/wsolBox.js';
 import { errorMessage } from '../transport/transportError.js';
 import type { AppState } from './app.svelte.js';
 

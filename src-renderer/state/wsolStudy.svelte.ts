@@ -1,9 +1,11 @@
-// The localization study behind the WSOL view: per run, every sampled image swept over the thresholds.
-import type { ImageDetail } from '../../src-shared/ipc.js';
+// The localization study behind the WSOL view: per chosen run, main's accuracy curve over a sample of the gallery.
+import type { Response } from '../../src-shared/ipc.js';
 import { queryRequest, type GalleryState } from '../lib/galleryQuery.js';
-import { sweepImage, type ImageSweep } from '../lib/localization.js';
+import { THRESHOLDS } from '../lib/localization.js';
 import { errorMessage } from '../transport/transportError.js';
 import type { AppState } from './app.svelte.js';
+
+export type Curve = Response<'wsol.curve'>;
 
 export interface StudyProgress {
   done: number;
@@ -11,17 +13,15 @@ export interface StudyProgress {
   startedAt: number;
 }
 
-/**
- * Kept on the app so a long evaluation survives switching views. The maps come from images.detail (the contract has
- * no aggregate channel), and boxes are recomputed here at full image size, exactly as the detail view draws them.
- */
+/** Kept on the app so a finished evaluation survives switching views. Main scores the maps; this only asks. */
 export class WsolStudy {
   runIds = $state<number[]>([]);
   sampleSize = $state(500);
-  /** Per run id, the sweeps of the images that have ground truth and a map. Raw: large, read-only. */
-  sweeps = $state.raw<Record<number, ImageSweep[]>>({});
-  /** Images in the sample, in gallery order. */
-  imageIds = $state.raw<number[]>([]);
+  /** Per run id, its curve over the sample. Raw: large, read-only. */
+  curves = $state.raw<Record<number, Curve>>({});
+  /** Images in the sample; null when the whole project was scored. */
+  sampled = $state<number | null>(null);
+  /** Runs scored so far of this evaluation. */
   progress = $state<StudyProgress | null>(null);
   error = $state<string | null>(null);
   /** The clicked point of the plot. */
@@ -35,7 +35,7 @@ export class WsolStudy {
     this.progress = null;
   }
 
-  /** Sweeps the first sampleSize images of the gallery's current order under every chosen run. */
+  /** Scores the first sampleSize images of the gallery's current order (all with an infinite size) under every chosen run. */
   async evaluate(): Promise<void> {
     const generation = ++this.#generation;
     const { app } = this;
@@ -44,31 +44,17 @@ export class WsolStudy {
     this.selected = null;
     try {
       await app.ready;
-      const ids = await this.#sampleIds(generation);
+      const imageIds = Number.isFinite(this.sampleSize) ? await this.#sampleIds(generation) : undefined;
       if (generation !== this.#generation) return;
-      const sweeps: Record<number, ImageSweep[]> = Object.fromEntries(runIds.map((r) => [r, []]));
-      this.imageIds = ids;
-      this.sweeps = sweeps;
-      this.progress = { done: 0, total: ids.length, startedAt: performance.now() };
-      // Requests run ahead of the arithmetic (the loader caps them), the arithmetic yields to the UI every ~12 ms.
-      const pending = ids.map((id) => app.details.load(id));
-      let lastYield = performance.now();
-      for (let i = 0; i < ids.length; i++) {
-        const detail = await pending[i]!;
+      this.sampled = imageIds?.length ?? null;
+      this.curves = {};
+      this.progress = { done: 0, total: runIds.length, startedAt: performance.now() };
+      for (const runId of runIds) {
+        const curve = await app.transport.invoke('wsol.curve', { runId, thresholds: [...THRESHOLDS], imageIds });
         if (generation !== this.#generation) return;
-        for (const runId of runIds) {
-          const s = this.#sweep(detail, runId);
-          if (s) sweeps[runId]!.push(s);
-        }
-        this.progress = { ...this.progress!, done: i + 1 };
-        if (performance.now() - lastYield > 12) {
-          this.sweeps = { ...sweeps };
-          await new Promise((r) => setTimeout(r, 0));
-          lastYield = performance.now();
-          if (generation !== this.#generation) return;
-        }
+        this.curves = { ...this.curves, [runId]: curve };
+        this.progress = { ...this.progress!, done: this.progress!.done + 1 };
       }
-      this.sweeps = { ...sweeps };
     } catch (e) {
       if (generation === this.#generation) this.error = errorMessage(e);
     } finally {
@@ -86,11 +72,5 @@ export class WsolStudy {
       if (offset + 500 >= page.total) break;
     }
     return ids;
-  }
-
-  #sweep(detail: ImageDetail, runId: number): ImageSweep | null {
-    const map = detail.maps.find((m) => m.runId === runId);
-    if (!map) return null;
-    return sweepImage(detail.image.id, map, detail.image.width, detail.image.height, detail.gtBoxes.map((g) => g.box));
   }
 }

@@ -7,6 +7,8 @@ export interface CamscopeBridge {
   invoke(channel: string, payload: unknown): Promise<unknown>;
   /** Returns an unsubscribe function (a bridge without one simply cannot unsubscribe). */
   on(event: string, handler: (payload: unknown) => void): (() => void) | void;
+  /** Where a dropped file lives (webUtils.getPathForFile); absent in preloads that do not offer it. */
+  pathForFile?(file: File): string;
 }
 
 declare global {

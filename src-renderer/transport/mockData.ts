@@ -1,18 +1,7 @@
 // Deterministic fake project data for the mock transport: images (as SVG), ground truth, predictions and maps.
 import type { ImageRow, ModelInfo } from '../../src-shared/ipc.js';
 import type { Box } from '../../src-shared/explainTypes.js';
-
-/** mulberry32: a tiny seeded PRNG, so every image looks the same on every load. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../src-shared/random.js';
 
 type Shape = 'ellipse' | 'circle' | 'rect' | 'stripes' | 'triangle' | 'diamond';
 

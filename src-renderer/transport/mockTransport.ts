@@ -1,7 +1,8 @@
 // An in-memory camscope for developing the renderer (?mock=1): 10 000 generated images, two models, CAM/Grad-CAM runs.
 import { z } from 'zod';
 import { channels, type Channel, type EventName, type EventPayload, type ImageDetail, type ImageRow, type ModelInfo, type Request, type Response, type RunInfo, type Transport } from '../../src-shared/ipc.js';
-import { boxFromMap, bestIoU } from '../lib/wsolBox.js';
+import { boxFromMap, bestIoU } from '../../src-shared/wsolBox.js';
+import { accuracyCurve, sweepImage, type ImageSweep } from '../../src-shared/wsolCurve.js';
 import { addedModel, CLASS_BY_INDEX, imageSvg, makeImage, mockMap, predict, seedModels, type MockImage } from './mockData.js';
 import { TransportError } from './transportError.js';
 
@@ -97,8 +98,33 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
   };
 
   const queryCache = new Map<string, MockImage[]>();
+  let projectPath = '/home/researcher/wsol-study.camscope';
   const handlers: { [C in Channel]: Handler<C> } = {
-    'project.info': () => ({ path: '/home/researcher/wsol-study.camscope', images: images.length, models: models.length, runs: runs.length }),
+    'project.info': () => ({ path: projectPath, images: images.length, models: models.length, runs: runs.length }),
+    // The mock holds one project in memory: opening another only renames it.
+    'project.open': (req) => {
+      if (!/\.camscope$/i.test(req.path)) throw new Error(`${req.path}: not a camscope project (expected a .camscope file)`);
+      projectPath = req.path;
+      return { path: projectPath, images: images.length, models: models.length, runs: runs.length };
+    },
+    // A small made-up home folder, enough to try the path picker.
+    'files.list': (req) => {
+      const home = '/home/researcher';
+      const dir = (req.dir ?? home).replace(/\/+$/, '');
+      const tree: Record<string, [string, 'folder' | 'project' | 'model' | 'image'][]> = {
+        [home]: [['datasets', 'folder'], ['models', 'folder'], ['imagenet-val.camscope', 'project'], ['wsol-study.camscope', 'project']],
+        [`${home}/datasets`]: [['cub', 'folder'], ['imagenet-val', 'folder']],
+        [`${home}/models`]: [['resnet50.onnx', 'model'], ['mobilenetv2.onnx', 'model']],
+      };
+      const list = tree[dir];
+      if (!list) throw new Error(`${dir}: no such folder in the mock`);
+      return { dir, parent: dir === home ? null : dir.slice(0, dir.lastIndexOf('/')), entries: list.map(([name, kind]) => ({ name, path: `${dir}/${name}`, kind })), truncated: false };
+    },
+    'project.recent': () => [
+      { path: projectPath, openedAt: new Date().toISOString(), exists: true },
+      { path: '/home/researcher/imagenet-val.camscope', openedAt: '2026-11-20T09:12:00.000Z', exists: true },
+      { path: '/home/researcher/old/cub-study.camscope', openedAt: '2026-10-02T16:40:00.000Z', exists: false },
+    ],
     'images.import': (req) => {
       // The mock cannot read disks: each path "contains" 240 generated images.
       const before = images.length;
@@ -179,6 +205,33 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
       return model;
     },
     'models.list': () => models,
+    'models.camify': async (req) => {
+      const source = modelOf(req.modelId);
+      const layer = source.layers.find((l) => l.tensor === (req.layer ?? source.defaultLayer));
+      if (!layer) throw new Error(`${source.name} has no candidate layer ${req.layer}`);
+      // Progress as the service sends it: feature extraction over the images, then fit iterations.
+      for (const [stage, total] of [['features', 240], ['fit', 60]] as const) {
+        for (let done = 0; done <= total; done += total / 6) {
+          emit('camify.progress', { modelId: source.id, stage, done, total });
+          await new Promise((r) => setTimeout(r, 150));
+        }
+      }
+      // The refit model keeps the graph up to the layer, which now feeds a GAP head.
+      const model: ModelInfo = { ...addedModel(Math.max(0, ...models.map((m) => m.id)) + 1, req.out), defaultLayer: layer.tensor, layers: [{ ...layer, isDefault: true, cam: { applicable: true } }] };
+      const description = `CAM of the refit GAP head on ${layer.tensor}, trained on the original model's predictions (agreement 93.8 % with the original model on 48 validation images)`;
+      model.camify = { sourceSha256: source.sha256, description };
+      models.push(model);
+      return { model, description, valAgreement: 0.938, valAccuracy: null };
+    },
+    // The mock writes nothing: it names the files the service would write, one set per model of the runs.
+    'report.export': (req) => {
+      const names = req.runIds.map((id) => {
+        const run = runs.find((r) => r.id === id);
+        if (!run) throw new Error(`run ${id} is not in the project`);
+        return modelOf(run.modelId).name;
+      });
+      return { files: [...new Set(names)].flatMap((name) => req.formats.map((f) => `${req.out.replace(/\/+$/, '')}/${name}-report.${f}`)) };
+    },
     'runs.start': (req) => {
       const model = modelOf(req.modelId);
       const layer = req.layer ?? model.defaultLayer;
@@ -204,6 +257,19 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
       return { cancelled: true };
     },
     'runs.list': () => runs.map((r) => ({ ...r })),
+    'wsol.curve': (req) => {
+      const run = runs.find((r) => r.id === req.runId);
+      if (!run) throw new Error(`run ${req.runId} is not in the project`);
+      const sweeps: ImageSweep[] = [];
+      for (const id of req.imageIds ?? images.map((img) => img.row.id)) {
+        const img = images[id - 1];
+        if (!img || !hasMap(run, img)) continue;
+        const sweep = sweepImage(id, mapOf(img, run), img.row.width, img.row.height, img.boxes, req.thresholds);
+        if (sweep) sweeps.push(sweep);
+      }
+      return { images: sweeps.length, points: accuracyCurve(sweeps, req.thresholds) };
+    },
+    'models.classes': (req) => Array.from({ length: modelOf(req.modelId).numClasses }, (_, i) => CLASS_BY_INDEX.get(i)?.label ?? null),
   };
 
   /** Advances running runs on a timer and pushes run.progress / run.finished like the real service. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runCli } from '../helpers/cli.js';
-import { DEMO_MODEL, type FixtureImage, readCsv, writeDemoDataset } from './evalFixtures.js';
+import { DEMO_MODEL, type FixtureImage, crossFile, readCsv, writeDemoDataset } from './evalFixtures.js';
 import { boxIoU } from '../../src-main/explain/postprocess/wsolBox.js';
 import { upsampleBilinear } from '../../src-shared/mapGrid.js';
 import { METRIC_KEYS } from '../../src-shared/evaluationTypes.js';
@@ -152,8 +152,8 @@ test('--export-maps writes float32 224×224 .npy score maps in [0, 1] at <method
     assert.equal(acc.result().v1, summary.methods[method]!.maxboxacc);
     assert.equal(acc.result().v2, summary.methods[method]!.maxboxacc_v2);
     // The mislabelled copy is exported with its ground-truth class's map, not the predicted one.
-    const a = read(join(dir, 'maps', method, 'images/a/cross_0.png.npy'));
-    const c = read(join(dir, 'maps', method, 'images/c/cross_0.png.npy'));
+    const a = read(join(dir, 'maps', method, `images/a/${crossFile()}.npy`));
+    const c = read(join(dir, 'maps', method, `images/c/${crossFile()}.npy`));
     assert.ok(a.some((x, i) => x !== c[i]));
   }
 });

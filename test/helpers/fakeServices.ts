@@ -7,6 +7,9 @@ export function fakeHandlers(calls: string[] = []): Handlers {
   const log = <T>(name: string, value: T) => async () => (calls.push(name), value);
   return {
     'project.info': log('project.info', { path: '/tmp/p.camscope', images: 2, models: 0, runs: 0 }),
+    'project.open': log('project.open', { path: '/tmp/q.camscope', images: 0, models: 0, runs: 0 }),
+    'project.recent': log('project.recent', []),
+    'files.list': log('files.list', { dir: '/home/me', parent: null, entries: [], truncated: false }),
     'images.import': log('images.import', { added: 0, skipped: [] }),
     'images.query': async (r) => (calls.push('images.query'), { total: 0, rows: [], ...(r.limit > 400 ? {} : {}) }),
     'images.detail': async ({ imageId }) => {
@@ -16,9 +19,15 @@ export function fakeHandlers(calls: string[] = []): Handlers {
       throw new Error('boom');
     },
     'models.list': log('models.list', []),
+    'models.camify': async () => {
+      throw new CamscopeError('camify is not available in shell tests');
+    },
     'runs.start': log('runs.start', []),
     'runs.cancel': log('runs.cancel', { cancelled: false }),
     'runs.list': log('runs.list', []),
+    'wsol.curve': log('wsol.curve', { images: 0, points: [] }),
+    'report.export': log('report.export', { files: [] }),
+    'models.classes': log('models.classes', []),
   };
 }
 

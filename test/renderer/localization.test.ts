@@ -1,8 +1,9 @@
-// Localization accuracy curve: thresholds, per-image sweeps, the curve, the images behind a point.
+// Localization accuracy: thresholds, per-image sweeps and the curve (src-shared/wsolCurve.ts), the view's index helpers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accuracyCurve, bestThresholdIndex, imagesAt, IOU_HIT, sweepImage, thresholdIndexOf, THRESHOLDS, type ImageSweep } from '../../src-renderer/lib/localization.js';
-import { boxFromMap } from '../../src-renderer/lib/wsolBox.js';
+import { bestThresholdIndex, thresholdIndexOf } from '../../src-renderer/lib/localization.js';
+import { boxFromMap } from '../../src-shared/wsolBox.js';
+import { accuracyCurve, IOU_HIT, sweepImage, THRESHOLDS, type ImageSweep } from '../../src-shared/wsolCurve.js';
 
 test('19 thresholds 0.05 … 0.95, exact decimals', () => {
   assert.equal(THRESHOLDS.length, 19);
@@ -19,40 +20,40 @@ test('thresholdIndexOf rounds to the nearest curve point and clamps', () => {
   assert.equal(thresholdIndexOf(0.99), 18);
 });
 
-test('sweepImage boxes the map at every threshold exactly as boxFromMap does, and scores with the best ground truth', () => {
+test('sweepImage scores the box boxFromMap draws at every threshold against the best ground truth', () => {
   const grid = { width: 3, height: 3, values: [0, 0, 0, 0, 9, 4, 0, 0, 0] };
-  const truth: [number, number, number, number] = [30, 30, 60, 60];
-  const s = sweepImage(7, grid, 90, 90, [truth])!;
+  const truths: [number, number, number, number][] = [[0, 0, 10, 10], [30, 30, 60, 60]];
+  const s = sweepImage(7, grid, 90, 90, truths, THRESHOLDS)!;
   assert.equal(s.imageId, 7);
-  THRESHOLDS.forEach((t, i) => assert.deepEqual(s.boxes[i], boxFromMap(grid, 90, 90, t)));
-  assert.ok(s.ious.every((v) => v >= 0 && v <= 1));
-  assert.equal(sweepImage(7, grid, 90, 90, []), null, 'no ground truth, no vote');
+  THRESHOLDS.forEach((t, i) => {
+    const box = boxFromMap(grid, 90, 90, t)!;
+    const iou = (a: number[], b: number[]) => {
+      const inter = Math.max(0, Math.min(a[2]!, b[2]!) - Math.max(a[0]!, b[0]!)) * Math.max(0, Math.min(a[3]!, b[3]!) - Math.max(a[1]!, b[1]!));
+      return inter / ((a[2]! - a[0]!) * (a[3]! - a[1]!) + (b[2]! - b[0]!) * (b[3]! - b[1]!) - inter);
+    };
+    assert.equal(s.ious[i], Math.max(iou(box, truths[0]!), iou(box, truths[1]!)), `threshold ${t}`);
+  });
+  assert.equal(sweepImage(7, grid, 90, 90, [], THRESHOLDS), null, 'no ground truth, no vote');
 });
 
 test('a constant map scores 0 at every threshold (no box), not null', () => {
-  const s = sweepImage(1, { width: 2, height: 2, values: [1, 1, 1, 1] }, 10, 10, [[0, 0, 5, 5]])!;
-  assert.ok(s.boxes.every((b) => b === null));
+  const s = sweepImage(1, { width: 2, height: 2, values: [1, 1, 1, 1] }, 10, 10, [[0, 0, 5, 5]], THRESHOLDS)!;
   assert.ok(s.ious.every((v) => v === 0));
 });
 
-const sweep = (imageId: number, ious: number[]): ImageSweep => ({ imageId, boxes: ious.map(() => null), ious });
+const sweep = (imageId: number, ious: number[]): ImageSweep => ({ imageId, ious });
 
-test('accuracyCurve counts IoU ≥ 0.5 (inclusive) per threshold; NaN without images', () => {
+test('accuracyCurve: IoU ≥ 0.5 counts (inclusive), mean IoU, hits and misses by falling IoU then id; null without images', () => {
   const sweeps = [sweep(1, [0.5, 0.2]), sweep(2, [0.7, 0.49]), sweep(3, [0.1, 0.9]), sweep(4, [0.5, 0.5])];
-  assert.deepEqual(accuracyCurve(sweeps, 2), [0.75, 0.5]);
-  assert.ok(accuracyCurve([], 2).every(Number.isNaN));
+  const [a, b] = accuracyCurve(sweeps, [0.1, 0.6]);
+  assert.deepEqual(a, { threshold: 0.1, accuracy: 0.75, meanIoU: (0.5 + 0.7 + 0.1 + 0.5) / 4, hits: [2, 1, 4], misses: [3] });
+  assert.deepEqual(b, { threshold: 0.6, accuracy: 0.5, meanIoU: (0.2 + 0.49 + 0.9 + 0.5) / 4, hits: [3, 4], misses: [2, 1] });
+  assert.deepEqual(accuracyCurve([], [0.2]), [{ threshold: 0.2, accuracy: null, meanIoU: null, hits: [], misses: [] }]);
   assert.equal(IOU_HIT, 0.5);
 });
 
-test('imagesAt splits hits and misses at one threshold, each by falling IoU then id', () => {
-  const sweeps = [sweep(1, [0.5]), sweep(2, [0.9]), sweep(3, [0.1]), sweep(4, [0.3]), sweep(5, [0.3])];
-  const { hits, misses } = imagesAt(sweeps, 0);
-  assert.deepEqual(hits.map((s) => s.imageId), [2, 1]);
-  assert.deepEqual(misses.map((s) => s.imageId), [4, 5, 3]);
-});
-
-test('bestThresholdIndex takes the earliest maximum and skips NaN', () => {
+test('bestThresholdIndex takes the earliest maximum and skips NaN and null', () => {
   assert.equal(bestThresholdIndex([0.2, 0.6, 0.6, 0.1]), 1);
-  assert.equal(bestThresholdIndex([NaN, 0.3]), 1);
+  assert.equal(bestThresholdIndex([NaN, null, 0.3]), 2);
   assert.equal(bestThresholdIndex([]), -1);
 });

@@ -84,3 +84,20 @@ test('runs.start pushes run.progress then run.finished; runs.cancel stops a run'
   assert.deepEqual(await call(t, 'runs.cancel', { runId: again!.id }), { cancelled: true });
   assert.deepEqual(await call(t, 'runs.cancel', { runId: again!.id }), { cancelled: false });
 });
+
+test('wsol.curve, models.classes, project.open, project.recent and files.list answer within the contract', async () => {
+  const t = createMockTransport({ latencyMs: 0 });
+  const curve = await call(t, 'wsol.curve', { runId: 1, thresholds: [0.2, 0.5], imageIds: [1, 2, 3, 4, 5, 6, 7, 8] });
+  assert.equal(curve.images, 8, 'every mock image has ground truth and a map of the finished run');
+  for (const p of curve.points) assert.equal(p.hits.length + p.misses.length, 8);
+  const names = await call(t, 'models.classes', { modelId: 1 });
+  assert.equal(names[281], 'tabby cat');
+  await assert.rejects(t.invoke('project.open', { path: '/tmp/photo.png' }));
+  assert.equal((await call(t, 'project.open', { path: '/tmp/other.camscope' })).path, '/tmp/other.camscope');
+  assert.equal((await call(t, 'project.recent', {}))[0]!.path, '/tmp/other.camscope');
+  const home = await call(t, 'files.list', {});
+  assert.equal(home.parent, null);
+  const models = await call(t, 'files.list', { dir: home.entries.find((e) => e.name === 'models')!.path });
+  assert.ok(models.entries.every((e) => e.kind === 'model'));
+  assert.equal(models.parent, home.dir);
+});

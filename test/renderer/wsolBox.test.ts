@@ -1,7 +1,7 @@
 // Renderer WSOL boxes: hand-made components, the engine's boxes on random maps, and pixel-edge IoU.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bestIoU, boxAtThreshold, boxFromMap, boxIoU, MAX_BOX_PIXELS, prepareBoxableMap, type Box } from '../../src-renderer/lib/wsolBox.js';
+import { bestIoU, boxAtThreshold, boxFromMap, boxIoU, MAX_BOX_PIXELS, prepareBoxableMap, type Box } from '../../src-shared/wsolBox.js';
 import * as engine from '../../src-main/explain/postprocess/wsolBox.js';
 import { minLabelFlood } from '../postprocess/floodFill.js';
 import { rng, uniform } from '../helpers/random.js';

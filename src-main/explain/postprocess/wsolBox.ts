@@ -1,10 +1,12 @@
 // Weakly-supervised localization: threshold the normalized map, box the largest 8-connected component.
 import { CamscopeError } from '../../errors.js';
 import type { Box } from '../../../src-shared/explainTypes.js';
+import { boxAtThreshold } from '../../../src-shared/wsolBox.js';
 import { checkMapGrid, upsampleBilinear, valueRange, type MapGrid } from './mapGrid.js';
 
 /** [x0, y0, x1, y1] in pixel-edge coordinates: x1 = rightmost column + 1, so width = x1 − x0. */
 export type { Box };
+export { boxIoU } from '../../../src-shared/wsolBox.js';
 
 export interface Components {
   /** 0 for background, else 1..count; labels follow the row-major order of each component's first pixel. */
@@ -136,18 +138,7 @@ export function wsolBox(map: MapGrid, { threshold = 0.2 }: WsolOptions = {}): Bo
     throw new CamscopeError(`localization threshold ${threshold} is outside [0, 1]`);
   }
   const { min, max } = valueRange(map.values);
-  const range = max - min;
-  if (!(range > 0)) return null;
-  // Compare the normalized value itself, not v ≥ min + t·range: the boundary case (exactly 20 %) stays included.
-  const mask = new Uint8Array(map.values.length);
-  for (let i = 0; i < mask.length; i++) mask[i] = (map.values[i]! - min) / range >= threshold ? 1 : 0;
-
-  // The box needs component sizes and extents only, not a per-pixel label image.
-  const { count, sizes, boxes } = runComponents(mask, map.width, map.height);
-  if (count === 0) return null;
-  let best = 0;
-  for (let k = 1; k < count; k++) if (sizes[k]! > sizes[best]!) best = k;
-  return [boxes[4 * best]!, boxes[4 * best + 1]!, boxes[4 * best + 2]!, boxes[4 * best + 3]!];
+  return boxAtThreshold({ width: map.width, height: map.height, values: map.values, min, range: max - min, scaleX: 1, scaleY: 1 }, threshold);
 }
 
 /** The lecture's pipeline: upsample the low-resolution CAM to the image size, then localize. */
@@ -157,13 +148,4 @@ export function boxFromMap(lowResMap: MapGrid, imageW: number, imageH: number, t
   const { min, max } = valueRange(lowResMap.values);
   if (!(max - min > 0)) return null;
   return wsolBox(upsampleBilinear(lowResMap, imageW, imageH), { threshold });
-}
-
-/** IoU of two boxes in pixel-edge coordinates (area = (x1 − x0)·(y1 − y0)). */
-export function boxIoU(a: Box, b: Box): number {
-  const iw = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
-  const ih = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
-  const inter = iw * ih;
-  const area = (r: Box) => (r[2] - r[0]) * (r[3] - r[1]);
-  return inter === 0 ? 0 : inter / (area(a) + area(b) - inter);
 }

@@ -1,11 +1,13 @@
-// Electron main process: the only runtime importer of `electron`. Opens the demo project (or the one
-// given as --project), serves it through the secure shell, and runs explain jobs in a Node-mode child.
+// Electron main process: the only runtime importer of `electron`. Opens the project given as --project,
+// else the one opened last, else the demo project; serves it through the secure shell and runs explain
+// jobs in a Node-mode child.
 import { app, BrowserWindow, ipcMain, protocol } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDemoProject } from '../../services/demoProject.js';
+import { lastProject, rememberProject } from '../../services/recentProjects.js';
 import { Workspace } from '../../services/workspace.js';
-import { registerSchemes, startElectronShell } from '../electronShell.js';
+import { electronPdfPrinter, registerSchemes, startElectronShell } from '../electronShell.js';
 
 const electron = { app, BrowserWindow, ipcMain, protocol };
 registerSchemes(electron);
@@ -16,8 +18,10 @@ const worker = { script: join(here, 'explainWorker.js'), execArgv: [], env: { ..
 
 async function main(): Promise<void> {
   const flag = process.argv.indexOf('--project');
-  const project = flag > 0 ? process.argv[flag + 1] : undefined;
+  const project = (flag > 0 ? process.argv[flag + 1] : undefined) ?? lastProject();
   const workspace = project ? Workspace.open(project, { worker }) : await openDemoProject(join(outDir, '..'), undefined, worker);
+  rememberProject(workspace.store.file);
+  workspace.pdfPrinter = electronPdfPrinter(electron);
   const shell = await startElectronShell(electron, {
     handlers: workspace.handlers(),
     images: workspace,

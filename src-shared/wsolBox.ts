@@ -1,6 +1,6 @@
-// WSOL boxes in the renderer: upsample the map to the image, keep ≥ threshold of its range, box the largest 8-connected blob.
-import type { Box } from '../../src-shared/explainTypes.js';
-import { upsampleBilinear, valueRange, type Grid } from '../../src-shared/mapGrid.js';
+// The WSOL box rule (Zhou et al. 2016, CAM §3) shared by main and renderer: upsample, keep ≥ threshold of the range, box the largest 8-connected blob.
+import type { Box } from './explainTypes.js';
+import { upsampleBilinear, valueRange, type Grid } from './mapGrid.js';
 
 export type { Box };
 
@@ -22,11 +22,12 @@ export const MAX_BOX_PIXELS = 8_000_000;
 /**
  * The engine's boxFromMap up to the threshold: the raw map upsampled to the image size, then min-max normalized there.
  * Null for a map that is constant at layer resolution (it points nowhere; upsampling would only add float noise).
+ * maxPixels bounds the grid for the interactive views; main passes Infinity to box exactly as the engine stored.
  */
-export function prepareBoxableMap(grid: Grid, imageW: number, imageH: number): BoxableMap | null {
+export function prepareBoxableMap(grid: Grid, imageW: number, imageH: number, maxPixels = MAX_BOX_PIXELS): BoxableMap | null {
   const low = valueRange(grid.values);
   if (!(low.max - low.min > 0)) return null;
-  const shrink = Math.min(1, Math.sqrt(MAX_BOX_PIXELS / (imageW * imageH)));
+  const shrink = Math.min(1, Math.sqrt(maxPixels / (imageW * imageH)));
   const width = Math.max(1, Math.round(imageW * shrink));
   const height = Math.max(1, Math.round(imageH * shrink));
   const values = upsampleBilinear(grid, width, height);
