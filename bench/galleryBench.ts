@@ -5,16 +5,15 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { chromium } from 'playwright-core';
 import { intOption, parseArgs } from '../src-main/cli/args.js';
 import { serve, RENDERER_DIR } from '../src-main/cli/serve.js';
 import type { Request } from '../src-shared/ipc.js';
 import { buildGallery } from '../test/store/galleryData.js';
+import { launchChromium, noChromium } from '../test/helpers/chromium.js';
 
 const args = parseArgs(process.argv.slice(2), { images: {} });
 const n = intOption(args, 'images') ?? 10_000;
 const methods = ['cam', 'gradcam', 'gradcam++', 'layercam'];
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const REPEATS = 21;
 /** Images the first screen can show (a 1400×900 window holds about 30 tiles); only these get real files. */
 const FIRST_SCREEN = 200;
@@ -26,7 +25,7 @@ function median(xs: number[]): number {
 }
 
 if (!existsSync(join(RENDERER_DIR, 'index.html'))) throw new Error(`${RENDERER_DIR}: run 'npm run build:renderer' first`);
-if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (set CHROMIUM)`);
+if (noChromium) throw new Error(noChromium);
 
 const dir = mkdtempSync(join(tmpdir(), 'camscope-gallery-bench-'));
 const cwd = process.cwd();
@@ -79,7 +78,7 @@ try {
 
     // First paint: navigation start → the first tiles drawn → THUMBS_AT_FIRST_PAINT thumbnails decoded. The first load
     // makes thumbnails (sharp, then cached in the project); later loads read them from the cache.
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await launchChromium();
     try {
       console.log(`\n  first paint in headless Chromium (1400×900), ms after navigation start`);
       console.log(`  ${'load'.padEnd(28)}${'tiles'.padStart(14)}${`${THUMBS_AT_FIRST_PAINT} thumbs`.padStart(14)}`);

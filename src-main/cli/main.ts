@@ -29,7 +29,7 @@ Usage:
   camscope demo    [--project FILE] [--report OUT.html] [--count N]   build or open the demo project (CAM vs
                    Grad-CAM on synthetic shapes), wait for its runs, write the study report, print its table
   camscope serve   [--project FILE] [--port N]   the workstation on http://127.0.0.1 (token in the URL);
-                   without --project, the demo project (~/.camscope/demo.camscope)
+                   without --project, the project opened last, else the demo (~/.camscope/demo.camscope)
   camscope synth   --out DIR [--seed S] [--count N] [--scenario single|small|multi|distractor|shortcut|all]
                    [--split train|test] [--size 128]   synthetic WSOL benchmark (wsolevaluation metadata)
   camscope import  --project P.camscope --dataset DIR [--format auto|folders|imagenet|cub|wsolevaluation|coco|voc]

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CamscopeError } from '../errors.js';
-import { openDemoProject } from '../services/demoProject.js';
+import { defaultDemoProject, openDemoProject } from '../services/demoProject.js';
 import { lastProject, rememberProject } from '../services/recentProjects.js';
 import { Workspace } from '../services/workspace.js';
 import { type BrowserShell, startBrowserShell } from '../shells/browserShell.js';
@@ -17,7 +17,9 @@ export async function serve(opts: { project?: string; port?: number }): Promise<
     throw new CamscopeError(`${RENDERER_DIR}: the renderer is not built (run 'npm run build:renderer')`);
   }
   const project = opts.project ?? lastProject();
-  const workspace = project ? Workspace.open(project, { create: !existsSync(project) }) : await openDemoProject(REPO_ROOT);
+  // The demo goes through openDemoProject even when it was the last project, so an outdated demo is rebuilt.
+  const workspace =
+    project && resolve(project) !== defaultDemoProject() ? Workspace.open(project, { create: !existsSync(project) }) : await openDemoProject(REPO_ROOT);
   rememberProject(workspace.store.file);
   const shell = await startBrowserShell({ handlers: workspace.handlers(), images: workspace, rendererDir: RENDERER_DIR, port: opts.port });
   workspace.onEvent((event, payload) => shell.emit(event, payload));

@@ -8,15 +8,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { type Browser, chromium } from 'playwright-core';
-import { serve, RENDERER_DIR } from '../../src-main/cli/serve.js';
+import type { Browser } from 'playwright-core';
+import { serve } from '../../src-main/cli/serve.js';
+import { ensureRendererBuilt, launchChromium, noChromium } from '../helpers/chromium.js';
 import type { Box } from '../../src-shared/explainTypes.js';
 import type { EvaluationSummary } from '../../src-shared/evaluationTypes.js';
 import { fcHeadClassifier, writeImages } from '../camify/tinyFcModel.js';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
+const skip = noChromium;
 const SHOTS = 'test/.output/e2e';
 const dir = mkdtempSync(join(tmpdir(), 'camscope-e2e-actions-'));
 process.env.CAMSCOPE_HOME = join(dir, 'home');
@@ -25,14 +24,11 @@ const problems: string[] = [];
 
 before(async () => {
   if (skip) return;
-  if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
-    const r = spawnSync('npx', ['vite', 'build', '--config', 'vite.renderer.config.ts'], { stdio: 'inherit' });
-    assert.equal(r.status, 0, 'renderer build');
-  }
+  ensureRendererBuilt();
   mkdirSync(SHOTS, { recursive: true });
   writeFileSync(join(dir, 'fc.onnx'), fcHeadClassifier());
   await writeImages(join(dir, 'fc-images'), 20, 3);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();

@@ -8,15 +8,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { serve, RENDERER_DIR } from '../../src-main/cli/serve.js';
+import type { Browser, Page } from 'playwright-core';
+import { serve } from '../../src-main/cli/serve.js';
+import { ensureRendererBuilt, launchChromium, noChromium } from '../helpers/chromium.js';
 import type { Workspace } from '../../src-main/services/workspace.js';
 import type { Box } from '../../src-shared/explainTypes.js';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
+const skip = noChromium;
 const SHOTS = 'test/.output/e2e';
 const dir = mkdtempSync(join(tmpdir(), 'camscope-e2e-'));
 const project = join(dir, 'study.camscope');
@@ -27,17 +26,14 @@ const problems: string[] = [];
 
 before(async () => {
   if (skip) return;
-  if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
-    const r = spawnSync('npx', ['vite', 'build', '--config', 'vite.renderer.config.ts'], { stdio: 'inherit' });
-    assert.equal(r.status, 0, 'renderer build');
-  }
+  ensureRendererBuilt();
   mkdirSync(SHOTS, { recursive: true });
   mkdirSync(join(dir, 'images'));
   for (let i = 0; i < 12; i++) {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="80"><rect width="96" height="80" fill="rgb(${20 * i},120,${240 - 15 * i})"/><circle cx="${20 + 5 * i}" cy="40" r="14" fill="#fff"/></svg>`;
     await sharp(Buffer.from(svg)).png().toFile(join(dir, 'images', `img${String(i).padStart(2, '0')}.png`));
   }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 after(async () => browser?.close());
 

@@ -8,16 +8,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
 import { runCli } from '../helpers/cli.js';
+import { launchChromium, noChromium } from '../helpers/chromium.js';
 import { DEMO_MODEL, type FixtureImage, readCsv, writeDemoDataset } from '../evaluation/evalFixtures.js';
 import { Explainer, softmax } from '../../src-main/explain/explainer.js';
 import { minMaxNormalize, upsampleBilinear } from '../../src-shared/mapGrid.js';
 import { adccOf } from '../../src-main/evaluation/metrics/index.js';
 import type { EvaluationSummary } from '../../src-shared/evaluationTypes.js';
 
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const noChromium = !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
 const noPdftotext = spawnSync('pdftotext', ['-v']).error ? 'no pdftotext (apt-get install poppler-utils)' : false;
 const SHOTS = 'test/.output/report';
 const dir = mkdtempSync(join(tmpdir(), 'camscope-report-'));
@@ -104,7 +102,7 @@ test('the HTML report is self-contained: no script, no external reference, every
 
 test('the report renders in Chromium without errors (screenshot in test/.output/report/)', { skip: noChromium }, async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const problems: string[] = [];

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CamscopeError } from '../../src-main/errors.js';
-import { pearson } from '../../src-main/store/mapDisagreement.js';
+import { pearsonValues as pearson } from '../../src-main/evaluation/metrics/mapAgreement.js';
 import type { ProjectStore } from '../../src-main/store/projectStore.js';
 import type { GalleryFilters, GalleryQuery, GalleryRow, GallerySort } from '../../src-main/store/storeTypes.js';
 import { buildGallery, type GalleryData, type ImageFacts } from './galleryData.js';

@@ -4,7 +4,7 @@
 import { app, BrowserWindow, ipcMain, protocol } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDemoProject } from '../../services/demoProject.js';
+import { defaultDemoProject, openDemoProject } from '../../services/demoProject.js';
 import { lastProject, rememberProject } from '../../services/recentProjects.js';
 import { Workspace } from '../../services/workspace.js';
 import { electronPdfPrinter, registerSchemes, startElectronShell } from '../electronShell.js';
@@ -19,7 +19,8 @@ const worker = { script: join(here, 'explainWorker.js'), execArgv: [], env: { ..
 async function main(): Promise<void> {
   const flag = process.argv.indexOf('--project');
   const project = (flag > 0 ? process.argv[flag + 1] : undefined) ?? lastProject();
-  const workspace = project ? Workspace.open(project, { worker }) : await openDemoProject(join(outDir, '..'), undefined, worker);
+  const workspace =
+    project && project !== defaultDemoProject() ? Workspace.open(project, { worker }) : await openDemoProject(join(outDir, '..'), undefined, worker);
   rememberProject(workspace.store.file);
   workspace.pdfPrinter = electronPdfPrinter(electron);
   const shell = await startElectronShell(electron, {
