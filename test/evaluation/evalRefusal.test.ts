@@ -15,7 +15,7 @@ import { METRIC_KEYS } from '../../src-shared/evaluationTypes.js';
 const dir = mkdtempSync(join(tmpdir(), 'camscope-eval-refusal-'));
 const dataset = join(dir, 'ds');
 writeDemoDataset(dataset);
-const model = writeModel(join(dir, 'sigmoid.onnx'), gapClassifier({ k: 4, classes: 6, size: 32, between: 'Sigmoid' }));
+const model = writeModel(join(dir, 'sigmoid.onnx'), gapClassifier({ k: 4, classes: 8, size: 32, between: 'Sigmoid' }));
 
 test('CAM is refused with the engine\'s reason where the head is not GAP → linear; Grad-CAM still runs', async () => {
   const m = await ClassifierModel.open(model);
@@ -41,7 +41,7 @@ test('bad input exits 2 with one line naming the problem', async () => {
     [['--dataset', dataset, '--methods', 'cam'], /--model is required/],
     [['--model', model, '--dataset', join(dir, 'nowhere')], /nowhere/],
     [['--model', model, '--dataset', dataset, '--methods', 'nosuch'], /unknown method 'nosuch'/],
-    [['--model', model, '--dataset', dataset, '--label-offset', '5'], /triangle_0\.png: dataset class 2 \+ label offset 5 is outside the 6 outputs/],
+    [['--model', model, '--dataset', dataset, '--label-offset', '7'], /triangle_2\.png: dataset class 2 \+ label offset 7 is outside the 8 outputs/],
     [['--model', model, '--dataset', dataset, '--limit', '0'], /--limit: expected a positive integer/],
     [['--model', model, '--layer', 'features', '--dataset', dataset, '--methods', 'cam'], /no requested method applies \(cam: Sigmoid node/],
   ];
