@@ -15,6 +15,7 @@ import {
 import { type ProbeResult, probeShapes } from '../onnx/shapeProbe.js';
 import type { LayerCandidate } from '../../src-shared/explainTypes.js';
 import { camHeadAt } from './camHead.js';
+import { CAMIFY_METADATA_KEY } from '../camify/camifyMetadata.js';
 
 const SPATIAL_POOLING = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'LpPool', 'Pad']);
 const PASS_THROUGH = new Set(['Identity', 'Dropout', 'Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Cast']);
@@ -181,6 +182,9 @@ export class ClassifierModel {
 
   private findDefaultLayer(): string {
     const candidates = this.candidateTensors();
+    // A camified model's refit head sits on the layer it was fit on: that is the layer its CAM explains.
+    const refit = refitLayer(this.metadata);
+    if (refit && candidates.includes(refit)) return refit;
     for (let i = candidates.length - 1; i >= 0; i--) {
       const t = candidates[i]!;
       const op = this.index.producer.get(t)?.opType ?? '';
@@ -235,5 +239,14 @@ export class ClassifierModel {
       }
     }
     return true;
+  }
+}
+
+function refitLayer(metadata: Record<string, string>): string | null {
+  try {
+    const layer = (JSON.parse(metadata[CAMIFY_METADATA_KEY] ?? 'null') as { layer?: unknown } | null)?.layer;
+    return typeof layer === 'string' ? layer : null;
+  } catch {
+    return null;
   }
 }

@@ -1,0 +1,44 @@
+// What a camified model records about its refit head ('camscope.camify' metadata) and the one line that
+// says what CAM on it explains.
+export const CAMIFY_METADATA_KEY = 'camscope.camify';
+
+export type TargetSource = 'model' | 'labels';
+
+export interface CamifyRecord {
+  sourceSha256: string;
+  sourceFile: string;
+  layer: string;
+  targetSource: TargetSource;
+  fit: { l2: number; valSplit: number; seed: number; iterations: number; stoppedBy: string; optimizer: string };
+  images: number;
+  trainImages: number;
+  valImages: number;
+  /** Share of validation images where the refit head's top-1 equals the original model's (null without validation). */
+  valAgreement: number | null;
+  /** Share of labelled validation images where the refit head's top-1 is the label (null without labels). */
+  valAccuracy: number | null;
+}
+
+const percent = (v: number) => `${(v * 100).toFixed(1)} %`;
+const count = (v: number) => v.toLocaleString('en-US').replace(/,/g, ' ');
+
+export function describeCamify(r: CamifyRecord): string {
+  const fidelity =
+    r.valAgreement === null
+      ? `fit on ${count(r.images)} images, no validation split`
+      : `agreement ${percent(r.valAgreement)} with the original model on ${count(r.valImages)} validation images` +
+        (r.valAccuracy === null ? '' : `, accuracy ${percent(r.valAccuracy)} against labels`);
+  const targets = r.targetSource === 'model' ? "the original model's predictions" : 'the dataset labels';
+  return `CAM of the refit GAP head on ${r.layer}, trained on ${targets} (${fidelity})`;
+}
+
+/** The description of a camified model from its metadata; null for any other model. */
+export function camifyDescription(metadata: Record<string, string>): string | null {
+  const raw = metadata[CAMIFY_METADATA_KEY];
+  if (!raw) return null;
+  try {
+    return describeCamify(JSON.parse(raw) as CamifyRecord);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,67 @@
+// `camscope camify`: refits a GAP → linear head on a layer's frozen features so CAM applies (src-main/camify/).
+import { CamscopeError } from '../errors.js';
+import { DEFAULT_L2, DEFAULT_VAL_SPLIT, camify } from '../camify/camify.js';
+import type { TargetSource } from '../camify/camifyMetadata.js';
+import { parseDatasetFormat } from '../datasets/index.js';
+import { intOption, one, parseArgs, required } from './args.js';
+import type { CliIO } from './main.js';
+import { Progress } from './progress.js';
+
+function numberOption(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x)) throw new CamscopeError(`--${flag}: expected a number, got '${v}'`);
+  return x;
+}
+
+export async function camifyCommand(argv: string[], io: CliIO): Promise<void> {
+  const a = parseArgs(argv, {
+    model: {},
+    layer: {},
+    dataset: {},
+    format: {},
+    split: {},
+    'target-source': {},
+    'val-split': {},
+    seed: {},
+    l2: {},
+    'label-offset': {},
+    batch: {},
+    preset: {},
+    size: {},
+    mean: {},
+    std: {},
+    out: {},
+  });
+  const format = one(a, 'format');
+  let progress: Progress | null = null;
+  const result = await camify({
+    model: required(a, 'model'),
+    dataset: required(a, 'dataset'),
+    out: required(a, 'out'),
+    layer: one(a, 'layer'),
+    targetSource: one(a, 'target-source') as TargetSource | undefined,
+    valSplit: numberOption(one(a, 'val-split'), 'val-split') ?? DEFAULT_VAL_SPLIT,
+    seed: intOption(a, 'seed'),
+    l2: numberOption(one(a, 'l2'), 'l2') ?? DEFAULT_L2,
+    format: format === undefined ? undefined : parseDatasetFormat(format),
+    split: one(a, 'split'),
+    labelOffset: intOption(a, 'label-offset'),
+    batchSize: intOption(a, 'batch'),
+    preset: one(a, 'preset'),
+    size: one(a, 'size'),
+    mean: one(a, 'mean'),
+    std: one(a, 'std'),
+    onProgress: (stage, done, total) => {
+      if (stage !== 'features' || !io.progress) return;
+      progress ??= new Progress(total, 'images', io.progress);
+      progress.update(done);
+    },
+    onIteration: ({ iteration, loss, valLoss }) => {
+      if (iteration % 10 === 0) io.err(`fit: iteration ${iteration}, objective ${loss.toFixed(4)}${valLoss === null ? '' : `, validation loss ${valLoss.toFixed(4)}`}\n`);
+    },
+  });
+  if (result.warnings.length) io.err(`${result.warnings.length} dataset warnings (first: ${result.warnings[0]})\n`);
+  io.err(`fit: ${result.fit.iterations} iterations, stopped by ${result.fit.stoppedBy}\n`);
+  io.out(`${result.out}: ${result.description}\n`);
+}
