@@ -1,21 +1,10 @@
 // Seeded train/validation split of row indices.
-
-/** mulberry32: a small deterministic PRNG, so a seed fixes the split on every platform. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../src-shared/random.js';
 
 /** Shuffles 0..n−1 (Fisher–Yates) and puts round(n·valFraction) rows in validation, both lists ascending. */
 export function splitRows(n: number, valFraction: number, seed: number): { train: number[]; val: number[] } {
   const order = Array.from({ length: n }, (_, i) => i);
-  const random = mulberry32(seed);
+  const random = rng(seed); // seeded, so a seed fixes the split on every platform
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [order[i], order[j]] = [order[j]!, order[i]!];
