@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { CamscopeError } from '../errors.js';
 import { type Dataset, type DatasetFormat, detectFormat, loadDataset } from '../datasets/index.js';
 import { isImageName } from '../datasets/folderPerClass.js';
+import { fingerprint } from '../datasets/datasetItems.js';
 import { checkLabelsFit, resolveLabelOffset } from '../evaluation/labelMapping.js';
 import { Explainer } from '../explain/explainer.js';
 import { METADATA_KEY as PREPROCESSING_KEY, type PreprocessingFlags } from '../model/preprocessing.js';
@@ -46,6 +47,8 @@ export interface CamifyResult {
   fit: FitResult;
   /** Dataset warnings (skipped images or boxes), one line each. */
   warnings: string[];
+  /** The validation images as a dataset (for the comparison report); null for a plain folder of images. */
+  validation: Dataset | null;
 }
 
 interface CamifyImage {
@@ -78,6 +81,12 @@ async function loadImages(
   }
   const dataset = await loadDataset(dir, { format: detected, split });
   return { images: dataset.items.map((it) => ({ path: it.path, label: it.label })), dataset };
+}
+
+/** The dataset restricted to the items at `rows`. */
+function rowsOf(dataset: Dataset, rows: number[]): Dataset {
+  const items = rows.map((i) => dataset.items[i]!);
+  return { ...dataset, items, fingerprint: fingerprint(items) };
 }
 
 function checkOptions(o: CamifyOptions): { valSplit: number; seed: number; l2: number; targetSource: TargetSource } {
@@ -159,7 +168,8 @@ export async function camify(o: CamifyOptions): Promise<CamifyResult> {
     const out = resolve(o.out);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, encodeModel(proto));
-    return { out, layer, record, description: describeCamify(record), fit, warnings: dataset?.warnings ?? [] };
+    const validation = dataset && rowsOf(dataset, val);
+    return { out, layer, record, description: describeCamify(record), fit, warnings: dataset?.warnings ?? [], validation };
   } finally {
     await explainer.close();
   }

@@ -13,7 +13,7 @@ import { METRIC_KEYS } from '../../src-shared/evaluationTypes.js';
 import { intOption, one, parseArgs, required } from './args.js';
 import { type CliIO, MODEL_OPTIONS, modelOptions } from './main.js';
 
-function writeOutput(file: string, data: string | Buffer): void {
+export function writeOutput(file: string, data: string | Buffer): void {
   try {
     mkdirSync(dirname(resolve(file)), { recursive: true });
     writeFileSync(file, data);

@@ -40,7 +40,9 @@ Usage:
                    localization, faithfulness and method agreement over a dataset, with reports
   camscope camify  --model M.onnx --dataset DIR --out M-gap.onnx [--layer auto|TENSOR] [--target-source model|labels]
                    [--val-split 0.2] [--seed S] [--l2 1e-2] [--format F] [--split S] [--label-offset K] [--batch N]
-                   refit a GAP → linear head on the layer's frozen features so CAM applies to any CNN
+                   [--report OUT.html] [--json OUT.json]
+                   refit a GAP → linear head on the layer's frozen features so CAM applies to any CNN; the report
+                   compares the original's Grad-CAM with the refit CAM on the validation images
 
 Methods: cam, gradcam, gradcam++, xgradcam, hirescam, layercam, eigencam, ablationcam, reciprocam,
 scorecam; a variant as id:variant (e.g. gradcam++:torchcam, scorecam:channels, reciprocam:single-logit).

@@ -32,7 +32,7 @@ const METRIC_LABELS: Record<keyof MethodMetrics, string> = {
   adcc: 'ADCC %',
 };
 
-const fmt = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
+export const fmt = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d1d1f;margin:0;background:#fafafa}
@@ -68,9 +68,14 @@ export async function renderHtmlReport(result: EvaluationResult, opts: HtmlRepor
     specSection(),
     reproducibilitySection(result),
   ];
+  return htmlPage(`camscope evaluation — ${p.dataset.root}`, sections);
+}
+
+/** A self-contained page in the report's style: no script, images only as data URIs (the CSP says so). */
+export function htmlPage(title: string, sections: string[]): string {
   return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
-<title>camscope evaluation — ${esc(p.dataset.root)}</title><style>${CSS}</style></head><body><main>${sections.join('\n')}</main></body></html>\n`;
+<title>${esc(title)}</title><style>${CSS}</style></head><body><main>${sections.join('\n')}</main></body></html>\n`;
 }
 
 function summarySection(result: EvaluationResult, methods: string[]): string {
@@ -158,7 +163,8 @@ async function gallerySection(result: EvaluationResult, opts: HtmlReportOptions)
 <div class="gallery">${tiles.join('')}</div>`;
 }
 
-async function galleryTile(im: ImageEvaluation, pair: [string, string], key: string, side: number): Promise<string> {
+/** The image and the pair's two overlays (GT boxes green, predicted white); the caption defaults to the prediction and the pair's numbers. */
+export async function galleryTile(im: ImageEvaluation, pair: [string, string], key: string, side: number, caption?: string): Promise<string> {
   const image = await decodeImage(im.item.path);
   const gtBoxes: OverlayBox[] = im.item.boxes.map((box) => ({ box, color: GT_COLOR }));
   const thumb = async (png: Buffer) => `data:image/jpeg;base64,${(await sharp(png).resize(side, side, { fit: 'inside' }).jpeg({ quality: 88 }).toBuffer()).toString('base64')}`;
@@ -172,7 +178,7 @@ async function galleryTile(im: ImageEvaluation, pair: [string, string], key: str
   );
   const p = im.pairs[key]!;
   const top = im.predictions[0]!;
-  const caption = `${esc(im.item.id)} — predicted ${esc(top.label ?? String(top.index))} (${fmt(100 * top.score, 1)} %)${im.correct === false ? ', wrong' : ''}; ρ = ${fmt(p.spearman, 3)}, r = ${fmt(p.pearson, 3)}, box IoU ${fmt(p.box_iou, 2)}`;
+  caption ??= `${esc(im.item.id)} — predicted ${esc(top.label ?? String(top.index))} (${fmt(100 * top.score, 1)} %)${im.correct === false ? ', wrong' : ''}; ρ = ${fmt(p.spearman, 3)}, r = ${fmt(p.pearson, 3)}, box IoU ${fmt(p.box_iou, 2)}`;
   const fig = (src: string, label: string) => `<figure><img src="${src}" alt="${esc(label)}"><figcaption>${esc(label)}</figcaption></figure>`;
   return `<div class="tile"><div class="imgs">${fig(original, 'image')}${fig(overlays[0]!, pair[0])}${fig(overlays[1]!, pair[1])}</div><div>${caption}</div></div>`;
 }
