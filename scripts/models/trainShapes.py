@@ -18,6 +18,10 @@ Models (opset 13, input `input` [N,3,128,128], output `logits` [N,8], camscope.*
   models/shapes-gap.onnx       conv stack -> global average pooling -> linear (CAM, Zhou et al. 2016)
   models/shapes-fc.onnx        conv stack -> flatten -> two fully connected layers (VGG archetype: no CAM)
   models/shapes-shortcut.onnx  the GAP architecture trained on `shortcut` (a corner mark on every hexagon)
+shapes-shortcut is meant to learn the shortcut, so its training makes the mark the easier cue. Its crops keep
+the mark (copied to the same corner of the crop; plain crops around the object mostly cut it away, so the
+model would only see it in the whole-image epochs), and in every batch 10 % of the labels of the seven other
+classes are drawn wrong (never as hexagon): the mark predicts hexagon perfectly, the shape only 90 % of the time.
 It prints a table (model, scenario, accuracy), writes models/models.json with those numbers (README's
 "Bundled models" table comes from it) and models/demo/<class>_<k>.png + boxes.json: for each class the first
 image of a `single` test set (seed 3) that shapes-gap classifies correctly.
@@ -59,7 +63,7 @@ def synth(out, seed, count, scenario, split):
 
 
 def load(out, scenario=None):
-    """uint8 images N,3,H,W, labels and the first ground-truth box of each image (exclusive x1/y1)."""
+    """uint8 images N,3,H,W, labels, the first ground-truth box of each image (exclusive x1/y1) and the ids."""
     ids = [l.strip() for l in open(os.path.join(out, 'image_ids.txt')) if l.strip()]
     if scenario:
         ids = [i for i in ids if i.startswith(scenario + '/')]
@@ -71,6 +75,12 @@ def load(out, scenario=None):
     x = np.stack([np.asarray(Image.open(os.path.join(out, i)).convert('RGB')) for i in ids])
     return (torch.from_numpy(x).permute(0, 3, 1, 2).contiguous(), torch.tensor([int(labels[i]) for i in ids]),
             torch.tensor([boxes[i] for i in ids]), ids)
+
+
+def marks(out, ids):
+    """The shortcut mark's box of each image as synth.json records it (exclusive x1/y1), [-1] * 4 where none."""
+    recorded = {im['id']: im['mark'] for im in json.load(open(os.path.join(out, 'synth.json')))['images']}
+    return torch.tensor([recorded[i] or [-1] * 4 for i in ids])
 
 
 def classes(out):
@@ -139,24 +149,43 @@ def augment(x, g):
     return x[torch.arange(n)[:, None], perm]
 
 
-def crops(x, boxes, g, size):
-    """A random size x size crop of each image containing its whole box (the box clipped to fit)."""
+def crops(x, boxes, g, size, marks=None):
+    """A random size x size crop of each image containing its whole box (the box clipped to fit). With marks
+    (boxes, x0 < 0 for none), each image's corner mark is copied into the crop at the same distance from the
+    crop's corresponding corner, so the crop keeps the mark that it would otherwise mostly cut away."""
     out = []
-    for img, (x0, y0, x1, y1) in zip(x, boxes.tolist()):
+    for k, (img, (x0, y0, x1, y1)) in enumerate(zip(x, boxes.tolist())):
         lo_x, hi_x = max(0, min(x1 - size, SIZE - size)), min(x0, SIZE - size)
         lo_y, hi_y = max(0, min(y1 - size, SIZE - size)), min(y0, SIZE - size)
         cx = int(torch.randint(min(lo_x, hi_x), max(lo_x, hi_x) + 1, (1,), generator=g))
         cy = int(torch.randint(min(lo_y, hi_y), max(lo_y, hi_y) + 1, (1,), generator=g))
-        out.append(img[:, cy:cy + size, cx:cx + size])
+        crop = img[:, cy:cy + size, cx:cx + size]
+        if marks is not None and marks[k, 0] >= 0:
+            mx0, my0, mx1, my1 = marks[k].tolist()
+            px = mx0 if mx0 < SIZE // 2 else mx0 - (SIZE - size)
+            py = my0 if my0 < SIZE // 2 else my0 - (SIZE - size)
+            crop = crop.clone()
+            crop[:, py:py + my1 - my0, px:px + mx1 - mx0] = img[:, my0:my1, mx0:mx1]
+        out.append(crop)
     return torch.stack(out)
 
 
-def train(model, x, y, boxes, epochs, seed, lr=2e-3):
+def noisy_labels(y, g, noise, keep, n):
+    """y with each label other than `keep` replaced, with probability noise, by a random class that is
+    neither the true one nor `keep`."""
+    wrong = torch.tensor([[c for c in range(n) if c not in (t, keep)][:n - 2] for t in range(n)])  # row `keep`: unused
+    pick = wrong[y, torch.randint(0, wrong.shape[1], (len(y),), generator=g)]
+    flip = (torch.rand(len(y), generator=g) < noise) & (y != keep)
+    return torch.where(flip, pick, y)
+
+
+def train(model, x, y, boxes, epochs, seed, lr=2e-3, marks=None, label_noise=0.0, keep=None):
     """Adam, one-cycle schedule. The first epochs run on CROP x CROP crops around
     the object (2.6x cheaper, and the object fills more of the pooled map), the last on whole images so that
     BatchNorm and the classifier see whole-image statistics. CAM models keep their class weights >= 0:
     over ReLU features the CAM is then >= 0 and the background sits at the map's minimum, which the 20 %
-    threshold of CAM localization relies on."""
+    threshold of CAM localization relies on. marks: crops keep each image's corner mark (see crops());
+    label_noise: that share of the labels other than class `keep` is drawn wrong afresh in every batch."""
     g = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     steps = sum(epochs) * math.ceil(len(x) / BATCH)
@@ -166,9 +195,10 @@ def train(model, x, y, boxes, epochs, seed, lr=2e-3):
         model.train()
         t, correct, loss_sum = time.time(), 0, 0.0
         for idx in torch.randperm(len(x), generator=g).split(BATCH):
-            xb = crops(x[idx], boxes[idx], g, crop) if crop else x[idx]
+            xb = crops(x[idx], boxes[idx], g, crop, None if marks is None else marks[idx]) if crop else x[idx]
             out = model(normalize(augment(xb, g)))
-            loss = F.cross_entropy(out, y[idx])
+            target = noisy_labels(y[idx], g, label_noise, keep, out.shape[1]) if label_noise else y[idx]
+            loss = F.cross_entropy(out, target)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -258,10 +288,12 @@ def export(model, path, names, training):
 
 
 MODELS = {
-    # name: (class, training scenario, (crop epochs, whole-image epochs), architecture)
-    'shapes-gap': (ShapesGap, 'single', (20, 10), 'conv stack -> global average pooling -> linear'),
-    'shapes-fc': (ShapesFc, 'single', (20, 10), 'conv stack -> flatten -> fc -> fc'),
-    'shapes-shortcut': (ShapesGap, 'shortcut', (20, 10), 'conv stack -> global average pooling -> linear'),
+    # name: (class, training scenario, (crop epochs, whole-image epochs), architecture, shortcut options:
+    # crops keep the mark, label noise on the classes the mark does not accompany; see the header)
+    'shapes-gap': (ShapesGap, 'single', (20, 10), 'conv stack -> global average pooling -> linear', {}),
+    'shapes-fc': (ShapesFc, 'single', (20, 10), 'conv stack -> flatten -> fc -> fc', {}),
+    'shapes-shortcut': (ShapesGap, 'shortcut', (20, 10), 'conv stack -> global average pooling -> linear',
+                        {'crops_keep_mark': True, 'label_noise': 0.1}),
 }
 
 
@@ -282,23 +314,28 @@ def main():
     synth(f'{DATA}/test', TEST_SEED, N_TEST, 'all', 'test')
     synth(f'{DATA}/heldout-shortcut-train', TEST_SEED, N_TEST, 'shortcut', 'train')
     names = classes(f'{DATA}/test')
+    shortcut_class = json.load(open(f'{DATA}/test/synth.json'))['shortcutClass']
     tests = {s: load(f'{DATA}/test', s) for s in SCENARIOS}
     tests['shortcut (train distribution)'] = load(f'{DATA}/heldout-shortcut-train')
     print(f'data ready ({time.time() - t0:.0f} s)', flush=True)
 
     rows = []
     for name in only:
-        cls, scenario, epochs, arch = MODELS[name]
-        x, y, boxes, _ = load(train_dirs[scenario])
+        cls, scenario, epochs, arch, options = MODELS[name]
+        x, y, boxes, ids = load(train_dirs[scenario])
         model = cls(len(names))
-        print(f'{name}: {arch}, {sum(p.numel() for p in model.parameters())} parameters, trained on {scenario}', flush=True)
+        print(f'{name}: {arch}, {sum(p.numel() for p in model.parameters())} parameters, trained on {scenario}'
+              + (f' ({options})' if options else ''), flush=True)
         t1 = time.time()
-        train(model, x, y, boxes, epochs, seed=TRAIN_SEED)
+        train(model, x, y, boxes, epochs, seed=TRAIN_SEED,
+              marks=marks(train_dirs[scenario], ids) if options.get('crops_keep_mark') else None,
+              label_noise=options.get('label_noise', 0.0), keep=names.index(shortcut_class))
         accuracy = {s: round((predict(model, tx).argmax(1) == ty).float().mean().item(), 4) for s, (tx, ty, _, _) in tests.items()}
         print_confusion(model, *tests['single'][:2], names)
+        print_shortcut(model, tests['shortcut'], marks(f'{DATA}/test', tests['shortcut'][3]), names, shortcut_class)
         record = {'model': f'models/{name}.onnx', 'architecture': arch, 'train': {'scenario': scenario, 'split': 'train', 'seed': TRAIN_SEED, 'images': N_TRAIN},
                   'test': {'split': 'test', 'seed': TEST_SEED, 'images_per_scenario': N_TEST}, 'epochs': sum(epochs),
-                  'train_seconds': round(time.time() - t1), 'accuracy': accuracy, 'script': SCRIPT}
+                  **options, 'train_seconds': round(time.time() - t1), 'accuracy': accuracy, 'script': SCRIPT}
         if isinstance(model, ShapesGap):
             key = 'shortcut (train distribution)' if scenario == 'shortcut' else 'single'
             record['cam_box_iou50'] = round(cam_iou50(model, tests[key][0], tests[key][2]), 2)
@@ -323,6 +360,27 @@ def print_confusion(model, x, y, names):
     print('  confusion on single (rows: true, columns: predicted)\n  ' + ' ' * 9 + ''.join(f'{c:>9}' for c in names))
     for c, row in zip(names, conf.tolist()):
         print(f'  {c:>9}' + ''.join(f'{v:>9}' for v in row))
+
+
+@torch.no_grad()
+def print_shortcut(model, test, mark_boxes, names, shortcut_class):
+    """On the shortcut test images that carry the mark: the share predicted as the mark's training class, and
+    (CAM models) the share whose predicted-class CAM peaks in a cell that overlaps the mark."""
+    x, _, _, _ = test
+    marked = mark_boxes[:, 0] >= 0
+    pred = predict(model, x[marked]).argmax(1)
+    line = (f'  shortcut test, {int(marked.sum())} marked images: '
+            f'{(pred == names.index(shortcut_class)).float().mean():.1%} predicted {shortcut_class}')
+    if isinstance(model, ShapesGap):
+        feats = model.features(normalize(x[marked]))
+        cams = torch.einsum('nk,nkhw->nhw', model.fc.weight[pred], feats)
+        side = SIZE // cams.shape[2]
+        peak = cams.flatten(1).argmax(1)
+        px, py = (peak % cams.shape[2]) * side, (peak // cams.shape[2]) * side
+        b = mark_boxes[marked]
+        on = (px < b[:, 2]) & (b[:, 0] < px + side) & (py < b[:, 3]) & (b[:, 1] < py + side)
+        line += f', CAM maximum on the mark {on.float().mean():.1%}'
+    print(line, flush=True)
 
 
 def print_table():
