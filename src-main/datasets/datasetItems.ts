@@ -2,7 +2,7 @@
 // duplicates skipped, real sizes read (EXIF orientation applied, bounded concurrency), boxes dropped
 // when inverted or empty and clipped to the image, each problem one warning.
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
+import { orientedSize } from '../image/imageInput.js';
 import { CamscopeError, firstLine } from '../errors.js';
 import type { Box } from '../../src-shared/explainTypes.js';
 import type { Dataset, DatasetFormat, DatasetItem, LoadOptions, ParsedDataset, RawBox, RawEntry } from './datasetTypes.js';
@@ -35,13 +35,6 @@ export function checkBoxes(raw: readonly RawBox[], width: number, height: number
     boxes.push(clipped);
   }
   return boxes;
-}
-
-async function imageSize(path: string): Promise<{ width: number; height: number }> {
-  const meta = await sharp(path, { limitInputPixels: 100_000_000 }).metadata();
-  const { width, height } = meta.autoOrient;
-  if (!width || !height) throw new Error('no image size');
-  return { width, height };
 }
 
 /** Runs `work` on every element with at most `limit` in flight; results keep the input order. */
@@ -94,7 +87,7 @@ export async function finishDataset(root: DatasetRoot, format: DatasetFormat, pa
       if ('problem' in found) return { item: null, warnings: [`${entry.where}: ${found.problem}, skipped`] };
       let size;
       try {
-        size = await imageSize(found.ok);
+        size = await orientedSize(found.ok);
       } catch (e) {
         return { item: null, warnings: [`${entry.where}: '${id}' is not a readable image (${firstLine(e)}), skipped`] };
       }

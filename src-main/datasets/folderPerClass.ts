@@ -3,7 +3,7 @@
 // folders are not followed. No boxes.
 import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { IMAGE_EXTENSIONS } from '../services/imageImport.js';
+import { IMAGE_EXTENSIONS } from '../image/imageInput.js';
 import { CamscopeError } from '../errors.js';
 import type { ParsedDataset, RawEntry } from './datasetTypes.js';
 

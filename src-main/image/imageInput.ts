@@ -9,8 +9,18 @@ export interface RgbImage {
   data: Uint8Array;
 }
 
-/** Decompression-bomb guard: 100 megapixels. */
-const MAX_PIXELS = 100_000_000;
+/** File extensions camscope reads as images: import, dataset folders and the file picker agree. */
+export const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.bmp', '.gif', '.avif']);
+
+/** Decompression-bomb guard for every sharp decode: 100 megapixels. */
+export const MAX_PIXELS = 100_000_000;
+
+/** Width and height as displayed (EXIF orientation applied), from the header only. */
+export async function orientedSize(input: string | Buffer): Promise<{ width: number; height: number }> {
+  const { width, height } = (await sharp(input, { limitInputPixels: MAX_PIXELS }).metadata()).autoOrient;
+  if (!width || !height) throw new Error('no image size');
+  return { width, height };
+}
 
 export async function decodeImage(file: string): Promise<RgbImage> {
   try {

@@ -4,11 +4,11 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, extname, join, sep } from 'node:path';
 import { CamscopeError } from '../errors.js';
+import { IMAGE_EXTENSIONS } from '../image/imageInput.js';
 import type { Response } from '../../src-shared/ipc.js';
 
 type Entry = Response<'files.list'>['entries'][number];
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.bmp', '.tif', '.tiff', '.gif']);
 /** A listing is for picking by eye; a folder with more entries shows the first ones (the path field takes any path). */
 const MAX_ENTRIES = 2000;
 

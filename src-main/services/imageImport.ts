@@ -3,11 +3,10 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
-import sharp from 'sharp';
+import { IMAGE_EXTENSIONS, orientedSize } from '../image/imageInput.js';
 import { firstLine } from '../errors.js';
 import type { NewImage } from '../store/storeTypes.js';
 
-export const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.bmp', '.gif', '.avif']);
 
 async function expand(path: string, out: string[], skipped: { path: string; reason: string }[]): Promise<void> {
   let s;
@@ -38,16 +37,8 @@ export async function readImageRecords(
   for (const file of files) {
     try {
       const bytes = await readFile(file);
-      const meta = await sharp(bytes, { limitInputPixels: 100_000_000 }).metadata();
-      if (!meta.width || !meta.height) throw new Error('no image size');
-      const swap = (meta.orientation ?? 1) >= 5;
-      images.push({
-        path: file,
-        sha256: createHash('sha256').update(bytes).digest('hex'),
-        width: swap ? meta.height : meta.width,
-        height: swap ? meta.width : meta.height,
-        dataset,
-      });
+      const { width, height } = await orientedSize(bytes);
+      images.push({ path: file, sha256: createHash('sha256').update(bytes).digest('hex'), width, height, dataset });
     } catch (e) {
       skipped.push({ path: file, reason: `not a readable image (${firstLine(e)})` });
     }

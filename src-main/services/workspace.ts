@@ -15,6 +15,7 @@ import type { EventName, EventPayload, ImageRow, ModelInfo, Request, Response, R
 import type { Box, ImageResult } from '../../src-shared/explainTypes.js';
 import type { ImageSource } from '../shells/browserShell.js';
 import { readImageRecords } from './imageImport.js';
+import { MAX_PIXELS } from '../image/imageInput.js';
 import { type Dataset, type LoadOptions, loadDataset } from '../datasets/index.js';
 import { camify } from '../camify/camify.js';
 import { type JobHandle, type WorkerEntry, DEV_WORKER, startJob } from './jobRunner.js';
@@ -176,7 +177,7 @@ export class Workspace implements ImageSource {
     }
     const mime = BROWSER_FORMATS[extname(img.path).toLowerCase()];
     if (kind === 'full' && mime) return { bytes, mime };
-    const pipeline = sharp(bytes, { limitInputPixels: 100_000_000 }).rotate();
+    const pipeline = sharp(bytes, { limitInputPixels: MAX_PIXELS }).rotate();
     if (kind === 'full') return { bytes: await pipeline.png().toBuffer(), mime: 'image/png' };
     const thumb = await pipeline.resize(THUMB_SIDE, THUMB_SIDE, { fit: 'inside' }).png().toBuffer();
     if (!this.store.readonly) this.store.putThumbnail(imageId, THUMB_SIDE, thumb);
