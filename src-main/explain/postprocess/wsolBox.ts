@@ -1,8 +1,8 @@
 // Weakly-supervised localization: threshold the normalized map, box the largest 8-connected component.
 import { CamscopeError } from '../../errors.js';
 import type { Box } from '../../../src-shared/explainTypes.js';
-import { boxAtThreshold } from '../../../src-shared/wsolBox.js';
-import { checkMapGrid, upsampleBilinear, valueRange, type MapGrid } from './mapGrid.js';
+import { boxAtThreshold, prepareBoxableMap } from '../../../src-shared/wsolBox.js';
+import { checkMapGrid, valueRange, type MapGrid } from './mapGrid.js';
 
 /** [x0, y0, x1, y1] in pixel-edge coordinates: x1 = rightmost column + 1, so width = x1 − x0. */
 export type { Box };
@@ -134,18 +134,25 @@ export interface WsolOptions {
  */
 export function wsolBox(map: MapGrid, { threshold = 0.2 }: WsolOptions = {}): Box | null {
   checkMapGrid(map);
-  if (!(threshold >= 0 && threshold <= 1)) {
-    throw new CamscopeError(`localization threshold ${threshold} is outside [0, 1]`);
-  }
+  checkThreshold(threshold);
   const { min, max } = valueRange(map.values);
   return boxAtThreshold({ width: map.width, height: map.height, values: map.values, min, range: max - min, scaleX: 1, scaleY: 1 }, threshold);
 }
 
-/** The lecture's pipeline: upsample the low-resolution CAM to the image size, then localize. */
+/**
+ * The lecture's pipeline: upsample the low-resolution CAM to the full image size (no cap: stored boxes are exact),
+ * then localize. A map constant at layer resolution gives null (upsampling would only add float noise).
+ */
 export function boxFromMap(lowResMap: MapGrid, imageW: number, imageH: number, threshold = 0.2): Box | null {
   checkMapGrid(lowResMap);
-  // Upsampling a constant c can give c ± 1 ulp (float32 weights), which normalization would blow up into a box.
-  const { min, max } = valueRange(lowResMap.values);
-  if (!(max - min > 0)) return null;
-  return wsolBox(upsampleBilinear(lowResMap, imageW, imageH), { threshold });
+  const map = prepareBoxableMap(lowResMap, imageW, imageH, Infinity);
+  if (!map) return null;
+  checkThreshold(threshold);
+  return boxAtThreshold(map, threshold);
+}
+
+function checkThreshold(threshold: number): void {
+  if (!(threshold >= 0 && threshold <= 1)) {
+    throw new CamscopeError(`localization threshold ${threshold} is outside [0, 1]`);
+  }
 }
