@@ -13,6 +13,8 @@ export interface MethodMetrics {
   maxboxacc_v2: number | null;
   /** Share of images whose map maximum lies inside a GT box. */
   pointing_game: number | null;
+  /** Wang et al. 2020 (Score-CAM): mean share of the map's mass inside the GT boxes, percent. */
+  energy_pointing_game: number | null;
   /** Chattopadhay et al. 2018, percent. */
   average_drop: number | null;
   /** Chattopadhay et al. 2018, percent. */
@@ -30,6 +32,7 @@ export const METRIC_KEYS = [
   'maxboxacc',
   'maxboxacc_v2',
   'pointing_game',
+  'energy_pointing_game',
   'average_drop',
   'increase_in_confidence',
   'deletion_auc',

@@ -3,7 +3,7 @@ import type { MethodMetrics, PairAgreement } from '../../src-shared/evaluationTy
 import type { DatasetItem } from '../datasets/datasetTypes.js';
 import { boxIoU } from '../explain/postprocess/wsolBox.js';
 import type { ClassRow, Curve, EvaluatedMap, EvaluationResult, ImageEvaluation, ImagePairEvaluation, MethodCurves } from './evaluationResult.js';
-import { IOU_THRESHOLDS, MaxBoxAccAccumulator, gtBoxesToScoremap, localizeImage, pearson, pointingGame, scoremapFromMap, spearman } from './metrics/index.js';
+import { IOU_THRESHOLDS, MaxBoxAccAccumulator, energyPointing, gtBoxesToScoremap, localizeImage, pearson, pointingGame, scoremapFromMap, spearman } from './metrics/index.js';
 import { FAITHFULNESS_NAMES } from './faithfulness.js';
 
 /** An image's maps for one method: the predicted class's and the ground-truth class's (the same object when equal; null without a label). */
@@ -13,7 +13,7 @@ export interface ImageMaps {
 }
 
 /** Per-image localization numbers (0/1 for hits; null where undefined: no GT box or no label). */
-export const LOCALIZATION_NAMES = ['iou', 'gt_iou', 'top1_loc', 'gt_known_loc', 'pointing'] as const;
+export const LOCALIZATION_NAMES = ['iou', 'gt_iou', 'top1_loc', 'gt_known_loc', 'pointing', 'energy_pointing'] as const;
 export const IMAGE_METRIC_NAMES: readonly string[] = [...LOCALIZATION_NAMES, ...FAITHFULNESS_NAMES];
 
 const bit = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
@@ -29,6 +29,7 @@ export function localizationValues(item: DatasetItem, maps: ImageMaps, correct: 
     values.gt_known_loc = bit(gt.gtKnown);
     values.top1_loc = bit(gt.top1);
     values.pointing = bit(pointingGame(maps.gt, item, item.boxes).hit);
+    values.energy_pointing = energyPointing(maps.gt, item, item.boxes);
   }
   return values;
 }
@@ -82,6 +83,7 @@ export const EMPTY_METRICS: MethodMetrics = {
   maxboxacc: null,
   maxboxacc_v2: null,
   pointing_game: null,
+  energy_pointing_game: null,
   average_drop: null,
   increase_in_confidence: null,
   deletion_auc: null,
@@ -137,6 +139,7 @@ export class MetricAggregator {
         maxboxacc: box.v1,
         maxboxacc_v2: box.v2,
         pointing_game: percentOf(column(id, 'pointing')),
+        energy_pointing_game: percentOf(column(id, 'energy_pointing')),
         average_drop: mean(defined(column(id, 'average_drop'))),
         increase_in_confidence: percentOf(column(id, 'increase_in_confidence')),
         deletion_auc: mean(defined(column(id, 'deletion_auc'))),

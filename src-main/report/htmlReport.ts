@@ -25,6 +25,7 @@ const METRIC_LABELS: Record<keyof MethodMetrics, string> = {
   maxboxacc: 'MaxBoxAcc %',
   maxboxacc_v2: 'MaxBoxAccV2 %',
   pointing_game: 'Pointing game %',
+  energy_pointing_game: 'Energy pointing %',
   average_drop: 'Average Drop % ↓',
   increase_in_confidence: 'Increase in Conf. %',
   deletion_auc: 'Deletion AUC ↓',

@@ -62,6 +62,22 @@ function pointsInside(map: MapResult, k: number): boolean {
   return x >= b[0] && x < b[2] && y >= b[1] && y < b[3];
 }
 
+/** Share of the min-max-scaled, upsampled map inside the image's one box (Score-CAM's energy pointing game). */
+function energyInside(map: MapResult, k: number): number {
+  const { width, height } = top1Maps.results[k]!;
+  const up = upsampleBilinear(map, width, height);
+  const [lo, hi] = [Math.min(...up), Math.max(...up)];
+  const b = images[k]!.box;
+  let inside = 0;
+  let total = 0;
+  up.forEach((v, i) => {
+    const [x, y] = [i % width, Math.floor(i / width)];
+    total += (v - lo) / (hi - lo);
+    if (x >= b[0] && x < b[2] && y >= b[1] && y < b[3]) inside += (v - lo) / (hi - lo);
+  });
+  return inside / total;
+}
+
 function pearsonOf(a: number[], b: number[]): number {
   const ma = a.reduce((s, v) => s + v, 0) / a.length;
   const mb = b.reduce((s, v) => s + v, 0) / b.length;
@@ -85,6 +101,8 @@ test('the JSON is the EvaluationSummary contract, with numbers recomputed from c
     assert.equal(m.gt_known_loc, pct(gtKnown), `${method} GT-known Loc`);
     assert.equal(m.top1_loc, pct(gtKnown.map((g, k) => g && correct[k]!)), `${method} Top-1 Loc`);
     assert.equal(m.pointing_game, pct(images.map((_, k) => pointsInside(gtMap(k, method), k))), `${method} pointing game`);
+    const energy = images.map((_, k) => energyInside(gtMap(k, method), k));
+    assert.ok(Math.abs(m.energy_pointing_game! - (100 * energy.reduce((s, e) => s + e, 0)) / energy.length) < 1e-9, `${method} energy pointing game`);
     for (const k of ['maxboxacc', 'maxboxacc_v2'] as const) assert.ok(m[k]! >= 0 && m[k]! <= 100, `${method} ${k} = ${m[k]}`);
     for (const k of ['average_drop', 'increase_in_confidence', 'deletion_auc', 'insertion_auc', 'adcc'] as const) assert.equal(m[k], null, 'faithfulness was skipped');
   }

@@ -15,6 +15,8 @@ export { localizeImage, localizationAccuracy, LOCALIZATION_IOU } from './localiz
 export type { LocalizationOutcome, LocalizationOptions, LocalizationAccuracy } from './localization.js';
 export { pointingGame, pointingAccuracy, PAPER_TOLERANCE, POINTING_GAME_SPEC } from './pointingGame.js';
 export type { PointingOutcome } from './pointingGame.js';
+export { energyPointing, ENERGY_POINTING_SPEC } from './energyPointingGame.js';
+export type { EnergyMass } from './energyPointingGame.js';
 
 // Agreement between two methods' maps
 export { pearson, spearman, pearsonValues, averageRanks } from './mapAgreement.js';
