@@ -19,7 +19,8 @@ export interface HeadGraph {
   shapeOf(tensor: string): readonly number[] | undefined;
 }
 
-const PASS = new Set(['Identity', 'Dropout']);
+// Activation quantizers (QDQ) pass the map on rounded: CAM explains the float classifier they approximate.
+const PASS = new Set(['Identity', 'Dropout', 'QuantizeLinear', 'DequantizeLinear']);
 // After the pooling the spatial axes have size 1, so a Transpose only reorders the pooled vector's axes.
 const RESHAPE_OR_PASS = new Set([...PASS, 'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Transpose']);
 

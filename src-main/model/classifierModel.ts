@@ -13,12 +13,14 @@ import {
   toNumber,
 } from '../onnx/onnxModel.js';
 import { type ProbeResult, probeShapes } from '../onnx/shapeProbe.js';
+import { type Quantization, dequantizeConstants } from '../onnx/dequantize.js';
 import type { LayerCandidate } from '../../src-shared/explainTypes.js';
 import { camHeadAt } from './camHead.js';
 import { CAMIFY_METADATA_KEY } from '../camify/camifyMetadata.js';
 
 const SPATIAL_POOLING = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'LpPool', 'Pad']);
-const PASS_THROUGH = new Set(['Identity', 'Dropout', 'Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Cast']);
+// Activation quantizers (QDQ) only round the map before it: the layer worth explaining is before them.
+const PASS_THROUGH = new Set(['Identity', 'Dropout', 'Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Cast', 'QuantizeLinear', 'DequantizeLinear']);
 const LINEAR = new Set(['Conv', 'Gemm', 'MatMul', 'ConvTranspose']);
 
 export class ClassifierModel {
@@ -35,6 +37,8 @@ export class ClassifierModel {
     readonly sha256: string,
     readonly probe: ProbeResult,
     io: { inputName: string; inputDims: (number | string)[]; outputName: string },
+    /** What the quantized weights and activations of the file were (folded to float at load). */
+    readonly quantization: Quantization,
   ) {
     this.index = new GraphIndex(model.graph!);
     this.opset = defaultOpset(model);
@@ -53,12 +57,13 @@ export class ClassifierModel {
     spatialSize?: (metadata: Record<string, string>) => { width: number; height: number } | undefined,
   ): Promise<ClassifierModel> {
     const { model, bytes } = loadModelFile(file);
-    const index = new GraphIndex(model.graph!);
     for (const imp of model.opsetImport ?? []) {
       if (imp.domain && imp.domain !== 'ai.onnx') {
         throw new CamscopeError(`${file}: uses operator domain '${imp.domain}' (custom ops are not loaded)`);
       }
     }
+    const quantization = dequantizeConstants(model, file);
+    const index = new GraphIndex(model.graph!);
     let opset: number;
     try {
       opset = defaultOpset(model);
@@ -100,7 +105,7 @@ export class ClassifierModel {
       throw new CamscopeError(`${file}: output '${outputName}' has shape ${JSON.stringify(outShape)}, expected [N, classes] logits`);
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    return new ClassifierModel(file, model, sha256, probe, { inputName: input.name!, inputDims: dims, outputName });
+    return new ClassifierModel(file, model, sha256, probe, { inputName: input.name!, inputDims: dims, outputName }, quantization);
   }
 
   get numClasses(): number {
@@ -124,7 +129,7 @@ export class ClassifierModel {
   private candidates: string[] | null = null;
   private defaultTensor: string | null = null;
 
-  /** Every 4-D float feature map (NCHW layout) with spatial size > 1 that influences the logits, in graph order. */
+  /** Every 4-D float32 feature map (NCHW layout) with spatial size > 1 that influences the logits, in graph order. */
   candidateTensors(): string[] {
     this.candidates ??= this.findCandidates();
     return this.candidates;
@@ -138,6 +143,8 @@ export class ClassifierModel {
       for (const o of n.output ?? []) {
         const s = this.probe.shapes.get(o);
         if (!o || !s || s.length !== 4 || s[2]! * s[3]! <= 1 || !influences.has(o) || !nchw.has(o)) continue;
+        // Integer tensors (QuantizeLinear outputs) have no gradient of their own; their float neighbours do.
+        if (this.probe.types.get(o) !== 'float32') continue;
         if (this.index.constant(o)) continue;
         out.push(o);
       }

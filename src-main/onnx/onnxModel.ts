@@ -138,9 +138,44 @@ export function decodeTensor(t: TensorProto): DecodedTensor {
       const vals = view ? Array.from({ length: size }, (_, i) => view.getInt32(i * 4, true)) : (t.int32Data ?? []);
       return { dims, dataType, data: vals.map(toNumber) };
     }
+    // Narrow integers are packed one per byte (or two) in raw_data, one per int32_data entry otherwise.
+    case DT.INT8:
+    case DT.UINT8:
+    case DT.INT16:
+    case DT.UINT16: {
+      const read = {
+        [DT.INT8]: (i: number) => view!.getInt8(i),
+        [DT.UINT8]: (i: number) => view!.getUint8(i),
+        [DT.INT16]: (i: number) => view!.getInt16(i * 2, true),
+        [DT.UINT16]: (i: number) => view!.getUint16(i * 2, true),
+      }[dataType]!;
+      const vals = view ? Array.from({ length: size }, (_, i) => read(i)) : (t.int32Data ?? []).map(toNumber);
+      return { dims, dataType, data: vals };
+    }
+    // Half floats are upcast exactly (every float16 / bfloat16 value is a float32 value).
+    case DT.FLOAT16:
+    case DT.BFLOAT16: {
+      const bits = view ? Array.from({ length: size }, (_, i) => view.getUint16(i * 2, true)) : (t.int32Data ?? []).map(toNumber);
+      return { dims, dataType, data: Float32Array.from(bits, dataType === DT.FLOAT16 ? halfToFloat : bfloat16ToFloat) };
+    }
     default:
       throw new CamscopeError(`tensor ${t.name}: data type ${dataType} is not supported here`);
   }
+}
+
+/** IEEE 754 binary16 bits → number. */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** bfloat16 bits are the top half of a float32. */
+function bfloat16ToFloat(b: number): number {
+  return new Float32Array(new Uint32Array([b << 16]).buffer)[0]!;
 }
 
 export function floatTensor(name: string, dims: number[], values: ArrayLike<number>): TensorProto {

@@ -4,6 +4,8 @@ import { type DecodedTensor, GraphIndex, type ModelProto, encodeModel, onnx, toN
 
 export interface ProbeResult {
   shapes: Map<string, number[]>;
+  /** ONNX Runtime element type of each tensor ('float32', 'int8', …). */
+  types: Map<string, string>;
   /** Op type of the node producing each tensor. */
   producers: Map<string, string>;
   /** Batch size the probe ran at (2 for dynamic batch, so broadcasting over N is visible). */
@@ -76,8 +78,10 @@ export async function probeShapes(
     const other = otherBatchFeeds ? await session.run(otherBatchFeeds) : null;
     const shapes = new Map<string, number[]>();
     const values = new Map<string, DecodedTensor>();
+    const types = new Map<string, string>();
     for (const [name, t] of Object.entries(result)) {
       shapes.set(name, [...t.dims]);
+      types.set(name, t.type);
       if ((t.type === 'int64' || t.type === 'int32') && t.size <= MAX_VALUE_SIZE) {
         const v = Array.from(t.data as ArrayLike<number | bigint>, Number);
         const w = other?.[name] ? Array.from(other[name]!.data as ArrayLike<number | bigint>, Number) : v;
@@ -86,9 +90,9 @@ export async function probeShapes(
         }
       }
     }
-    for (const [name, t] of Object.entries(feeds)) shapes.set(name, [...t.dims]);
+    for (const [name, t] of Object.entries(feeds)) (shapes.set(name, [...t.dims]), types.set(name, t.type));
     const batch = Object.values(feeds)[0]?.dims[0] ?? 1;
-    return { shapes, producers, batch, values };
+    return { shapes, types, producers, batch, values };
   } finally {
     await session.release();
   }

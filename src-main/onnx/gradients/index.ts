@@ -6,6 +6,7 @@ import { elementwiseRules } from './elementwise.js';
 import { linearRules } from './linear.js';
 import { normalizationRules } from './normalization.js';
 import { poolingRules } from './pooling.js';
+import { quantizationRules } from './quantization.js';
 import { shapeRules } from './shape.js';
 
 export const gradientRules: Record<string, GradientRule> = {
@@ -15,5 +16,6 @@ export const gradientRules: Record<string, GradientRule> = {
   ...linearRules,
   ...normalizationRules,
   ...poolingRules,
+  ...quantizationRules,
   ...shapeRules,
 };
