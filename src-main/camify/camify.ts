@@ -10,7 +10,7 @@ import { checkLabelsFit, resolveLabelOffset } from '../evaluation/labelMapping.j
 import { Explainer } from '../explain/explainer.js';
 import { METADATA_KEY as PREPROCESSING_KEY, type PreprocessingFlags } from '../model/preprocessing.js';
 import { encodeModel } from '../onnx/onnxModel.js';
-import { CAMIFY_METADATA_KEY, type CamifyRecord, type TargetSource, describeCamify } from './camifyMetadata.js';
+import { CAMIFY_METADATA_KEY, type CamifyRecord, type TargetSource, describeCamify } from '../model/camifyMetadata.js';
 import { buildGapHeadModel } from './gapHeadModel.js';
 import { extractPooledFeatures } from './pooledFeatures.js';
 import { type FitResult, fitSoftmaxRegression } from './softmaxRegression.js';

@@ -2,13 +2,13 @@
 import { CamscopeError } from '../errors.js';
 import { DEFAULT_L2, DEFAULT_VAL_SPLIT, camify } from '../camify/camify.js';
 import { compareCamify } from '../camify/camifyComparison.js';
-import type { TargetSource } from '../camify/camifyMetadata.js';
+import type { TargetSource } from '../model/camifyMetadata.js';
 import { parseDatasetFormat } from '../datasets/index.js';
 import { renderCamifyReport } from '../report/camifyReport.js';
 import { intOption, one, parseArgs, required } from './args.js';
-import { writeOutput } from './evalCommand.js';
-import type { CliIO } from './main.js';
-import { Progress } from './progress.js';
+import { writeOutput } from './command.js';
+import type { CliIO } from './command.js';
+import { Progress } from '../terminal/progress.js';
 
 function numberOption(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;

@@ -7,8 +7,8 @@ import { evaluateDemoStudy, headlineTable, markdownTable, shortcutTable } from '
 import { renderStudyReport } from '../demo/studyReport.js';
 import { DEMO_COUNT, defaultDemoProject, openDemoProject, waitForRuns } from '../services/demoProject.js';
 import { intOption, one, parseArgs } from './args.js';
-import type { CliIO } from './main.js';
-import { Progress } from './progress.js';
+import type { CliIO } from './command.js';
+import { Progress } from '../terminal/progress.js';
 import { REPO_ROOT } from './serve.js';
 
 export async function demoCommand(argv: string[], io: CliIO): Promise<void> {

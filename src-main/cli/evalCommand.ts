@@ -11,16 +11,7 @@ import { renderHtmlReport } from '../report/htmlReport.js';
 import { ChromiumPdfPrinter, type PdfPrinter } from '../report/pdfPrinter.js';
 import { METRIC_KEYS } from '../../src-shared/evaluationTypes.js';
 import { intOption, one, parseArgs, required } from './args.js';
-import { type CliIO, MODEL_OPTIONS, modelOptions } from './main.js';
-
-export function writeOutput(file: string, data: string | Buffer): void {
-  try {
-    mkdirSync(dirname(resolve(file)), { recursive: true });
-    writeFileSync(file, data);
-  } catch (e) {
-    throw new CamscopeError(`${file}: cannot write: ${(e as Error).message}`);
-  }
-}
+import { type CliIO, MODEL_OPTIONS, modelOptions, writeOutput } from './command.js';
 
 export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter = new ChromiumPdfPrinter()): Promise<void> {
   const a = parseArgs(argv, {

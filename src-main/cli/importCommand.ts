@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 import { parseDatasetFormat } from '../datasets/index.js';
 import { Workspace } from '../services/workspace.js';
 import { one, parseArgs, required } from './args.js';
-import type { CliIO } from './main.js';
-import { Progress } from './progress.js';
+import type { CliIO } from './command.js';
+import { Progress } from '../terminal/progress.js';
 
 export async function importCommand(argv: string[], io: CliIO): Promise<void> {
   const a = parseArgs(argv, { project: {}, dataset: {}, format: {}, split: {}, name: {}, verbose: { flag: true } });

@@ -8,15 +8,16 @@ import { ClassifierModel } from '../model/classifierModel.js';
 import type { ExplainReport } from '../../src-shared/explainTypes.js';
 import { type MethodChoice, parseMethod } from '../explain/methods/index.js';
 import type { Score } from '../explain/engine.js';
-import { type ParsedArgs, intOption, one, parseArgs, required } from './args.js';
-import { Progress } from './progress.js';
+import { intOption, one, parseArgs, required } from './args.js';
+import { type CliIO, MODEL_OPTIONS, PROCESS_IO, modelOptions } from './command.js';
+import { Progress } from '../terminal/progress.js';
 import { serve } from './serve.js';
 import { synthCommand } from './synthCommand.js';
 import { importCommand } from './importCommand.js';
 import { evalCommand } from './evalCommand.js';
 import { camifyCommand } from './camifyCommand.js';
 import { demoCommand } from './demoCommand.js';
-import { camifyDescription } from '../camify/camifyMetadata.js';
+import { camifyDescription } from '../model/camifyMetadata.js';
 
 const HELP = `camscope — Class Activation Maps for ONNX image classifiers
 
@@ -52,41 +53,6 @@ the maps, boxes and top-5 predictions as JSON (to OUT.json, or stdout when neith
 Preprocessing: model metadata when present, else --preset (default imagenet), overridden by
 --size/--mean/--std (mean/std in 0..1 units, torchvision convention).
 Exit codes: 0 ok, 2 bad input (one line naming the file and the problem), 1 internal error.`;
-
-/** Where commands write: the process streams, or buffers in tests. */
-export interface CliIO {
-  out(text: string): void;
-  err(text: string): void;
-  /** Progress lines go here (null: none). */
-  progress: NodeJS.WriteStream | null;
-}
-
-const PROCESS_IO: CliIO = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-  progress: process.stderr,
-};
-
-export const MODEL_OPTIONS = {
-  model: {},
-  preset: {},
-  size: {},
-  mean: {},
-  std: {},
-  labels: {},
-  'label-offset': {},
-} as const;
-
-export function modelOptions(a: ParsedArgs): ModelOptions {
-  return {
-    preset: one(a, 'preset'),
-    size: one(a, 'size'),
-    mean: one(a, 'mean'),
-    std: one(a, 'std'),
-    labels: one(a, 'labels'),
-    labelOffset: intOption(a, 'label-offset'),
-  };
-}
 
 function parseMethods(v: string | undefined): MethodChoice[] {
   const specs = [...new Set((v ?? 'cam,gradcam').split(',').map((x) => x.trim()).filter(Boolean))];

@@ -3,8 +3,8 @@ import { CamscopeError } from '../errors.js';
 import { generateSynth } from '../synth/generate.js';
 import { SCENARIOS, type Scenario, type Split } from '../synth/scene.js';
 import { intOption, one, parseArgs, required } from './args.js';
-import type { CliIO } from './main.js';
-import { Progress } from './progress.js';
+import type { CliIO } from './command.js';
+import { Progress } from '../terminal/progress.js';
 
 function parseScenarios(v: string | undefined): Scenario[] {
   if (v === undefined || v === 'all') return [...SCENARIOS];

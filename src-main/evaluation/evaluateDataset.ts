@@ -5,7 +5,7 @@ import { CamscopeError } from '../errors.js';
 import { Explainer, type ExplainOptions, type ModelOptions } from '../explain/explainer.js';
 import { parseMethod, type MethodChoice } from '../explain/methods/index.js';
 import { camHeadAt } from '../model/camHead.js';
-import { Progress } from '../cli/progress.js';
+import { Progress } from '../terminal/progress.js';
 import type { Dataset, DatasetItem } from '../datasets/datasetTypes.js';
 import type { MapResult, Prediction } from '../../src-shared/explainTypes.js';
 import type { EvaluatedMap, EvaluationResult, ImageEvaluation, ImageMethodEvaluation } from './evaluationResult.js';

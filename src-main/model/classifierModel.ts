@@ -16,7 +16,7 @@ import { type ProbeResult, probeShapes } from '../onnx/shapeProbe.js';
 import { type Quantization, dequantizeConstants } from '../onnx/dequantize.js';
 import type { LayerCandidate } from '../../src-shared/explainTypes.js';
 import { camHeadAt } from './camHead.js';
-import { CAMIFY_METADATA_KEY } from '../camify/camifyMetadata.js';
+import { CAMIFY_METADATA_KEY } from './camifyMetadata.js';
 
 const SPATIAL_POOLING = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'LpPool', 'Pad']);
 // Activation quantizers (QDQ) only round the map before it: the layer worth explaining is before them.

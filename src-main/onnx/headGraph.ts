@@ -11,10 +11,11 @@
 //   extra graph input, which the caller feeds from a forward run of the image, replicated along the
 //   batch for every perturbed copy when it carries the batch (`extraInputs[i].batched`).
 import { CamscopeError } from '../errors.js';
-import type { ClassifierModel } from '../model/classifierModel.js';
 import { floatValueInfo } from './gradientGraph.js';
 import { NodeEmitter } from './nodeEmitter.js';
+import type { ProbeResult } from './shapeProbe.js';
 import {
+  type GraphIndex,
   type ModelProto,
   type NodeProto,
   type TensorProto,
@@ -51,7 +52,19 @@ export type ElemTypes = ReadonlyMap<string, number>;
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 
 /** Extracts the head of `model` from `layer` to the logits. */
-export function buildHeadGraph(model: ClassifierModel, layer: string, elemTypes: ElemTypes = new Map()): HeadGraph {
+/** What head extraction reads of an opened classifier (model/classifierModel.ts's ClassifierModel is one). */
+export interface HeadSource {
+  readonly file: string;
+  readonly model: ModelProto;
+  readonly index: GraphIndex;
+  readonly outputName: string;
+  readonly probe: ProbeResult;
+  readonly dynamicBatch: boolean;
+  readonly numClasses: number;
+  shapeOf(tensor: string): readonly number[] | undefined;
+}
+
+export function buildHeadGraph(model: HeadSource, layer: string, elemTypes: ElemTypes = new Map()): HeadGraph {
   const index = model.index;
   const graph = model.model.graph!;
   const output = model.outputName;

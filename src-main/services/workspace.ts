@@ -13,7 +13,7 @@ import { ProjectStore } from '../store/projectStore.js';
 import type { GalleryRow, RecordedImage, RunRow } from '../store/storeTypes.js';
 import type { EventName, EventPayload, ImageRow, ModelInfo, Request, Response, RunInfo } from '../../src-shared/ipc.js';
 import type { Box, ImageResult } from '../../src-shared/explainTypes.js';
-import type { ImageSource } from '../shells/browserShell.js';
+import type { ImageSource } from './images.js';
 import { readImageRecords } from './imageImport.js';
 import { MAX_PIXELS } from '../image/imageInput.js';
 import { type Dataset, type LoadOptions, loadDataset } from '../datasets/index.js';
@@ -25,7 +25,7 @@ import { listRecent, rememberProject } from './recentProjects.js';
 import { listDirectory } from './fileBrowser.js';
 import { exportReport } from './reportExport.js';
 import { ChromiumPdfPrinter, type PdfPrinter } from '../report/pdfPrinter.js';
-import { CAMIFY_METADATA_KEY, type CamifyRecord, camifyDescription } from '../camify/camifyMetadata.js';
+import { CAMIFY_METADATA_KEY, type CamifyRecord, camifyDescription } from '../model/camifyMetadata.js';
 
 const THUMB_SIDE = 256;
 const BROWSER_FORMATS: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' };

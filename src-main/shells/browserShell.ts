@@ -6,13 +6,9 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import { WebSocketServer, type WebSocket } from 'ws';
 import { events, type EventName, type EventPayload } from '../../src-shared/ipc.js';
 import { type Handlers, dispatch } from '../services/router.js';
+import type { ImageSource } from '../services/images.js';
 import { contentSecurityPolicy } from './csp.js';
 import { rendererFile } from './rendererFiles.js';
-
-export interface ImageSource {
-  /** Encoded bytes and MIME type of a project image or its thumbnail, or null if not in the project. */
-  image(imageId: number, kind: 'thumb' | 'full'): Promise<{ bytes: Buffer; mime: string } | null>;
-}
 
 export interface BrowserShell {
   url: string;

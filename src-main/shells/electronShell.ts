@@ -8,7 +8,7 @@ import type * as Electron from 'electron';
 import type { EventName, EventPayload } from '../../src-shared/ipc.js';
 import { events } from '../../src-shared/ipc.js';
 import { type Handlers, dispatch } from '../services/router.js';
-import type { ImageSource } from './browserShell.js';
+import type { ImageSource } from '../services/images.js';
 import { contentSecurityPolicy } from './csp.js';
 import { CamscopeError } from '../errors.js';
 import type { PdfPrinter } from '../report/pdfPrinter.js';

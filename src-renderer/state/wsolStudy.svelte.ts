@@ -1,9 +1,8 @@
 // The localization study behind the WSOL view: per chosen run, main's accuracy curve over a sample of the gallery.
-import type { Response } from '../../src-shared/ipc.js';
+import type { Response, Transport } from '../../src-shared/ipc.js';
 import { queryRequest, type GalleryState } from '../lib/galleryQuery.js';
 import { THRESHOLDS } from '../lib/localization.js';
 import { errorMessage } from '../transport/transportError.js';
-import type { AppState } from './app.svelte.js';
 
 export type Curve = Response<'wsol.curve'>;
 
@@ -11,6 +10,13 @@ export interface StudyProgress {
   done: number;
   total: number;
   startedAt: number;
+}
+
+/** What the study reads of the app state (AppState, which owns the study and so is not imported here). */
+export interface StudyHost {
+  readonly ready: Promise<void>;
+  readonly transport: Transport;
+  readonly gallery: GalleryState;
 }
 
 /** Kept on the app so a finished evaluation survives switching views. Main scores the maps; this only asks. */
@@ -28,7 +34,7 @@ export class WsolStudy {
   selected = $state<{ runId: number; index: number } | null>(null);
   #generation = 0;
 
-  constructor(private readonly app: AppState) {}
+  constructor(private readonly app: StudyHost) {}
 
   cancel(): void {
     this.#generation++;

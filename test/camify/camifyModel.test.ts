@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { camify } from '../../src-main/camify/camify.js';
-import { camifyDescription } from '../../src-main/camify/camifyMetadata.js';
+import { camifyDescription } from '../../src-main/model/camifyMetadata.js';
 import { Explainer } from '../../src-main/explain/explainer.js';
 import { ClassifierModel } from '../../src-main/model/classifierModel.js';
 import { camHeadAt } from '../../src-main/model/camHead.js';

@@ -1,6 +1,6 @@
 // Minimal handlers and image source for shell tests: every channel answers, images 1 and 2 exist.
 import type { Handlers } from '../../src-main/services/router.js';
-import type { ImageSource } from '../../src-main/shells/browserShell.js';
+import type { ImageSource } from '../../src-main/services/images.js';
 import { CamscopeError } from '../../src-main/errors.js';
 
 export function fakeHandlers(calls: string[] = []): Handlers {

@@ -1,7 +1,7 @@
 // Gradients of element-wise activations and unary math: dx = dy · f'(x), with f' written in terms of
 // the output y where that is cheaper (Sigmoid y·(1−y), Tanh 1−y², Exp y, Sqrt 1/(2y)). At kinks f'
 // follows PyTorch's backward functions, since reference gradients come from torch.
-import type { GradientContext, GradientRule } from '../gradientGraph.js';
+import type { GradientContext, GradientRule } from './gradientRule.js';
 import { attrFloat, attrInt, onnx } from '../onnxModel.js';
 import { normalizeAxis } from './shape.js';
 

@@ -2,7 +2,7 @@
 // dX is the transposed convolution of dY with the same weights: dX = ConvTranspose(dY, W) with
 // Conv's strides, dilations, group and pads. ConvTranspose's weight layout (C_in, C_out/group, k…)
 // is the forward Conv's (M, C/group, k…), so W is fed as-is. dB = Σ dY over all axes but channels.
-import type { GradientContext, GradientRule } from '../gradientGraph.js';
+import type { GradientContext, GradientRule } from './gradientRule.js';
 import { attrInt, attrInts, attrString } from '../onnxModel.js';
 
 /** Where a node's windows lie on the spatial axes of its input (pads resolved from auto_pad). */

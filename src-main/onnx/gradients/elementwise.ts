@@ -2,7 +2,7 @@
 // is formed at the output's shape, then summed over the axes along which that input was broadcast:
 //   Add, Sum: dy    Sub: dy, −dy    Mul: dy·B, dy·A    Div: dy/B, −(dy/B)·Y  (= −dy·A/B², as Y = A/B)
 //   Pow: dy·p·x^(p−1) for the base x, dy·Y·ln(x) for the exponent p    Expand: dy for the data input
-import type { GradientContext, GradientRule } from '../gradientGraph.js';
+import type { GradientContext, GradientRule } from './gradientRule.js';
 import { onnx } from '../onnxModel.js';
 
 /** Gradient of input i: `full()`, of the output's shape, summed back to input i's shape; null when not needed. */

@@ -1,5 +1,5 @@
 // Registry of per-op gradient rules. Each family of ops lives in its own file.
-import type { GradientRule } from '../gradientGraph.js';
+import type { GradientRule } from './gradientRule.js';
 import { activationRules } from './activations.js';
 import { convolutionRules } from './convolution.js';
 import { elementwiseRules } from './elementwise.js';

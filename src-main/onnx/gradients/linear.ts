@@ -1,5 +1,5 @@
 // Gradients of matrix products: MatMul (numpy batching and broadcasting) and Gemm.
-import type { GradientContext, GradientRule } from '../gradientGraph.js';
+import type { GradientContext, GradientRule } from './gradientRule.js';
 import { attrFloat, attrInt } from '../onnxModel.js';
 
 function swapLast(c: GradientContext, x: string, rank: number): string {

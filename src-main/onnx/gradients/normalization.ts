@@ -3,7 +3,7 @@
 //     so dx = dy · γ/√(σ² + ε), one constant per channel.
 //   LayerNormalization, InstanceNormalization: x̂ = (x − mean(x))/σ over the normalized axes and
 //     y = γ·x̂ + β, so with g = dy·γ: dx = (g − mean(g) − x̂·mean(g·x̂)) / σ.
-import type { GradientContext, GradientRule } from '../gradientGraph.js';
+import type { GradientContext, GradientRule } from './gradientRule.js';
 import { attrFloat, attrInt } from '../onnxModel.js';
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);

@@ -3,7 +3,7 @@
 //   AveragePool:   dx = Σ over windows containing x of dy / divisor(window).
 //   Global pools:  the same with one window covering the whole spatial extent.
 //   ReduceSum/Mean: dx = dy (/ count) broadcast back over the reduced axes.
-import type { GradientContext, GradientRule } from '../gradientGraph.js';
+import type { GradientContext, GradientRule } from './gradientRule.js';
 import { attrInt, attrInts } from '../onnxModel.js';
 import { type Windows, scatterWindows, windowsOf } from './convolution.js';
 

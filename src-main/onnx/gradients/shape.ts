@@ -3,7 +3,7 @@
 //   Concat: dy sliced per input                        Split: output gradients concatenated (zeros where none)
 //   Slice: dy put back among zeros                     Pad (constant mode): the padding sliced off dy
 // Static sizes are read only along the axes an op works on; the other axes, batch included, stay free.
-import type { GradientContext, GradientRule } from '../gradientGraph.js';
+import type { GradientContext, GradientRule } from './gradientRule.js';
 import type { NodeEmitter } from '../nodeEmitter.js';
 import { attrInt, attrInts, attrString } from '../onnxModel.js';
 
