@@ -5,7 +5,7 @@
 // has dy/dx = 1 where x/s + z lies in the representable range and 0 where the quantizer saturates.
 // Split per node so that integer-domain ops between the two (MaxPool on int8) pass it on unchanged:
 //   DequantizeLinear: dq = dy · s        QuantizeLinear: dx = dq / s · 1[qmin − ½ ≤ x/s + z ≤ qmax + ½]
-import type { GradientContext, GradientRule } from '../gradientGraph.js';
+import type { GradientContext, GradientRule } from './gradientRule.js';
 import { QUANTIZED_RANGE } from '../dequantize.js';
 import { attrInt, onnx } from '../onnxModel.js';
 import { normalizeAxis } from './shape.js';
