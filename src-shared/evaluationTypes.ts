@@ -55,6 +55,36 @@ export interface PairAgreement {
   analytic_max_error: number | null;
 }
 
+export type MetricKey = (typeof METRIC_KEYS)[number];
+/** [low, high]; null where the metric is null or no resample defines it. */
+export type Interval = [number, number] | null;
+
+/** Method a against method b on one metric (src-shared/bootstrap.ts, src-main/evaluation/metrics/wilcoxon.ts). */
+export interface PairedComparison {
+  /** a − b on the dataset. */
+  difference: number;
+  /** Paired bootstrap: percentile interval of the resampled difference, and its two-sided p-value. */
+  interval: Interval;
+  p_bootstrap: number | null;
+  /** Wilcoxon signed-rank test on the per-image differences; null for dataset-level metrics (MaxBoxAcc/V2) or no non-zero difference. */
+  wilcoxon: { n: number; statistic: number; z: number; p: number } | null;
+}
+
+/** Bootstrap intervals of every dataset number and paired tests between every pair of methods. */
+export interface Uncertainty {
+  /** 'percentile' (Efron 1979), images resampled with replacement. */
+  method: 'percentile';
+  level: number;
+  resamples: number;
+  seed: number;
+  /** Per method, per MethodMetrics key. */
+  methods: Record<string, Record<MetricKey, Interval>>;
+  /** Per pair "a|b", per PairAgreement mean. */
+  agreement: Record<string, Record<'pearson' | 'spearman' | 'box_iou' | 'both_point_inside', Interval>>;
+  /** Per pair "a|b" (every ordered pair of the evaluated methods, as agreement), per MethodMetrics key; null where either side is null. */
+  comparisons: Record<string, Record<MetricKey, PairedComparison | null>>;
+}
+
 /** The stable `--json` contract. */
 export interface EvaluationSummary {
   images: number;
@@ -63,4 +93,6 @@ export interface EvaluationSummary {
   methods: Record<string, MethodMetrics>;
   /** Keyed "a|b", e.g. "cam|gradcam". */
   agreement: Record<string, PairAgreement>;
+  /** null when the bootstrap was switched off (--bootstrap 0). */
+  uncertainty: Uncertainty | null;
 }

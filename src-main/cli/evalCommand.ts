@@ -30,7 +30,12 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
     batch: {},
     layer: {},
     'no-faithfulness': { flag: true },
+    bootstrap: {},
+    'bootstrap-seed': {},
   });
+  const resamples = intOption(a, 'bootstrap');
+  if (resamples !== undefined && resamples < 0) throw new CamscopeError(`--bootstrap: expected a number of resamples ≥ 0, got ${resamples}`);
+  const seed = intOption(a, 'bootstrap-seed');
   const limit = intOption(a, 'limit');
   if (limit !== undefined && limit < 1) throw new CamscopeError(`--limit: expected a positive integer, got ${limit}`);
   const batch = intOption(a, 'batch');
@@ -52,6 +57,7 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
     exportMaps: one(a, 'export-maps'),
     progress: io.progress,
     faithfulness: !a.flags.has('no-faithfulness'),
+    bootstrap: resamples === 0 ? null : { resamples, seed },
   });
 
   const json = one(a, 'json');

@@ -1,6 +1,7 @@
 // `camscope eval`: explains a dataset with several methods in batches, scores every map against the
 // ground truth, compares methods pairwise and aggregates everything into an EvaluationResult.
 import pkg from '../../package.json' with { type: 'json' };
+import type { BootstrapOptions } from '../../src-shared/bootstrap.js';
 import { CamscopeError } from '../errors.js';
 import { Explainer, type ExplainOptions, type ModelOptions } from '../explain/explainer.js';
 import { parseMethod, type MethodChoice } from '../explain/methods/index.js';
@@ -37,6 +38,8 @@ export interface EvaluateOptions {
   progress?: NodeJS.WriteStream | null;
   /** Average Drop, Deletion/Insertion and ADCC (hundreds of model passes per image); default true. */
   faithfulness?: boolean;
+  /** Bootstrap intervals and paired tests (src-shared/bootstrap.ts defaults); null: none. */
+  bootstrap?: BootstrapOptions | null;
 }
 
 export async function evaluateDataset(opts: EvaluateOptions): Promise<EvaluationResult> {
@@ -117,7 +120,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
     recorder?.finish();
 
     return {
-      ...aggregator.result(images, refused, (label) => dataset.classNames?.[label] ?? explainer.labels.name(label + labelOffset) ?? String(label)),
+      ...aggregator.result(images, refused, (label) => dataset.classNames?.[label] ?? explainer.labels.name(label + labelOffset) ?? String(label), opts.bootstrap === undefined ? {} : opts.bootstrap),
       images,
       refused,
       provenance: {

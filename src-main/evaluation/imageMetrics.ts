@@ -1,10 +1,13 @@
 // Per-image numbers of one method's maps and of pairs of methods, and their aggregation over a dataset.
-import type { MethodMetrics, PairAgreement } from '../../src-shared/evaluationTypes.js';
+import { weightedMean, type BootstrapOptions } from '../../src-shared/bootstrap.js';
+import type { MethodMetrics, MetricKey, PairAgreement } from '../../src-shared/evaluationTypes.js';
 import type { DatasetItem } from '../datasets/datasetTypes.js';
 import { boxIoU } from '../explain/postprocess/wsolBox.js';
 import type { ClassRow, Curve, EvaluatedMap, EvaluationResult, ImageEvaluation, ImagePairEvaluation, MethodCurves } from './evaluationResult.js';
 import { IOU_THRESHOLDS, MaxBoxAccAccumulator, energyPointing, gtBoxesToScoremap, localizeImage, pearson, pointingGame, scoremapFromMap, spearman } from './metrics/index.js';
+import type { MaxBoxAccResult } from './metrics/index.js';
 import { FAITHFULNESS_NAMES } from './faithfulness.js';
+import { uncertaintyOf } from './uncertainty.js';
 
 /** An image's maps for one method: the predicted class's and the ground-truth class's (the same object when equal; null without a label). */
 export interface ImageMaps {
@@ -69,13 +72,27 @@ export function imagePairs(image: ImageEvaluation, ids: readonly string[]): Reco
   return out;
 }
 
-const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
 const defined = (xs: (number | null | undefined)[]) => xs.filter((x): x is number => x !== null && x !== undefined && Number.isFinite(x));
 /** Percent of the defined values (0/1 hits, or per-image fractions): 100 · Σ / n, as hits · 100 / images. */
-const percentOf = (xs: (number | null | undefined)[]) => {
-  const d = defined(xs);
-  return d.length ? (100 * d.reduce((s, x) => s + x, 0)) / d.length : null;
+const percentOf = (xs: (number | null | undefined)[]) => weightedMean(xs, ONES(xs.length), 100);
+const ONES = (n: number) => new Uint32Array(n).fill(1);
+
+/** The MethodMetrics that are means of a per-image number over the images where it is defined: which number, and the scale (100 for percentages). */
+export const PER_IMAGE_METRICS: Record<Exclude<MetricKey, 'maxboxacc' | 'maxboxacc_v2'>, { name: string; scale: number }> = {
+  top1_loc: { name: 'top1_loc', scale: 100 },
+  gt_known_loc: { name: 'gt_known_loc', scale: 100 },
+  pointing_game: { name: 'pointing', scale: 100 },
+  energy_pointing_game: { name: 'energy_pointing', scale: 100 },
+  average_drop: { name: 'average_drop', scale: 1 },
+  increase_in_confidence: { name: 'increase_in_confidence', scale: 100 },
+  deletion_auc: { name: 'deletion_auc', scale: 1 },
+  insertion_auc: { name: 'insertion_auc', scale: 1 },
+  adcc: { name: 'adcc', scale: 1 },
 };
+
+/** The PairAgreement means: the per-image number and its scale. */
+export const PAIR_MEANS = { pearson: 1, spearman: 1, box_iou: 1, both_point_inside: 100 } as const;
+const pairValue = (p: ImagePairEvaluation, name: keyof typeof PAIR_MEANS) => (name === 'both_point_inside' ? bit(p.both_inside) : p[name]);
 
 export const EMPTY_METRICS: MethodMetrics = {
   top1_loc: null,
@@ -94,6 +111,9 @@ export const EMPTY_METRICS: MethodMetrics = {
 /** Collects per-image results into the summary, curves and per-class table. */
 export class MetricAggregator {
   private readonly boxAcc = new Map<string, MaxBoxAccAccumulator>();
+  /** Per method: the position (order of add) of each image the MaxBoxAcc accumulator holds. */
+  private readonly boxImages = new Map<string, number[]>();
+  private readonly added = new Map<string, number>();
   /** Per method and curve kind: summed scores and the number of images summed. */
   private readonly curveSums = new Map<string, { sum: Float64Array; n: number }>();
 
@@ -102,11 +122,16 @@ export class MetricAggregator {
     private readonly ids: readonly string[],
     private readonly fractions: number[],
   ) {
-    for (const id of ids) this.boxAcc.set(id, new MaxBoxAccAccumulator());
+    for (const id of ids) {
+      this.boxAcc.set(id, new MaxBoxAccAccumulator());
+      this.boxImages.set(id, []);
+    }
   }
 
-  /** MaxBoxAcc scores the GT-class map (wsolevaluation's setting), on the 224×224 scoremap scale. */
+  /** Once per image and method, in the order of the images given to result(). MaxBoxAcc scores the GT-class map (wsolevaluation's setting), on the 224×224 scoremap scale. */
   add(id: string, item: DatasetItem, maps: ImageMaps, curves: Record<string, ArrayLike<number>>): void {
+    const position = this.added.get(id) ?? 0;
+    this.added.set(id, position + 1);
     for (const kind of ['deletion', 'insertion']) {
       const c = curves[kind];
       if (!c) continue;
@@ -119,6 +144,7 @@ export class MetricAggregator {
     }
     if (!maps.gt || item.boxes.length === 0) return;
     this.boxAcc.get(id)!.add(scoremapFromMap(maps.gt), gtBoxesToScoremap(item.boxes, item.width, item.height));
+    this.boxImages.get(id)!.push(position);
   }
 
   private meanCurve(id: string, kind: string): Curve | null {
@@ -126,26 +152,43 @@ export class MetricAggregator {
     return acc ? { x: this.fractions, y: Array.from(acc.sum, (v) => v / acc.n) } : null;
   }
 
-  result(images: ImageEvaluation[], refused: Record<string, string>, className: (label: number) => string): Pick<EvaluationResult, 'summary' | 'curves' | 'perClass'> {
+  /** MaxBoxAcc/V2 of a method with image i counted weights[i] times. */
+  private boxResult(id: string, weights: ArrayLike<number>): MaxBoxAccResult {
+    return this.boxAcc.get(id)!.result(this.boxImages.get(id)!.map((i) => weights[i]!));
+  }
+
+  /** A method's MethodMetrics with image i counted weights[i] times (ones: the dataset's numbers; a resample: its bootstrap replicate). */
+  methodMetrics(images: ImageEvaluation[], id: string, weights: ArrayLike<number>): MethodMetrics {
+    const box = this.boxResult(id, weights);
+    const out: MethodMetrics = { ...EMPTY_METRICS, maxboxacc: box.v1, maxboxacc_v2: box.v2 };
+    for (const [key, { name, scale }] of Object.entries(PER_IMAGE_METRICS)) {
+      out[key as MetricKey] = weightedMean(images.map((im) => im.methods[id]!.values[name]), weights, scale);
+    }
+    return out;
+  }
+
+  /** The PairAgreement means of pair "a|b" with image i counted weights[i] times. */
+  pairMeans(images: ImageEvaluation[], key: string, weights: ArrayLike<number>): Record<keyof typeof PAIR_MEANS, number | null> {
+    const out = {} as Record<keyof typeof PAIR_MEANS, number | null>;
+    for (const [name, scale] of Object.entries(PAIR_MEANS) as [keyof typeof PAIR_MEANS, number][]) {
+      out[name] = weightedMean(images.map((im) => pairValue(im.pairs[key]!, name)), weights, scale);
+    }
+    return out;
+  }
+
+  /** `bootstrap` null: no uncertainty (the summary's `uncertainty` is null). */
+  result(
+    images: ImageEvaluation[],
+    refused: Record<string, string>,
+    className: (label: number) => string,
+    bootstrap: BootstrapOptions | null = {},
+  ): Pick<EvaluationResult, 'summary' | 'curves' | 'perClass'> {
+    const ones = ONES(images.length);
     const methods: Record<string, MethodMetrics> = {};
     const curves: Record<string, MethodCurves> = {};
-    const column = (id: string, name: string) => images.map((im) => im.methods[id]!.values[name]);
     for (const id of this.ids) {
-      const box = this.boxAcc.get(id)!.result();
-      methods[id] = {
-        ...EMPTY_METRICS,
-        top1_loc: percentOf(column(id, 'top1_loc')),
-        gt_known_loc: percentOf(column(id, 'gt_known_loc')),
-        maxboxacc: box.v1,
-        maxboxacc_v2: box.v2,
-        pointing_game: percentOf(column(id, 'pointing')),
-        energy_pointing_game: percentOf(column(id, 'energy_pointing')),
-        average_drop: mean(defined(column(id, 'average_drop'))),
-        increase_in_confidence: percentOf(column(id, 'increase_in_confidence')),
-        deletion_auc: mean(defined(column(id, 'deletion_auc'))),
-        insertion_auc: mean(defined(column(id, 'insertion_auc'))),
-        adcc: mean(defined(column(id, 'adcc'))),
-      };
+      methods[id] = this.methodMetrics(images, id, ones);
+      const box = this.boxResult(id, ones);
       const boxAccuracy: Record<string, Curve> = {};
       if (box.images > 0) {
         const v1 = box.largestContour[IOU_THRESHOLDS.indexOf(50)]!;
@@ -159,15 +202,15 @@ export class MetricAggregator {
     const agreement: Record<string, PairAgreement> = {};
     for (const [a, b] of methodPairs(this.ids)) {
       const key = `${a}|${b}`;
-      const col = (name: Exclude<keyof ImagePairEvaluation, 'both_inside'>) => images.map((im) => im.pairs[key]![name]);
-      const errors = defined(col('analytic_error'));
+      const means = this.pairMeans(images, key, ones);
+      const errors = defined(images.map((im) => im.pairs[key]!.analytic_error));
       agreement[key] = {
         a,
         b,
-        pearson: mean(defined(col('pearson'))) ?? NaN,
-        spearman: mean(defined(col('spearman'))) ?? NaN,
-        box_iou: mean(defined(col('box_iou'))) ?? NaN,
-        both_point_inside: percentOf(images.map((im) => bit(im.pairs[key]!.both_inside))),
+        pearson: means.pearson ?? NaN,
+        spearman: means.spearman ?? NaN,
+        box_iou: means.box_iou ?? NaN,
+        both_point_inside: means.both_point_inside,
         analytic_max_error: errors.length ? Math.max(...errors) : null,
       };
     }
@@ -178,6 +221,7 @@ export class MetricAggregator {
       accuracy: labelled.length ? (100 * labelled.filter((im) => im.correct).length) / labelled.length : null,
       methods,
       agreement,
+      uncertainty: bootstrap && images.length ? uncertaintyOf(this, images, this.ids, (k) => (k in PER_IMAGE_METRICS ? PER_IMAGE_METRICS[k as keyof typeof PER_IMAGE_METRICS].name : null), methods, bootstrap) : null,
     };
     return { summary, curves, perClass: perClassRows(images, this.ids, className) };
   }

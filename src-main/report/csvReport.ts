@@ -1,5 +1,6 @@
 // CSV of an evaluation: one row per image × method with every per-image number, then the summary
-// (one row per method with the MethodMetrics) after a blank line. Classes are logit indices except
+// (one row per method with the MethodMetrics) after a blank line, then — with the bootstrap — one row per
+// method × metric with its interval and one per pair × metric with the paired tests, each after a blank line. Classes are logit indices except
 // gt_label (the dataset's index; gt_class = gt_label + label offset).
 import { METRIC_KEYS } from '../../src-shared/evaluationTypes.js';
 import type { EvaluationResult } from '../evaluation/evaluationResult.js';
@@ -39,5 +40,22 @@ export function renderCsv(result: EvaluationResult): string {
   }
   rows.push('', line(['method', ...METRIC_KEYS]));
   for (const [method, metrics] of Object.entries(result.summary.methods)) rows.push(line([method, ...METRIC_KEYS.map((k) => metrics[k])]));
+  const u = result.summary.uncertainty;
+  if (u) {
+    // The bootstrap intervals, then the paired tests, each after a blank line.
+    rows.push('', line(['method', 'metric', 'value', `ci_low`, `ci_high`, 'ci_method', 'ci_level', 'resamples', 'seed']));
+    for (const [method, intervals] of Object.entries(u.methods)) {
+      for (const k of METRIC_KEYS) rows.push(line([method, k, result.summary.methods[method]![k], intervals[k]?.[0] ?? null, intervals[k]?.[1] ?? null, u.method, u.level, u.resamples, u.seed]));
+    }
+    rows.push('', line(['pair', 'metric', 'difference', 'ci_low', 'ci_high', 'p_bootstrap', 'wilcoxon_n', 'wilcoxon_t', 'wilcoxon_z', 'wilcoxon_p']));
+    for (const [pair, metrics] of Object.entries(u.comparisons)) {
+      for (const k of METRIC_KEYS) {
+        const c = metrics[k];
+        if (!c) continue;
+        const w = c.wilcoxon;
+        rows.push(line([pair, k, c.difference, c.interval?.[0] ?? null, c.interval?.[1] ?? null, c.p_bootstrap, w?.n ?? null, w?.statistic ?? null, w?.z ?? null, w?.p ?? null]));
+      }
+    }
+  }
   return rows.join('\n') + '\n';
 }

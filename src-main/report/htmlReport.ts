@@ -1,7 +1,7 @@
 // The evaluation report as one self-contained HTML page: inline CSS, inline SVG charts, images as
 // data URIs, no script and no network, so it opens anywhere and prints to PDF as it looks.
 import sharp from 'sharp';
-import { METRIC_KEYS, type MethodMetrics } from '../../src-shared/evaluationTypes.js';
+import { METRIC_KEYS, type MethodMetrics, type MetricKey } from '../../src-shared/evaluationTypes.js';
 import { renderOverlay, type OverlayBox } from '../explain/postprocess/overlay.js';
 import { decodeImage } from '../image/imageInput.js';
 import type { EvaluationResult, ImageEvaluation } from '../evaluation/evaluationResult.js';
@@ -52,6 +52,7 @@ th,td{border:1px solid #ddd;padding:4px 8px;text-align:right}th{background:#f2f2
 .tile{border:1px solid #ddd;border-radius:6px;padding:8px;break-inside:avoid}.tile .imgs{display:flex;gap:6px}
 .tile figure{margin:0;text-align:center;font-size:12px}.tile img{display:block;max-width:160px;height:auto}
 .legend span{display:inline-block;width:12px;height:12px;margin:0 4px -2px 10px;border:1px solid #999}
+.ci{color:#777;font-size:11.5px;white-space:nowrap}tr.sig td{font-weight:600}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;font-size:13px}dt{color:#555}dd{margin:0;word-break:break-all}
 @media print{body{background:#fff}main{padding:0}h2{break-after:avoid}.tile,.card,table,svg{break-inside:avoid}}
 `;
@@ -63,6 +64,7 @@ export async function renderHtmlReport(result: EvaluationResult, opts: HtmlRepor
     `<h1>camscope evaluation</h1><p class="sub">${esc(p.dataset.root)} · ${summary.images} images · model ${esc(p.model.path)} · ${esc(p.createdAt)}</p>`,
     summarySection(result, methods),
     curvesSection(result),
+    comparisonSection(result),
     agreementSection(result),
     await gallerySection(result, opts),
     perClassSection(result),
@@ -85,10 +87,40 @@ function summarySection(result: EvaluationResult, methods: string[]): string {
   const rows = methods.map((m) => {
     const metrics = summary.methods[m]!;
     const refused = result.refused[m];
-    const cells = refused ? `<td colspan="${METRIC_KEYS.length}" style="text-align:left">refused: ${esc(refused)}</td>` : METRIC_KEYS.map((k) => `<td>${fmt(metrics[k], k.endsWith('auc') ? 3 : 2)}</td>`).join('');
+    const ci = summary.uncertainty?.methods[m];
+    const cell = (k: MetricKey) => {
+      const digits = k.endsWith('auc') ? 3 : 2;
+      const interval = ci?.[k];
+      return `<td>${fmt(metrics[k], digits)}${interval ? `<br><span class="ci">[${fmt(interval[0], digits)}, ${fmt(interval[1], digits)}]</span>` : ''}</td>`;
+    };
+    const cells = refused ? `<td colspan="${METRIC_KEYS.length}" style="text-align:left">refused: ${esc(refused)}</td>` : METRIC_KEYS.map(cell).join('');
     return `<tr><td>${esc(m)}</td>${cells}</tr>`;
   });
-  return `<h2>Summary</h2><p>Top-1 classification accuracy: <b>${fmt(summary.accuracy)} %</b> over ${summary.images} images.</p><table id="summary">${head}${rows.join('')}</table>`;
+  const u = summary.uncertainty;
+  const ciNote = u ? `<p class="sub">Brackets: ${Math.round(u.level * 100)} % bootstrap intervals (percentile method, ${u.resamples} resamples of the images, seed ${u.seed}).</p>` : '';
+  return `<h2>Summary</h2><p>Top-1 classification accuracy: <b>${fmt(summary.accuracy)} %</b> over ${summary.images} images.</p><table id="summary">${head}${rows.join('')}</table>${ciNote}`;
+}
+
+/** Every pair of methods on every metric: the difference, its paired-bootstrap interval and p, and the Wilcoxon signed-rank p. */
+function comparisonSection(result: EvaluationResult): string {
+  const u = result.summary.uncertainty;
+  if (!u || Object.keys(u.comparisons).length === 0) return '';
+  const p = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v < 1e-4 ? v.toExponential(1) : v.toFixed(4));
+  const rows = Object.entries(u.comparisons).flatMap(([pair, metrics]) =>
+    METRIC_KEYS.flatMap((k) => {
+      const c = metrics[k];
+      if (!c) return [];
+      const digits = k.endsWith('auc') ? 3 : 2;
+      const significant = c.p_bootstrap !== null && c.p_bootstrap < 1 - u.level;
+      return [
+        `<tr${significant ? ' class="sig"' : ''}><td>${esc(pair.replace('|', ' − '))}</td><td>${esc(METRIC_LABELS[k])}</td><td>${fmt(c.difference, digits)}</td>` +
+          `<td>${c.interval ? `[${fmt(c.interval[0], digits)}, ${fmt(c.interval[1], digits)}]` : '—'}</td><td>${p(c.p_bootstrap)}</td>` +
+          `<td>${c.wilcoxon ? `${p(c.wilcoxon.p)} (n ${c.wilcoxon.n})` : '—'}</td></tr>`,
+      ];
+    }),
+  );
+  return `<h2>Paired comparisons</h2><p>Method a − method b on the same images. Interval and p: paired bootstrap (the same ${u.resamples} resamples for both methods, two-sided); Wilcoxon: signed-rank test on the per-image numbers (normal approximation; on 0/1 hits it is the sign test of the images where the methods disagree; not defined for MaxBoxAcc, a dataset-level maximum). Bold rows: p &lt; ${fmt(1 - u.level)}.</p>
+<table id="comparisons"><tr><th>a − b</th><th>metric</th><th>difference</th><th>${Math.round(u.level * 100)} % interval</th><th>p (bootstrap)</th><th>p (Wilcoxon)</th></tr>${rows.join('')}</table>`;
 }
 
 function curvesSection(result: EvaluationResult): string {
@@ -130,10 +162,12 @@ function agreementSection(result: EvaluationResult): string {
   }
   if (refusedCam) notes.push(`<div class="note"><b>CAM refused.</b> CAM needs a global-average-pooling → linear head; on this model: ${esc(refusedCam)}. The analytic CAM ↔ Grad-CAM link does not apply.</div>`);
   if (entries.length === 0) return notes.length ? `<h2>Method agreement</h2>${notes.join('')}` : '';
-  const rows = entries.map(
-    ([key, a]) =>
-      `<tr><td>${esc(key)}</td><td>${fmt(a.pearson, 3)}</td><td>${fmt(a.spearman, 3)}</td><td>${fmt(a.box_iou, 3)}</td><td>${fmt(a.both_point_inside)}</td><td>${a.analytic_max_error === null ? '—' : a.analytic_max_error.toExponential(2)}</td></tr>`,
-  );
+  const rows = entries.map(([key, a]) => {
+    const ci = result.summary.uncertainty?.agreement[key];
+    const cell = (name: 'pearson' | 'spearman' | 'box_iou' | 'both_point_inside', digits: number) =>
+      `<td>${fmt(a[name], digits)}${ci?.[name] ? `<br><span class="ci">[${fmt(ci[name]![0], digits)}, ${fmt(ci[name]![1], digits)}]</span>` : ''}</td>`;
+    return `<tr><td>${esc(key)}</td>${cell('pearson', 3)}${cell('spearman', 3)}${cell('box_iou', 3)}${cell('both_point_inside', 2)}<td>${a.analytic_max_error === null ? '—' : a.analytic_max_error.toExponential(2)}</td></tr>`;
+  });
   const hists = entries.map(([key]) =>
     histogram(
       [

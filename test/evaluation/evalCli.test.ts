@@ -14,7 +14,8 @@ import { METRIC_KEYS } from '../../src-shared/evaluationTypes.js';
 import type { EvaluationSummary } from '../../src-shared/evaluationTypes.js';
 import type { ExplainReport, MapResult } from '../../src-shared/explainTypes.js';
 import { ProjectStore } from '../../src-main/store/projectStore.js';
-import { MaxBoxAccAccumulator, gtBoxesToScoremap } from '../../src-main/evaluation/metrics/index.js';
+import { MaxBoxAccAccumulator, gtBoxesToScoremap, wilcoxonSignedRank } from '../../src-main/evaluation/metrics/index.js';
+import { bootstrapReplicates, percentileInterval, weightedMean } from '../../src-shared/bootstrap.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'camscope-eval-'));
 const dataset = join(dir, 'ds');
@@ -88,7 +89,7 @@ function pearsonOf(a: number[], b: number[]): number {
 }
 
 test('the JSON is the EvaluationSummary contract, with numbers recomputed from camscope explain', () => {
-  assert.deepEqual(Object.keys(summary), ['images', 'accuracy', 'methods', 'agreement']);
+  assert.deepEqual(Object.keys(summary), ['images', 'accuracy', 'methods', 'agreement', 'uncertainty']);
   assert.equal(summary.images, images.length);
   const correct = images.map((im, k) => top1Maps.results[k]!.predictions[0]!.index === im.label);
   assert.equal(correct.filter(Boolean).length, images.length - 1, 'only the mislabelled image is wrong');
@@ -140,6 +141,32 @@ test('the CSV has one row per image × method with the per-image numbers, then t
     const summaryRow = rows.find((r) => r[0] === method && r.length === 1 + METRIC_KEYS.length)!;
     assert.equal(Number(summaryRow[1 + METRIC_KEYS.indexOf('gt_known_loc')]), summary.methods[method]!.gt_known_loc);
   }
+});
+
+test('uncertainty: bootstrap intervals of the per-image columns, paired tests of cam − gradcam, in the JSON and the CSV', () => {
+  const u = summary.uncertainty!;
+  assert.deepEqual([u.method, u.level, u.resamples, u.seed], ['percentile', 0.95, 1000, 0]);
+  const rows = readCsv(readFileSync(join(dir, 'eval.csv'), 'utf8'));
+  const header = rows[0]!;
+  const data = rows.slice(1, 1 + 2 * images.length);
+  const column = (method: string, name: string) => data.filter((r) => r[header.indexOf('method')] === method).map((r) => (r[header.indexOf(name)] === '' ? null : Number(r[header.indexOf(name)])));
+  // The same resamples over the CSV's per-image columns (images in CSV order).
+  const [cam, grad] = bootstrapReplicates(images.length, (w) => [weightedMean(column('cam', 'gt_known_loc'), w, 100), weightedMean(column('gradcam', 'gt_known_loc'), w, 100)]);
+  assert.deepEqual(u.methods.cam!.gt_known_loc, percentileInterval(cam!));
+  assert.deepEqual(u.methods.gradcam!.gt_known_loc, percentileInterval(grad!));
+  const c = u.comparisons['cam|gradcam']!.gt_known_loc!;
+  assert.equal(c.difference, summary.methods.cam!.gt_known_loc! - summary.methods.gradcam!.gt_known_loc!);
+  const energy = u.comparisons['cam|gradcam']!.energy_pointing_game!;
+  const d = column('cam', 'energy_pointing').map((v, k) => v! - column('gradcam', 'energy_pointing')[k]!);
+  assert.deepEqual(energy.wilcoxon, wilcoxonSignedRank(d));
+  assert.equal(u.comparisons['cam|gradcam']!.maxboxacc!.wilcoxon, null, 'a dataset-level maximum has no per-image test');
+  for (const [method, intervals] of Object.entries(u.methods)) {
+    for (const [k, iv] of Object.entries(intervals)) if (iv) assert.ok(iv[0] <= iv[1], `${method} ${k} interval ordered`);
+  }
+  const ciRow = rows.find((r) => r[0] === 'cam' && r[1] === 'gt_known_loc')!;
+  assert.deepEqual(ciRow.slice(3, 5).map(Number), u.methods.cam!.gt_known_loc);
+  const testRow = rows.find((r) => r[0] === 'cam|gradcam' && r[1] === 'energy_pointing_game')!;
+  assert.equal(Number(testRow[2]), energy.difference);
 });
 
 test('--export-maps writes float32 224×224 .npy score maps in [0, 1] at <method>/<image_id>.npy', () => {
@@ -228,6 +255,11 @@ test('a rerun resumes: it computes only the images a run lacks and reads the oth
   const expected = structuredClone(summary);
   const hits = Math.round((summary.methods.cam!.gt_known_loc! * images.length) / 100);
   expected.methods.cam!.gt_known_loc = (100 * (hits - 1)) / images.length;
+  // The tampered number moves its own interval and paired test; every other one is as before.
+  for (const u of [expected.uncertainty!, second.uncertainty!]) {
+    delete (u.methods.cam as Partial<typeof u.methods.cam>).gt_known_loc;
+    delete (u.comparisons['cam|gradcam'] as Partial<(typeof u.comparisons)[string]>).gt_known_loc;
+  }
   assert.deepEqual(second, expected);
 
   const store = ProjectStore.open(project, { readonly: true });

@@ -18,6 +18,10 @@ export type { PointingOutcome } from './pointingGame.js';
 export { energyPointing, ENERGY_POINTING_SPEC } from './energyPointingGame.js';
 export type { EnergyMass } from './energyPointingGame.js';
 
+// Paired tests between methods (the bootstrap itself is src-shared/bootstrap.ts, shared with the app)
+export { wilcoxonSignedRank, normalCdf, erfc, WILCOXON_SPEC } from './wilcoxon.js';
+export type { WilcoxonResult } from './wilcoxon.js';
+
 // Agreement between two methods' maps
 export { pearson, spearman, pearsonValues, averageRanks } from './mapAgreement.js';
 

@@ -90,17 +90,24 @@ export interface MaxBoxAccResult {
   allContours: BoxAccCurve[];
 }
 
-/** BoxEvaluator for both settings at once: add() one scoremap per image, then result(). */
+/** One image's best IoU with its GT boxes at each cam threshold, per box setting. */
+export interface ImageBoxIoUs {
+  largest: Float64Array;
+  all: Float64Array;
+}
+
+/** BoxEvaluator for both settings at once: add() one scoremap per image, then result() — of all images, or of a weighted resample. */
 export class MaxBoxAccAccumulator {
   readonly thresholds: number[];
-  private images = 0;
-  /** [setting][δ index][threshold index]: images localized. */
-  private readonly correct: Record<'largest' | 'all', Float64Array[]>;
+  /** In the order added. */
+  readonly perImage: ImageBoxIoUs[] = [];
 
   constructor({ camCurveInterval = CAM_CURVE_INTERVAL } = {}) {
     this.thresholds = camThresholds(camCurveInterval);
-    const counts = () => IOU_THRESHOLDS.map(() => new Float64Array(this.thresholds.length));
-    this.correct = { largest: counts(), all: counts() };
+  }
+
+  get images(): number {
+    return this.perImage.length;
   }
 
   /** One image: its normalized scoremap and its GT boxes at the scoremap's scale (inclusive corners). */
@@ -110,37 +117,47 @@ export class MaxBoxAccAccumulator {
     const u8 = scoremapToU8(scoremap);
     const maxU8 = u8.reduce((m, v) => Math.max(m, v), 0);
     const bestIoU = (boxes: Box[]) => Math.max(...boxes.flatMap((b) => gtBoxes.map((g) => wsolIoU(b, g))));
+    const ious: ImageBoxIoUs = { largest: new Float64Array(this.thresholds.length), all: new Float64Array(this.thresholds.length) };
     // Thresholds that cut the uint8 map at the same level give the same boxes.
     const byCut = new Map<number, { largest: number; all: number }>();
     this.thresholds.forEach((t, ti) => {
       const cut = Math.trunc(t * maxU8);
-      let ious = byCut.get(cut);
-      if (!ious) {
+      let best = byCut.get(cut);
+      if (!best) {
         const boxes = boxesAtThreshold(u8, width, height, t, maxU8);
-        ious = { largest: bestIoU([boxes.largest]), all: bestIoU(boxes.all) };
-        byCut.set(cut, ious);
+        best = { largest: bestIoU([boxes.largest]), all: bestIoU(boxes.all) };
+        byCut.set(cut, best);
       }
-      IOU_THRESHOLDS.forEach((delta, d) => {
-        if (ious.largest >= delta / 100) this.correct.largest[d]![ti]!++;
-        if (ious.all >= delta / 100) this.correct.all[d]![ti]!++;
-      });
+      ious.largest[ti] = best.largest;
+      ious.all[ti] = best.all;
     });
-    this.images++;
+    this.perImage.push(ious);
   }
 
-  result(): MaxBoxAccResult {
-    const curves = (counts: Float64Array[]): BoxAccCurve[] =>
-      IOU_THRESHOLDS.map((delta, d) => {
-        const accuracy = Array.from(counts[d]!, (c) => (c * 100) / this.images);
+  /** The dataset numbers; `weights[i]` counts image i that many times (a bootstrap resample), default once each. */
+  result(weights?: ArrayLike<number>): MaxBoxAccResult {
+    const w = (i: number) => (weights ? weights[i]! : 1);
+    let images = 0;
+    for (let i = 0; i < this.perImage.length; i++) images += w(i);
+    const curves = (setting: keyof ImageBoxIoUs): BoxAccCurve[] =>
+      IOU_THRESHOLDS.map((delta) => {
+        const counts = new Float64Array(this.thresholds.length);
+        this.perImage.forEach((im, i) => {
+          const wi = w(i);
+          if (wi === 0) return;
+          const ious = im[setting];
+          for (let t = 0; t < counts.length; t++) if (ious[t]! >= delta / 100) counts[t]! += wi;
+        });
+        const accuracy = Array.from(counts, (c) => (c * 100) / images);
         let best = 0;
         for (let i = 1; i < accuracy.length; i++) if (accuracy[i]! > accuracy[best]!) best = i;
         return { iouThreshold: delta, accuracy, best: accuracy[best]!, bestThreshold: this.thresholds[best]! };
       });
-    const largestContour = curves(this.correct.largest);
-    const allContours = curves(this.correct.all);
-    const empty = this.images === 0;
+    const largestContour = curves('largest');
+    const allContours = curves('all');
+    const empty = images === 0;
     return {
-      images: this.images,
+      images,
       thresholds: this.thresholds,
       v1: empty ? null : largestContour[IOU_THRESHOLDS.indexOf(50)]!.best,
       v2: empty ? null : allContours.reduce((s, c) => s + c.best, 0) / allContours.length,

@@ -67,6 +67,18 @@ test('hand-worked V1 and V2 over two images', () => {
   assert.equal(r.v2, (100 + 100 + 0) / 3);
 });
 
+test('a weighted result counts image i weights[i] times (a bootstrap resample), by hand', () => {
+  const acc = new MaxBoxAccAccumulator({ camCurveInterval: 0.25 });
+  acc.add(HAND, [[5, 2, 7, 4]]);
+  acc.add(HAND, [[1, 1, 3, 3]]);
+  // Image 2 drawn three times, image 1 never: all-contour δ 50 hits of image 2 alone are (1, 1, 0, 0).
+  const r = acc.result([0, 3]);
+  assert.equal(r.images, 3);
+  assert.deepEqual(r.allContours[1]!.accuracy, [100, 100, 0, 0]);
+  // Image 1 once and image 2 twice: largest contour, δ 30 → image 1 hits at 0.5 only (4/11 ≥ 0.3), image 2 at 0, 0.25, 0.75.
+  assert.deepEqual(acc.result([1, 2]).largestContour[0]!.accuracy, [200 / 3, 200 / 3, 100 / 3, 200 / 3]);
+});
+
 test('thresholds are np.arange(0, 1, interval); no images → null', () => {
   const t = camThresholds();
   assert.equal(t.length, 100);
