@@ -21,6 +21,7 @@ import { camify } from '../camify/camify.js';
 import { type JobHandle, type WorkerEntry, DEV_WORKER, startJob } from './jobRunner.js';
 import type { Handlers } from './router.js';
 import { wsolCurve } from './wsolCurve.js';
+import { SingleFlight, SingleFlightCache } from './singleFlight.js';
 import { listRecent, rememberProject } from './recentProjects.js';
 import { listDirectory } from './fileBrowser.js';
 import { exportReport } from './reportExport.js';
@@ -33,7 +34,10 @@ const BROWSER_FORMATS: Record<string, string> = { '.png': 'image/png', '.jpg': '
 export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
 export class Workspace implements ImageSource {
-  private readonly models = new Map<number, ModelInfo>();
+  // Expensive lookups are single-flight and cached, so a cold burst of requests inspects each model once.
+  private readonly models = new SingleFlightCache<number, ModelInfo>();
+  private readonly classNames = new Map<number, Response<'models.classes'>>();
+  private readonly thumbnails = new SingleFlight<string, { bytes: Buffer; mime: string } | null>();
   private readonly labels = new Map<number, Labels>();
   private readonly jobs = new Map<number, JobHandle>();
   private emit: Emit = () => {};
@@ -104,10 +108,14 @@ export class Workspace implements ImageSource {
       'wsol.curve': async ({ runId, thresholds, imageIds }) => wsolCurve(this.store, runId, thresholds, imageIds),
       'report.export': async (r) => exportReport(this.store, r, this.pdfPrinter),
       'models.classes': async ({ modelId }) => {
+        const known = this.classNames.get(modelId);
+        if (known) return known;
         const m = this.store.getModel(modelId);
         if (!m) throw new CamscopeError(`${this.store.file}: model ${modelId} is not in the project`);
         const labels = this.labelsOf(modelId);
-        return Array.from({ length: m.numClasses }, (_, i) => labels.name(i));
+        const names = Array.from({ length: m.numClasses }, (_, i) => labels.name(i));
+        this.classNames.set(modelId, names);
+        return names;
       },
     };
   }
@@ -130,6 +138,8 @@ export class Workspace implements ImageSource {
     this.store.close();
     this.store = next;
     this.models.clear();
+    this.classNames.clear();
+    this.thumbnails.clear();
     this.labels.clear();
     rememberProject(path);
     this.resumeInterrupted();
@@ -162,7 +172,11 @@ export class Workspace implements ImageSource {
   }
 
   /** Project images for the shells: originals in browser formats (others converted), cached thumbnails. */
-  async image(imageId: number, kind: 'thumb' | 'full'): Promise<{ bytes: Buffer; mime: string } | null> {
+  image(imageId: number, kind: 'thumb' | 'full'): Promise<{ bytes: Buffer; mime: string } | null> {
+    return this.thumbnails.run(`${kind}:${imageId}`, () => this.readImage(imageId, kind));
+  }
+
+  private async readImage(imageId: number, kind: 'thumb' | 'full'): Promise<{ bytes: Buffer; mime: string } | null> {
     const img = this.store.getImage(imageId);
     if (!img) return null;
     if (kind === 'thumb') {
@@ -252,12 +266,12 @@ export class Workspace implements ImageSource {
     }
   }
 
-  private async modelInfo(id: number): Promise<ModelInfo> {
-    const known = this.models.get(id);
-    if (known) return known;
-    const row = this.store.getModel(id);
-    if (!row) throw new CamscopeError(`model ${id} is not in the project`);
-    return this.addModel(row.path);
+  private modelInfo(id: number): Promise<ModelInfo> {
+    return this.models.get(id, async () => {
+      const row = this.store.getModel(id);
+      if (!row) throw new CamscopeError(`model ${id} is not in the project`);
+      return this.addModel(row.path);
+    });
   }
 
   /**

@@ -1,11 +1,16 @@
 // The loopback browser shell: the renderer and the IPC contract over HTTP + WebSocket on 127.0.0.1,
 // every request authorized by a random per-launch token, Host and Origin checked (DNS rebinding).
+// No client can take it down: a frame too big, a broken frame, a client that stops reading or floods
+// closes that one connection with a reason (logged once); requests pass a bounded RequestGate.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { Socket } from 'node:net';
+import { pipeline } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
 import { events, type EventName, type EventPayload } from '../../src-shared/ipc.js';
-import { type Handlers, dispatch } from '../services/router.js';
+import { firstLine } from '../errors.js';
+import { type GateLimits, type Handlers, MAX_REQUEST_BYTES, RequestGate } from '../services/router.js';
 import type { ImageSource } from '../services/images.js';
 import { contentSecurityPolicy } from './csp.js';
 import { rendererFile } from './rendererFiles.js';
@@ -16,11 +21,30 @@ export interface BrowserShell {
   port: number;
   /** Pushes an event to every connected renderer. */
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /** Stops accepting, closes every socket (1001) and waits for the server to end. */
   close(): Promise<void>;
 }
 
 const COOKIE = 'camscope_token';
-const MAX_MESSAGE = 4 * 1024 * 1024;
+/** Answers and events queued for a socket beyond this mean its client stopped reading: it is dropped. */
+export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** Open sockets at once (a reconnect storm beyond it is refused with 503 until some close). */
+export const MAX_SOCKETS = 256;
+
+/** Close codes (RFC 6455) with the reason each carries to the client. */
+const CLOSE_REASONS: Record<number, string> = {
+  1001: 'camscope is shutting down',
+  1002: 'malformed WebSocket frame',
+  1007: 'message is not valid UTF-8',
+  1009: `message too big (limit ${MAX_REQUEST_BYTES / (1024 * 1024)} MiB)`,
+};
+
+/** ws closes a connection on a protocol error with a bare code; this gives the client the reason too. */
+class ShellSocket extends WebSocket {
+  override close(code?: number, reason?: string | Buffer): void {
+    super.close(code, reason ?? (code !== undefined ? CLOSE_REASONS[code] : undefined));
+  }
+}
 
 export async function startBrowserShell(opts: {
   handlers: Handlers;
@@ -28,10 +52,17 @@ export async function startBrowserShell(opts: {
   rendererDir: string;
   port?: number;
   token?: string;
+  limits?: GateLimits;
+  /** Where one line per dropped connection goes (default stderr). */
+  log?: (line: string) => void;
 }): Promise<BrowserShell> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const tokenBytes = Buffer.from(token);
-  const sockets = new Set<WebSocket>();
+  /** Open sockets, each with its send path (which drops a client that stopped reading). */
+  const sockets = new Map<WebSocket, (text: string) => void>();
+  const gate = new RequestGate(opts.handlers, opts.limits);
+  const log = opts.log ?? ((line: string) => process.stderr.write(`camscope: ${line}\n`));
+  let closing = false;
   let port = 0;
 
   const authorized = (req: IncomingMessage, url: URL): boolean => {
@@ -62,37 +93,68 @@ export async function startBrowserShell(opts: {
     })().catch(() => send(res, 500, 'text/plain', 'internal error'));
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
-  server.on('upgrade', (req, socket, head) => {
+  // Broken HTTP from a client ends that connection only; a server error after listening is logged.
+  server.on('clientError', (_err, socket: Socket) => socket.destroy());
+  server.on('error', (e) => log(`server error: ${firstLine(e)}`));
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_REQUEST_BYTES, WebSocket: ShellSocket });
+  server.on('upgrade', (req, socket: Socket, head) => {
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const origin = req.headers.origin;
     const originOk = origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
     if (url.pathname !== '/ws' || !hostOk(req) || !originOk || !authorized(req, url)) {
-      socket.write('HTTP/1.1 403 Forbidden\r\n\r\n');
-      socket.destroy();
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      ws.on('message', (data) => {
-        let msg: unknown;
-        try {
-          msg = JSON.parse(String(data));
-        } catch {
-          ws.send(JSON.stringify({ id: null, ok: false, error: 'malformed message (not JSON)' }));
-          return;
-        }
-        if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
-          ws.send(JSON.stringify({ id: null, ok: false, error: 'malformed message (not a JSON object)' }));
-          return;
-        }
-        const { id: given, channel, payload } = msg as { id?: unknown; channel?: unknown; payload?: unknown };
-        const id = typeof given === 'number' ? given : null;
-        void dispatch(opts.handlers, channel, payload).then((r) => ws.send(JSON.stringify({ id, ...r })));
-      });
-    });
+    if (closing || sockets.size >= MAX_SOCKETS) {
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => connection(ws));
   });
+
+  /** One renderer connection: its requests go through the gate; any failure ends it alone. */
+  function connection(ws: WebSocket): void {
+    const client = gate.newClient();
+    let logged = false;
+    const drop = (why: string) => {
+      if (!logged) log(`closed a connection: ${why}`);
+      logged = true;
+    };
+    const reply = (text: string) => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        drop(`its client stopped reading (${Math.round(ws.bufferedAmount / (1024 * 1024))} MiB unsent)`);
+        ws.terminate();
+        return;
+      }
+      ws.send(text);
+    };
+    sockets.set(ws, reply);
+    ws.on('close', () => sockets.delete(ws));
+    // ws has already answered a protocol error (oversized or malformed frame) with its close code.
+    ws.on('error', (e) => drop(`${firstLine(e)}${(e as { code?: string }).code ? ` (${(e as { code?: string }).code})` : ''}`));
+    ws.on('message', (data, isBinary) => {
+      let msg: unknown;
+      try {
+        msg = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : String(data));
+      } catch {
+        reply(JSON.stringify({ id: null, ok: false, error: 'malformed message (not JSON)' }));
+        return;
+      }
+      if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+        reply(JSON.stringify({ id: null, ok: false, error: 'malformed message (not a JSON object)' }));
+        return;
+      }
+      const { id: given, channel, payload } = msg as { id?: unknown; channel?: unknown; payload?: unknown };
+      const id = typeof given === 'number' ? given : null;
+      void gate
+        .dispatch(client, channel, payload)
+        .then((r) => reply(JSON.stringify({ id, ...r })))
+        .catch((e: unknown) => reply(JSON.stringify({ id, ok: false, error: `internal error (${firstLine(e)})` })));
+    });
+  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -105,12 +167,19 @@ export async function startBrowserShell(opts: {
     port,
     emit(event, payload) {
       const text = JSON.stringify({ event, payload: events[event].parse(payload) });
-      for (const s of sockets) s.send(text);
+      for (const reply of sockets.values()) reply(text);
     },
     async close() {
-      for (const s of sockets) s.terminate();
+      closing = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      const open = [...sockets.keys()];
+      for (const s of open) s.close(1001);
+      // Clients get a moment to answer the close; then whatever is left is cut.
+      await Promise.race([Promise.all(open.map((s) => new Promise((r) => s.once('close', r)))), new Promise((r) => setTimeout(r, 500).unref())]);
+      for (const s of open) s.terminate();
       wss.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await stopped;
     },
   };
 }
@@ -130,5 +199,6 @@ function serveStatic(root: string, pathname: string, res: ServerResponse): void 
   const found = rendererFile(root, pathname);
   if (!found || !existsSync(found.file) || !statSync(found.file).isFile()) return send(res, 404, 'text/plain', 'not found');
   res.writeHead(200, { 'Content-Type': found.mime });
-  createReadStream(found.file).pipe(res);
+  // A file that vanishes or fails mid-read ends this response, not the server.
+  pipeline(createReadStream(found.file), res, () => {});
 }

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type * as Electron from 'electron';
 import type { EventName, EventPayload } from '../../src-shared/ipc.js';
 import { events } from '../../src-shared/ipc.js';
-import { type Handlers, dispatch } from '../services/router.js';
+import { type Handlers, RequestGate } from '../services/router.js';
 import type { ImageSource } from '../services/images.js';
 import { contentSecurityPolicy } from './csp.js';
 import { CamscopeError } from '../errors.js';
@@ -80,11 +80,14 @@ export async function startElectronShell(
   contents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   contents.session.setPermissionCheckHandler(() => false);
 
+  // The window is one client of the gate: size limits (before parsing), the bounded queue and its cap.
+  const gate = new RequestGate(opts.handlers);
+  const client = gate.newClient();
   ipcMain.handle(INVOKE_CHANNEL, async (event, channel: unknown, payload: unknown) => {
     const frame = event.senderFrame;
     const fromApp = event.sender === contents && frame !== null && frame === contents.mainFrame && frame.url.startsWith(`${APP_ORIGIN}/`);
     if (!fromApp) return { ok: false, error: 'rejected: message from an unexpected sender' };
-    return dispatch(opts.handlers, channel, payload);
+    return gate.dispatch(client, channel, payload);
   });
 
   await window.loadURL(`${APP_ORIGIN}/index.html`);
