@@ -1,7 +1,8 @@
 // Localization accuracy: thresholds, per-image sweeps and the curve (src-shared/wsolCurve.ts), the view's index helpers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bestThresholdIndex, thresholdIndexOf } from '../../src-renderer/lib/localization.js';
+import { accuracyInterval, bestThresholdIndex, pairedAccuracy, thresholdIndexOf } from '../../src-renderer/lib/localization.js';
+import { bootstrapReplicates, percentileInterval, weightedMean } from '../../src-shared/bootstrap.js';
 import { boxFromMap } from '../../src-shared/wsolBox.js';
 import { accuracyCurve, IOU_HIT, sweepImage, THRESHOLDS, type ImageSweep } from '../../src-shared/wsolCurve.js';
 
@@ -56,4 +57,25 @@ test('bestThresholdIndex takes the earliest maximum and skips NaN and null', () 
   assert.equal(bestThresholdIndex([0.2, 0.6, 0.6, 0.1]), 1);
   assert.equal(bestThresholdIndex([NaN, null, 0.3]), 2);
   assert.equal(bestThresholdIndex([]), -1);
+});
+
+test('the app\'s accuracy interval: a percentile bootstrap over the point\'s images, independent of list order', () => {
+  const point = { hits: [4, 1, 9], misses: [7, 2] };
+  const iv = accuracyInterval(point)!;
+  // The same resamples over the hits in ascending image order (1, 2, 4, 7, 9 → 1, 0, 1, 0, 1).
+  const [reps] = bootstrapReplicates(5, (w) => [weightedMean([1, 0, 1, 0, 1], w)]);
+  assert.deepEqual(iv, percentileInterval(reps!));
+  assert.deepEqual(accuracyInterval({ hits: [9, 4, 1], misses: [2, 7] }), iv);
+  assert.ok(iv[0] < 0.6 && iv[1] > 0.6);
+  assert.deepEqual(accuracyInterval({ hits: [1, 2], misses: [] }), [1, 1]);
+  assert.equal(accuracyInterval({ hits: [], misses: [] }), null);
+});
+
+test('paired accuracy of two runs: on the images both scored, every resample shared', () => {
+  // Image 5 only in run a: left out. On 1..4, a hits all, b none: Δ = 1 in every resample, p = 2/(B + 1).
+  const p = pairedAccuracy({ hits: [1, 2, 3, 4, 5], misses: [] }, { hits: [], misses: [4, 3, 2, 1] }, 99)!;
+  assert.deepEqual(p, { difference: 1, interval: [1, 1], p: 0.02, images: 4 });
+  const same = pairedAccuracy({ hits: [1], misses: [2, 3] }, { hits: [1], misses: [3, 2] })!;
+  assert.deepEqual([same.difference, same.interval, same.p], [0, [0, 0], 1]);
+  assert.equal(pairedAccuracy({ hits: [1], misses: [] }, { hits: [2], misses: [] }), null);
 });
