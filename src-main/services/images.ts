@@ -1,6 +1,148 @@
-// Serving a project's images to the shells (the browser shell's /image route, Electron's camscope-image: protocol).
+// The project's images: importing files and datasets (with their ground truth), the gallery's pages, one
+// image's detail, and serving the images themselves to the shells (the browser shell's /image route,
+// Electron's camscope-image: protocol).
+import { readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import sharp from 'sharp';
+import { CamscopeError } from '../errors.js';
+import { type Dataset, type LoadOptions, loadDataset } from '../datasets/index.js';
+import { MAX_PIXELS } from '../image/imageInput.js';
+import type { GalleryRow } from '../store/storeTypes.js';
+import type { Box } from '../../src-shared/explainTypes.js';
+import type { ImageRow, Response } from '../../src-shared/ipc.js';
+import { readImageRecords } from './imageImport.js';
+import type { ModelRegistry } from './modelRegistry.js';
+import type { OpenProject } from './projects.js';
+import type { Handlers } from './router.js';
+import { SingleFlight } from './singleFlight.js';
 
 export interface ImageSource {
   /** Encoded bytes and MIME type of a project image or its thumbnail, or null if not in the project. */
   image(imageId: number, kind: 'thumb' | 'full'): Promise<{ bytes: Buffer; mime: string } | null>;
+}
+
+export type ImageHandlers = Pick<Handlers, 'images.import' | 'images.query' | 'images.detail'>;
+
+const THUMB_SIDE = 256;
+const BROWSER_FORMATS: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' };
+
+export class ProjectImages implements ImageSource {
+  // Concurrent requests for one image (a cold gallery) decode it once.
+  private readonly thumbnails = new SingleFlight<string, { bytes: Buffer; mime: string } | null>();
+
+  constructor(
+    private readonly project: OpenProject,
+    private readonly models: ModelRegistry,
+  ) {}
+
+  handlers(): ImageHandlers {
+    return {
+      'images.import': async ({ paths, dataset, format, split }) => {
+        if (format === undefined || format === 'files') return this.importImages(paths, dataset ?? null);
+        if (paths.length !== 1) throw new CamscopeError(`a dataset import takes one folder, got ${paths.length} paths`);
+        return (await this.importDataset(paths[0]!, { format: format === 'auto' ? undefined : format, split, dataset })).imported;
+      },
+      'images.query': async (q) => {
+        const { store } = this.project;
+        const page = store.queryImages({
+          offset: q.offset,
+          limit: q.limit,
+          filters: { ...q.filters, modelId: q.modelId, runId: q.runId },
+          sort: q.sort,
+          order: q.order,
+          compareRunId: q.compareRunId,
+        });
+        const modelId = q.modelId ?? (q.runId !== undefined ? store.getRun(q.runId)?.modelId : undefined);
+        return { total: page.total, rows: page.rows.map((r) => this.imageRow(r, modelId)) };
+      },
+      'images.detail': async ({ imageId }) => this.detail(imageId),
+    };
+  }
+
+  /** Adds images (files or folders), with ground truth keyed by absolute path when a dataset has it. */
+  async importImages(
+    paths: string[],
+    dataset: string | null,
+    truth: ReadonlyMap<string, { label: number | null; boxes: Box[] }> = new Map(),
+  ): Promise<Response<'images.import'>> {
+    const { images, skipped } = await readImageRecords(paths, dataset);
+    for (const im of images) {
+      const t = truth.get(im.path);
+      if (t) Object.assign(im, { gtLabel: t.label, gtBoxes: t.boxes.map((box) => ({ box, label: t.label })) });
+    }
+    const { added } = images.length ? this.project.store.addImages(images) : { added: 0 };
+    return { added, skipped };
+  }
+
+  /** Imports a dataset folder with its labels and boxes as ground truth, named after the folder (and split). */
+  async importDataset(
+    dir: string,
+    opts: LoadOptions & { dataset?: string } = {},
+  ): Promise<{ dataset: Dataset; imported: Response<'images.import'> }> {
+    const ds = await loadDataset(dir, opts);
+    const truth = new Map(ds.items.map((it) => [it.path, { label: it.label, boxes: it.boxes }]));
+    const name = opts.dataset ?? (opts.split ? `${basename(ds.root)}/${opts.split}` : basename(ds.root));
+    return { dataset: ds, imported: { ...(await this.importImages([...truth.keys()], name, truth)), warnings: ds.warnings } };
+  }
+
+  /** Drops in-flight image reads of the previous project (after a project switch). */
+  forget(): void {
+    this.thumbnails.clear();
+  }
+
+  /** Project images for the shells: originals in browser formats (others converted), cached thumbnails. */
+  image(imageId: number, kind: 'thumb' | 'full'): Promise<{ bytes: Buffer; mime: string } | null> {
+    return this.thumbnails.run(`${kind}:${imageId}`, () => this.readImage(imageId, kind));
+  }
+
+  private async readImage(imageId: number, kind: 'thumb' | 'full'): Promise<{ bytes: Buffer; mime: string } | null> {
+    const { store } = this.project;
+    const img = store.getImage(imageId);
+    if (!img) return null;
+    if (kind === 'thumb') {
+      const cached = store.getThumbnail(imageId, THUMB_SIDE);
+      if (cached) return { bytes: cached, mime: 'image/png' };
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(img.path);
+    } catch {
+      return null;
+    }
+    const mime = BROWSER_FORMATS[extname(img.path).toLowerCase()];
+    if (kind === 'full' && mime) return { bytes, mime };
+    const pipeline = sharp(bytes, { limitInputPixels: MAX_PIXELS }).rotate();
+    if (kind === 'full') return { bytes: await pipeline.png().toBuffer(), mime: 'image/png' };
+    const thumb = await pipeline.resize(THUMB_SIDE, THUMB_SIDE, { fit: 'inside' }).png().toBuffer();
+    // Cached only while the project is still the open one (a project switch closes this store).
+    if (!store.readonly && store === this.project.store) store.putThumbnail(imageId, THUMB_SIDE, thumb);
+    return { bytes: thumb, mime: 'image/png' };
+  }
+
+  private imageRow(r: GalleryRow, modelId: number | undefined): ImageRow {
+    const top1 =
+      r.predictedClass !== null && modelId !== undefined
+        ? { index: r.predictedClass, label: this.models.labelsOf(modelId).name(r.predictedClass), score: r.confidence ?? 0 }
+        : null;
+    return { id: r.id, path: r.path, width: r.width, height: r.height, dataset: r.dataset, gtLabel: r.gtLabel, top1, iou: r.iou, disagreement: r.disagreement };
+  }
+
+  private async detail(imageId: number): Promise<Response<'images.detail'>> {
+    const { store } = this.project;
+    const img = store.getImage(imageId);
+    if (!img) throw new CamscopeError(`image ${imageId} is not in the project`);
+    const runs = store.listRuns();
+    const maps = runs.flatMap((run) => {
+      const m = store.getMap(run.id, imageId);
+      if (!m) return [];
+      return [{ runId: run.id, method: run.method, width: m.width, height: m.height, values: Array.from(m.values), target: m.classIndex }];
+    });
+    const modelIds = [...new Set(runs.map((r) => r.modelId))];
+    return {
+      image: { id: img.id, path: img.path, width: img.width, height: img.height, dataset: img.dataset, gtLabel: img.gtLabel, top1: null, iou: null, disagreement: null },
+      gtBoxes: img.gtBoxes.map((b) => ({ box: b.box, label: b.label })),
+      predictions: modelIds.map((modelId) => ({ modelId, top5: store.getPredictions(modelId, imageId) })),
+      maps,
+    };
+  }
 }

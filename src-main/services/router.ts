@@ -2,12 +2,15 @@
 // and malformed payloads are rejected with a one-line error; handler errors meant for users pass through,
 // others become "internal error". `RequestGate` bounds how much work the shells let pile up.
 import { CamscopeError, firstLine } from '../errors.js';
-import { type Channel, type Response, channels, isChannel } from '../../src-shared/ipc.js';
+import { type Channel, type EventName, type EventPayload, type Response, channels, isChannel } from '../../src-shared/ipc.js';
 import type { z } from 'zod';
 
 export type Handlers = {
   [C in Channel]: (request: z.infer<(typeof channels)[C]['request']>) => Promise<Response<C>>;
 };
+
+/** Pushes an event to the renderer (the shell's emit, once a shell is attached). */
+export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
 export type DispatchResult = { ok: true; value: unknown } | { ok: false; error: string };
 

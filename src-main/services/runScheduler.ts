@@ -1,0 +1,173 @@
+// Explain runs: created one per method, executed by explain jobs in a worker process (jobRunner.ts), their
+// batches recorded as they come; cancelled with the project, resumed where they stopped when it reopens.
+import { CamscopeError } from '../errors.js';
+import { parseMethod } from '../explain/methods/index.js';
+import { boxIoU } from '../explain/postprocess/wsolBox.js';
+import type { ProjectStore } from '../store/projectStore.js';
+import type { RecordedImage, RunRow } from '../store/storeTypes.js';
+import type { ImageResult } from '../../src-shared/explainTypes.js';
+import type { RunInfo } from '../../src-shared/ipc.js';
+import { type JobHandle, type WorkerEntry, startJob } from './jobRunner.js';
+import type { ModelRegistry } from './modelRegistry.js';
+import type { OpenProject } from './projects.js';
+import type { Emit, Handlers } from './router.js';
+
+export type RunHandlers = Pick<Handlers, 'runs.start' | 'runs.cancel' | 'runs.list'>;
+
+export class RunScheduler {
+  private readonly jobs = new Map<number, JobHandle>();
+  /** Set by close(): jobs ending afterwards leave their runs 'running', to resume on the next open. */
+  private closed = false;
+
+  constructor(
+    private readonly project: OpenProject,
+    private readonly models: ModelRegistry,
+    private readonly worker: WorkerEntry,
+    private readonly emit: Emit,
+  ) {}
+
+  handlers(): RunHandlers {
+    return {
+      'runs.start': async (r) => this.start(r),
+      'runs.cancel': async ({ runId }) => {
+        const job = this.jobs.get(runId);
+        job?.cancel();
+        return { cancelled: Boolean(job) };
+      },
+      'runs.list': async () => this.project.store.listRuns().map(runInfo),
+    };
+  }
+
+  /** Cancels every job of the open project; their runs stay 'running', to be resumed when it is next opened. */
+  cancelAll(): void {
+    for (const j of this.jobs.values()) j.cancel();
+    this.jobs.clear();
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const j of this.jobs.values()) j.cancel();
+  }
+
+  private async start(r: Parameters<Handlers['runs.start']>[0]): Promise<RunInfo[]> {
+    const { store } = this.project;
+    const model = await this.models.info(r.modelId);
+    const layer = r.layer ?? model.defaultLayer;
+    const methods = r.methods.map((m) => parseMethod(m).id);
+    const imageIds = r.imageIds ?? store.allImageIds();
+    if (imageIds.length === 0) throw new CamscopeError('no images to explain: import some first');
+    const runIds = methods.map((method) => store.createRun({ modelId: r.modelId, method, layer, target: r.target, imageIds, params: { threshold: 0.2 } }));
+    for (const id of runIds) store.startRun(id);
+    this.launch(model.path, new Map(methods.map((m, i) => [m, runIds[i]!])), layer, r.target, imageIds);
+    return runIds.map((id) => runInfo(store.getRun(id)!));
+  }
+
+  /**
+   * Restarts the runs a crash left 'running' (the store knows which images they still lack), one
+   * job per (model, layer, target) so methods that ran together share their engine runs again.
+   */
+  resumeInterrupted(): RunInfo[] {
+    const { store } = this.project;
+    const groups = new Map<string, ReturnType<ProjectStore['resumableRuns']>>();
+    for (const r of store.resumableRuns()) {
+      if (this.jobs.has(r.run.id)) continue; // running in this process, not interrupted
+      const key = JSON.stringify([r.run.modelId, r.run.layer, r.run.target]);
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    for (const group of groups.values()) {
+      const { modelId, layer, target } = group[0]!.run;
+      const imageIds = [...new Set(group.flatMap((g) => g.missingImageIds))].sort((a, b) => a - b);
+      // Runs of one group may miss different images; each image is recorded only into runs lacking it.
+      const missing = new Map(group.map((g) => [g.run.id, new Set(g.missingImageIds)]));
+      const byMethod = new Map(group.map((g) => [g.run.method, g.run.id]));
+      this.launch(store.getModel(modelId)!.path, byMethod, layer, target, imageIds, missing);
+    }
+    return [...groups.values()].flat().map((g) => runInfo(store.getRun(g.run.id)!));
+  }
+
+  /** Runs one explain job for several runs (one per method) and records its batches as they come. */
+  private launch(
+    modelPath: string,
+    byMethod: Map<string, number>,
+    layer: string,
+    target: 'top1' | number,
+    imageIds: number[],
+    missing?: Map<number, Set<number>>,
+  ): void {
+    const runIds = [...byMethod.values()];
+    // After a project switch or close, messages of the cancelled job must not reach a store (the new one, or a closed one).
+    const store = this.project.store;
+    const current = () => !this.closed && store === this.project.store;
+    const images = imageIds.map((id) => ({ id, path: store.getImage(id)!.path }));
+    const started = Date.now();
+    let lastBatch = started;
+    let done = 0;
+    const job = startJob(
+      { model: modelPath, modelOptions: {}, methods: [...byMethod.keys()], layers: [layer], target, images, batchSize: 8 },
+      (msg) => {
+        if (!current()) return;
+        if (msg.type === 'batch') {
+          const now = Date.now();
+          record(store, byMethod, msg.results, now - lastBatch, missing);
+          lastBatch = now;
+          done += msg.results.length;
+        } else if (msg.type === 'imageError') {
+          for (const runId of runIds) store.recordResults(runId, [{ imageId: msg.imageId, error: msg.error }]);
+          done++;
+        }
+        const rate = done / Math.max(1e-3, (Date.now() - started) / 1000);
+        this.emit('run.progress', { runIds, done, total: images.length, rate, etaSeconds: rate > 0 ? (images.length - done) / rate : 0 });
+      },
+      this.worker,
+    );
+    for (const id of runIds) this.jobs.set(id, job);
+    void job.finished.then(({ status, error }) => {
+      if (!current()) return;
+      for (const id of runIds) {
+        this.jobs.delete(id);
+        store.finishRun(id, status, error ?? undefined);
+      }
+      this.emit('run.finished', { runIds, status, error });
+    });
+  }
+}
+
+/** Stores one batch: per run (= method) its maps, boxes and IoU against the ground truth. */
+function record(
+  store: ProjectStore,
+  byMethod: Map<string, number>,
+  results: { imageId: number; result: ImageResult }[],
+  elapsedMs: number,
+  missing?: Map<number, Set<number>>,
+): void {
+  for (const [method, runId] of byMethod) {
+    const batch: RecordedImage[] = results.filter(({ imageId }) => !missing || missing.get(runId)!.has(imageId)).map(({ imageId, result }) => {
+      const m = result.maps.find((x) => x.method === method)!;
+      const gt = store.getImage(imageId)?.gtBoxes ?? [];
+      const iou = m.box && gt.length ? Math.max(...gt.map((g) => boxIoU(m.box!, g.box))) : null;
+      return {
+        imageId,
+        predictions: result.predictions,
+        maps: [{ classIndex: m.target, width: m.width, height: m.height, values: m.values }],
+        boxes: m.box ? [{ classIndex: m.target, threshold: 0.2, box: m.box }] : [],
+        evaluation: { iou },
+      };
+    });
+    if (batch.length) store.recordResults(runId, batch, { elapsedMs });
+  }
+}
+
+function runInfo(r: RunRow): RunInfo {
+  return {
+    id: r.id,
+    modelId: r.modelId,
+    method: r.method,
+    layer: r.layer,
+    target: String(r.target),
+    status: r.status,
+    done: r.done,
+    total: r.total,
+    error: r.error,
+    elapsedMs: r.elapsedMs,
+  };
+}

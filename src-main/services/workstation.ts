@@ -1,0 +1,46 @@
+// Start-up of the workstation, one for both shells (`camscope serve`'s browser shell and Electron's main
+// process): the project asked for (created when missing), else the one opened last, else the demo project;
+// remembered as the most recent; a shell attached to its handlers, images and events; interrupted runs resumed.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { PdfPrinter } from '../report/pdfPrinter.js';
+import { type DemoOptions, defaultDemoProject, openDemoProject } from './demoProject.js';
+import type { ImageSource } from './images.js';
+import type { WorkerEntry } from './jobRunner.js';
+import { lastProject, rememberProject } from './recentProjects.js';
+import type { Emit, Handlers } from './router.js';
+import { Workspace } from './workspace.js';
+
+export interface BootOptions<S> {
+  /** The project file to open; without it the last one opened, else the demo. */
+  project?: string;
+  /** Where the bundled demo models are (the repository, or the packaged app's resources). */
+  appRoot: string;
+  /** The explain worker (the dev worker through tsx by default; Electron's bundled one in Node mode). */
+  worker?: WorkerEntry;
+  demo?: DemoOptions;
+  /** Replaces headless Chromium for report.export's PDFs (Electron prints with its own window). */
+  pdfPrinter?: PdfPrinter;
+  /** Starts the shell on the workspace's handlers and images. */
+  startShell(services: { handlers: Handlers; images: ImageSource }): Promise<S>;
+}
+
+export async function bootWorkstation<S extends { emit: Emit }>(opts: BootOptions<S>): Promise<{ workspace: Workspace; shell: S }> {
+  const project = opts.project ?? lastProject();
+  // The demo goes through openDemoProject even when it was the last project, so an outdated demo is rebuilt.
+  const workspace =
+    project && resolve(project) !== defaultDemoProject()
+      ? Workspace.open(project, { create: !existsSync(project), worker: opts.worker })
+      : await openDemoProject(opts.appRoot, undefined, opts.worker, opts.demo);
+  try {
+    rememberProject(workspace.store.file);
+    if (opts.pdfPrinter) workspace.pdfPrinter = opts.pdfPrinter;
+    const shell = await opts.startShell({ handlers: workspace.handlers(), images: workspace });
+    workspace.onEvent((event, payload) => shell.emit(event, payload));
+    workspace.resumeInterrupted();
+    return { workspace, shell };
+  } catch (e) {
+    workspace.close();
+    throw e;
+  }
+}
