@@ -2,14 +2,14 @@
 // are pruned) → GlobalAveragePool → Flatten → Gemm(W, b) → `logits`, keeping the input, opset and metadata.
 import type { ClassifierModel } from '../model/classifierModel.js';
 import { floatValueInfo } from '../onnx/gradientGraph.js';
-import { type ModelProto, encodeModel, floatTensor, makeAttribute, onnx } from '../onnx/onnxModel.js';
+import { type ModelProto, cloneModel, floatTensor, makeAttribute } from '../onnx/onnxModel.js';
 import type { SoftmaxHead } from './softmaxRegression.js';
 
 export function buildGapHeadModel(source: ClassifierModel, layer: string, head: SoftmaxHead, metadata: Record<string, string>): ModelProto {
   const k = source.shapeOf(layer)![1]!;
   const classes = head.bias.length;
   if (head.weights.length !== classes * k) throw new Error(`buildGapHeadModel: ${head.weights.length} weights for ${classes} × ${k}`);
-  const model = onnx.ModelProto.decode(encodeModel(source.model));
+  const model = cloneModel(source.model);
   const graph = model.graph!;
 
   // Keep the layer's ancestors only.

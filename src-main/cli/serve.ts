@@ -1,14 +1,17 @@
 // `camscope serve`: the workstation behind the loopback browser shell (127.0.0.1, per-launch token).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CamscopeError } from '../errors.js';
 import type { DemoOptions } from '../services/demoProject.js';
 import type { Workspace } from '../services/workspace.js';
 import { bootWorkstation } from '../services/workstation.js';
+import { intOption, one, parseArgs } from './args.js';
+import type { CliIO } from './command.js';
 import { type BrowserShell, startBrowserShell } from '../shells/browserShell.js';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The checkout or package root: the nearest folder above this module with camscope's package.json (sources or out/cli/<build>/). */
+export const REPO_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
 export const RENDERER_DIR = join(REPO_ROOT, 'out', 'renderer');
 
 /** Serves a project (created when missing), or when none is given the last one opened, else the demo project. */
@@ -22,4 +25,24 @@ export async function serve(opts: { project?: string; port?: number; demo?: Demo
     demo: opts.demo,
     startShell: (services) => startBrowserShell({ ...services, rendererDir: RENDERER_DIR, port: opts.port }),
   });
+}
+
+export async function serveCommand(argv: string[], io: CliIO): Promise<void> {
+  const a = parseArgs(argv, { project: {}, port: {} });
+  const project = one(a, 'project');
+  const { shell, workspace } = await serve({ project: project && resolve(project), port: intOption(a, 'port') });
+  io.out(`camscope listening on ${shell.url}\n`);
+  await new Promise<void>((done) => {
+    const stop = () => void shell.close().then(() => (workspace.close(), done()));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+function packageRoot(dir: string): string {
+  for (let d = dir; ; d = dirname(d)) {
+    const pkg = join(d, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'camscope') return d;
+    if (dirname(d) === d) return resolve(dir, '../..');
+  }
 }

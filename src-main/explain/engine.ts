@@ -7,7 +7,7 @@ import { CamscopeError, firstLine } from '../errors.js';
 import type { ClassifierModel } from '../model/classifierModel.js';
 import { buildGradientModel } from '../onnx/gradientGraph.js';
 import { type HeadGraph, buildHeadGraph } from '../onnx/headGraph.js';
-import { type ModelProto, GraphIndex, encodeModel, onnx } from '../onnx/onnxModel.js';
+import { type ModelProto, GraphIndex, cloneModel, encodeModel, onnx } from '../onnx/onnxModel.js';
 
 export interface LayerOutputs {
   /** [N, K, h, w] row-major */
@@ -266,7 +266,7 @@ export class ExplainEngine {
       proto = g.model;
       gradientOutputs = g.gradientOutputs;
     } else {
-      proto = onnx.ModelProto.decode(encodeModel(m.model));
+      proto = cloneModel(m.model);
       const graph = proto.graph!;
       const existing = new Set((graph.output ?? []).map((o) => o.name));
       for (const l of layers) if (!existing.has(l)) graph.output!.push({ name: l, type: { tensorType: { elemType: 1 } } });

@@ -14,6 +14,7 @@ import {
 } from '../onnx/onnxModel.js';
 import { type ProbeResult, probeShapes } from '../onnx/shapeProbe.js';
 import { type Quantization, dequantizeConstants } from '../onnx/dequantize.js';
+import { type ProbeCache, parseProbe, probeKey, serializeProbe, userProbeCache } from '../onnx/probeCache.js';
 import type { LayerCandidate } from '../../src-shared/explainTypes.js';
 import { camHeadAt } from './camHead.js';
 import { CAMIFY_METADATA_KEY } from './camifyMetadata.js';
@@ -49,12 +50,14 @@ export class ClassifierModel {
   }
 
   /**
-   * Opens and validates a classifier and runs it once on zeros to learn every tensor's shape.
+   * Opens and validates a classifier and runs it once on zeros to learn every tensor's shape (or
+   * reads what that run learned from `caches`, by the file's sha256: the user cache by default).
    * `spatialSize` fills symbolic H, W (it may depend on the model's metadata, e.g. its preprocessing).
    */
   static async open(
     file: string,
     spatialSize?: (metadata: Record<string, string>) => { width: number; height: number } | undefined,
+    caches: ProbeCache[] = [userProbeCache()],
   ): Promise<ClassifierModel> {
     const { model, bytes } = loadModelFile(file);
     for (const imp of model.opsetImport ?? []) {
@@ -94,17 +97,34 @@ export class ClassifierModel {
     const h = size(dims[2]!, fill?.height, 'height');
     const w = size(dims[3]!, fill?.width, 'width');
     const zeros = (n: number) => ({ [input.name!]: new ort.Tensor('float32', new Float32Array(n * 3 * h * w), [n, 3, h, w]) });
-    let probe: ProbeResult;
-    try {
-      probe = await probeShapes(model, zeros(batch), typeof dims[0] === 'number' ? undefined : zeros(1));
-    } catch (e) {
-      throw new CamscopeError(`${file}: ONNX Runtime cannot run this model (${firstLine(e)})`);
+    const otherBatch = typeof dims[0] === 'number' ? undefined : 1;
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    // The key also covers the graph as loaded (after folding), so a change in load-time rewriting is never served an old probe.
+    const loaded = createHash('sha1').update(index.nodes.map((n) => `${n.opType}(${(n.input ?? []).join(',')})${(n.output ?? []).join(',')}`).join(';')).digest('hex').slice(0, 16);
+    const key = probeKey(`${sha256}-${loaded}`, [batch, 3, h, w], otherBatch);
+    // The first cache that has the entry answers; those before it that missed are filled.
+    let probe: ProbeResult | null = null;
+    const missed: ProbeCache[] = [];
+    for (const c of caches) {
+      probe = parseProbe(c.get(key));
+      if (probe) break;
+      missed.push(c);
+    }
+    if (!probe) {
+      try {
+        probe = await probeShapes(model, zeros(batch), otherBatch === undefined ? undefined : zeros(otherBatch));
+      } catch (e) {
+        throw new CamscopeError(`${file}: ONNX Runtime cannot run this model (${firstLine(e)})`);
+      }
+    }
+    if (missed.length) {
+      const json = serializeProbe(probe);
+      for (const c of missed) c.set(key, json);
     }
     const outShape = probe.shapes.get(outputName);
     if (!outShape || outShape.length !== 2) {
       throw new CamscopeError(`${file}: output '${outputName}' has shape ${JSON.stringify(outShape)}, expected [N, classes] logits`);
     }
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
     return new ClassifierModel(file, model, sha256, probe, { inputName: input.name!, inputDims: dims, outputName }, quantization);
   }
 

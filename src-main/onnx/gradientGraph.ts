@@ -6,6 +6,7 @@ import {
   type DecodedTensor,
   GraphIndex,
   type ModelProto,
+  cloneModel,
   type NodeProto,
   type ValueInfoProto,
   defaultOpset,
@@ -52,7 +53,7 @@ export function buildGradientModel(
     values?: ReadonlyMap<string, DecodedTensor>;
   } = {},
 ): GradientModel {
-  const copy = onnx.ModelProto.decode(onnx.ModelProto.encode(model).finish());
+  const copy = cloneModel(model);
   const graph = copy.graph!;
   const index = new GraphIndex(graph);
   const e = new NodeEmitter(defaultOpset(copy), 'camscope_grad');

@@ -81,6 +81,18 @@ export function encodeModel(model: ModelProto): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
+/**
+ * A copy of `model` to add nodes, outputs and initializers to; the initializer tensors themselves are
+ * shared, not copied (nothing modifies a tensor in place), which saves a round trip of every weight
+ * through protobuf (hundreds of milliseconds on a 100 MB model).
+ */
+export function cloneModel(model: ModelProto): ModelProto {
+  const graph = model.graph!;
+  const copy = onnx.ModelProto.decode(encodeModel(onnx.ModelProto.create({ ...model, graph: onnx.GraphProto.create({ ...graph, initializer: [] }) })));
+  copy.graph!.initializer = [...(graph.initializer ?? [])];
+  return copy;
+}
+
 /** Version of the default ("" / ai.onnx) operator set the model imports. */
 export function defaultOpset(model: ModelProto): number {
   for (const o of model.opsetImport ?? []) {

@@ -1,6 +1,6 @@
 // Learns every tensor's static shape by running the model once with all tensors exposed as outputs.
 import * as ort from 'onnxruntime-node';
-import { type DecodedTensor, GraphIndex, type ModelProto, encodeModel, onnx, toNumber } from './onnxModel.js';
+import { type DecodedTensor, GraphIndex, type ModelProto, cloneModel, encodeModel, onnx, toNumber } from './onnxModel.js';
 
 export interface ProbeResult {
   shapes: Map<string, number[]>;
@@ -46,7 +46,7 @@ export async function probeShapes(
   feeds: Record<string, ort.Tensor>,
   otherBatchFeeds?: Record<string, ort.Tensor>,
 ): Promise<ProbeResult> {
-  const copy = onnx.ModelProto.decode(encodeModel(model));
+  const copy = cloneModel(model);
   const graph = copy.graph!;
   const index = new GraphIndex(graph);
   const existing = new Set((graph.output ?? []).map((o) => o.name));

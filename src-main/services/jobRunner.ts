@@ -11,17 +11,19 @@ export interface JobHandle {
   pid: number | undefined;
 }
 
-/** How to start the worker: Node with tsx in development, a bundled script under Electron. */
+/** How to start the worker: Node with tsx in development, the compiled worker beside a compiled CLI, a bundled script under Electron. */
 export interface WorkerEntry {
   script: string;
   execArgv: string[];
   env?: NodeJS.ProcessEnv;
 }
 
-export const DEV_WORKER: WorkerEntry = {
-  script: fileURLToPath(new URL('./explainWorker.ts', import.meta.url)),
-  execArgv: ['--import', 'tsx'],
-};
+// Compiled (out/cli/<build>/, scripts/buildCli.mjs), this module sits in a chunk beside explainWorker.mjs of the same build.
+const COMPILED = !import.meta.url.endsWith('.ts');
+
+export const DEV_WORKER: WorkerEntry = COMPILED
+  ? { script: fileURLToPath(new URL('./explainWorker.mjs', import.meta.url)), execArgv: [] }
+  : { script: fileURLToPath(new URL('./explainWorker.ts', import.meta.url)), execArgv: ['--import', 'tsx'] };
 
 export function startJob(job: WorkerJob, onMessage: (m: WorkerMessage) => void | Promise<void>, entry = DEV_WORKER): JobHandle {
   const child = fork(entry.script, [], {

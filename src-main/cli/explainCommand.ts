@@ -1,0 +1,137 @@
+// `camscope explain`: maps, boxes and predictions for images, as JSON and overlays.
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { CamscopeError } from '../errors.js';
+import { type ExplainOptions, type ExplainedImage, Explainer, type ModelOptions } from '../explain/explainer.js';
+import { writeOverlay } from '../explain/postprocess/overlay.js';
+import type { ExplainReport } from '../../src-shared/explainTypes.js';
+import { type MethodChoice, parseMethod } from '../explain/methods/index.js';
+import type { Score } from '../explain/engine.js';
+import { camifyDescription } from '../model/camifyMetadata.js';
+import { intOption, one, parseArgs, required } from './args.js';
+import { type CliIO, MODEL_OPTIONS, modelOptions } from './command.js';
+import { Progress } from '../terminal/progress.js';
+
+function parseMethods(v: string | undefined): MethodChoice[] {
+  const specs = [...new Set((v ?? 'cam,gradcam').split(',').map((x) => x.trim()).filter(Boolean))];
+  if (specs.length === 0) throw new CamscopeError('--method: no method given');
+  return specs.map(parseMethod);
+}
+
+function parseScore(v: string | undefined): Score {
+  if (v === undefined || v === 'logit' || v === 'softmax') return v ?? 'logit';
+  throw new CamscopeError(`--score: expected logit or softmax, got '${v}'`);
+}
+
+function parseTarget(v: string | undefined): ExplainOptions['target'] {
+  if (v === undefined || v === 'top1') return 'top1';
+  if (!/^\d+$/.test(v)) throw new CamscopeError(`--target: expected top1 or a class index, got '${v}'`);
+  return Number(v);
+}
+
+/** Overlay file names: <base>.<method>.png, prefixed with the image's position when names collide. */
+function overlayNames(images: string[]): string[] {
+  const bases = images.map((f) => basename(f, extname(f)));
+  return bases.map((b, i) => (bases.filter((x) => x === b).length > 1 ? `${i}_${b}` : b));
+}
+
+export async function runExplain(
+  modelFile: string,
+  images: string[],
+  opts: ExplainOptions,
+  modelOpts: ModelOptions,
+  outDir: string | undefined,
+  progressStream: NodeJS.WriteStream | null,
+): Promise<ExplainReport> {
+  for (const f of images) if (!existsSync(f)) throw new CamscopeError(`${f}: file not found`);
+  const explainer = await Explainer.open(modelFile, modelOpts);
+  try {
+    explainer.prepare(opts);
+    if (outDir) mkdirSync(outDir, { recursive: true });
+    const names = overlayNames(images);
+    const progress = images.length > 3 && progressStream ? new Progress(images.length, 'images', progressStream) : null;
+    let done = 0;
+    const results = await explainer.explain(images, opts, async (batch: ExplainedImage[]) => {
+      if (outDir) {
+        for (const { result, rgb } of batch) {
+          const name = names[images.indexOf(result.image)]!;
+          const layers = [...new Set(result.maps.map((m) => m.layer))];
+          for (const m of result.maps) {
+            // With several layers: <image>.<method>.L<k>.png (k in --layer order; the fused map is 'fused').
+            const k = layers.indexOf(m.layer);
+            const layerPart = layers.length === 1 ? '' : m.layer.startsWith('fused(') ? '.fused' : `.L${k}`;
+            await writeOverlay(join(outDir, `${name}.${m.method.replace(':', '-')}${layerPart}.png`), {
+              image: rgb,
+              map: { width: m.width, height: m.height, values: Float32Array.from(m.values) },
+              boxes: m.box ? [{ box: m.box, color: [255, 255, 255] }] : [],
+            });
+          }
+        }
+      }
+      done += batch.length;
+      progress?.update(done);
+    });
+    const m = explainer.model;
+    const refitHead = camifyDescription(m.metadata);
+    return {
+      model: {
+        path: modelFile,
+        sha256: m.sha256,
+        input: { name: m.inputName, shape: m.inputDims },
+        preprocessing: explainer.preprocessing,
+        ...(refitHead ? { refitHead } : {}),
+      },
+      results,
+    };
+  } finally {
+    await explainer.close();
+  }
+}
+
+export async function explainCommand(argv: string[], io: CliIO): Promise<void> {
+  const a = parseArgs(argv, {
+    ...MODEL_OPTIONS,
+    image: { repeat: true },
+    method: {},
+    layer: { repeat: true },
+    score: {},
+    target: {},
+    threshold: {},
+    batch: {},
+    json: {},
+    out: {},
+  });
+  const images = a.values.get('image') ?? [];
+  if (images.length === 0) throw new CamscopeError('--image is required (repeat it for several images)');
+  const threshold = one(a, 'threshold') === undefined ? 0.2 : Number(one(a, 'threshold'));
+  if (!(threshold > 0 && threshold < 1)) throw new CamscopeError(`--threshold: expected a fraction in (0, 1), got '${one(a, 'threshold')}'`);
+  const report = await runExplain(
+    required(a, 'model'),
+    images,
+    {
+      methods: parseMethods(one(a, 'method')),
+      layers: a.values.get('layer'),
+      score: parseScore(one(a, 'score')),
+      target: parseTarget(one(a, 'target')),
+      threshold,
+      batchSize: intOption(a, 'batch'),
+    },
+    modelOptions(a),
+    one(a, 'out'),
+    io.progress,
+  );
+  const json = one(a, 'json');
+  const text = JSON.stringify(report);
+  if (json) writeFileSync(json, text + '\n');
+  else if (!one(a, 'out')) io.out(text + '\n');
+  summarize(report, io);
+}
+
+function summarize(report: ExplainReport, io: CliIO): void {
+  for (const r of report.results) {
+    const top = r.predictions[0]!;
+    const boxes = r.maps.map((m) => `${m.method} box ${m.box ? m.box.join(',') : 'none'}`).join('; ');
+    io.err(`${r.image}: ${top.label ?? `class ${top.index}`} (${(top.score * 100).toFixed(1)} %) — ${boxes}\n`);
+  }
+}
+

@@ -1,0 +1,75 @@
+// What the shape probe learned about a model, kept by the model file's sha256 and the probed input
+// dims, so opening the same model again skips the probe (running the model with every tensor
+// exposed, twice for a dynamic batch: seconds on a large model). A user cache under CAMSCOPE_HOME
+// (one JSON file per entry, written atomically) and, for a project, its store (ProbeCache).
+// A cache entry that cannot be read or does not have the expected form is ignored and re-probed.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { ProbeResult } from './shapeProbe.js';
+
+/** Bumped when what the probe records changes: older entries are then ignored. */
+export const PROBE_FORMAT = 1;
+
+export interface ProbeCache {
+  get(key: string): string | undefined;
+  set(key: string, json: string): void;
+}
+
+/** `model` identifies the file and the graph as loaded (sha256 and a digest of the nodes). */
+export function probeKey(model: string, inputDims: number[], otherBatch: number | undefined): string {
+  return `v${PROBE_FORMAT}-${model}-${inputDims.join('x')}${otherBatch === undefined ? '' : `-b${otherBatch}`}`;
+}
+
+/** CAMSCOPE_HOME/cache/probe/<key>.json */
+export function userProbeCache(home = process.env.CAMSCOPE_HOME ?? join(homedir(), '.camscope')): ProbeCache {
+  const dir = join(home, 'cache', 'probe');
+  return {
+    get(key) {
+      try {
+        return readFileSync(join(dir, `${key}.json`), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    set(key, json) {
+      // A read-only or full home only costs the next open a probe.
+      try {
+        mkdirSync(dir, { recursive: true });
+        const tmp = join(dir, `${key}.${process.pid}.tmp`);
+        writeFileSync(tmp, json);
+        renameSync(tmp, join(dir, `${key}.json`));
+      } catch {
+        /* not cached */
+      }
+    },
+  };
+}
+
+export function serializeProbe(p: ProbeResult): string {
+  return JSON.stringify({ shapes: [...p.shapes], producers: [...p.producers], batch: p.batch, values: [...p.values] });
+}
+
+/** The probe result in `json`, or null when it is not one. */
+export function parseProbe(json: string | undefined): ProbeResult | null {
+  if (json === undefined) return null;
+  try {
+    const o = JSON.parse(json) as Record<string, unknown>;
+    const pairs = (v: unknown, ok: (x: unknown) => boolean) =>
+      Array.isArray(v) && v.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && ok(e[1]));
+    const ints = (x: unknown) => Array.isArray(x) && x.every(Number.isInteger);
+    const tensor = (x: unknown) => {
+      const t = x as { dims?: unknown; dataType?: unknown; data?: unknown };
+      return typeof t === 'object' && t !== null && ints(t.dims) && Number.isInteger(t.dataType) && ints(t.data);
+    };
+    if (!pairs(o.shapes, ints) || !pairs(o.producers, (x) => typeof x === 'string') || !pairs(o.values, tensor) || !Number.isInteger(o.batch)) return null;
+    return {
+      shapes: new Map(o.shapes as [string, number[]][]),
+      producers: new Map(o.producers as [string, string][]),
+      batch: o.batch as number,
+      values: new Map(o.values as [string, ProbeResult['values'] extends Map<string, infer T> ? T : never][]),
+    };
+  } catch {
+    return null;
+  }
+}
