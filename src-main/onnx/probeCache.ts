@@ -47,7 +47,7 @@ export function userProbeCache(home = process.env.CAMSCOPE_HOME ?? join(homedir(
 }
 
 export function serializeProbe(p: ProbeResult): string {
-  return JSON.stringify({ shapes: [...p.shapes], producers: [...p.producers], batch: p.batch, values: [...p.values] });
+  return JSON.stringify({ shapes: [...p.shapes], types: [...p.types], producers: [...p.producers], batch: p.batch, values: [...p.values] });
 }
 
 /** The probe result in `json`, or null when it is not one. */
@@ -62,9 +62,10 @@ export function parseProbe(json: string | undefined): ProbeResult | null {
       const t = x as { dims?: unknown; dataType?: unknown; data?: unknown };
       return typeof t === 'object' && t !== null && ints(t.dims) && Number.isInteger(t.dataType) && ints(t.data);
     };
-    if (!pairs(o.shapes, ints) || !pairs(o.producers, (x) => typeof x === 'string') || !pairs(o.values, tensor) || !Number.isInteger(o.batch)) return null;
+    if (!pairs(o.shapes, ints) || !pairs(o.types, (x) => typeof x === 'string') || !pairs(o.producers, (x) => typeof x === 'string') || !pairs(o.values, tensor) || !Number.isInteger(o.batch)) return null;
     return {
       shapes: new Map(o.shapes as [string, number[]][]),
+      types: new Map(o.types as [string, string][]),
       producers: new Map(o.producers as [string, string][]),
       batch: o.batch as number,
       values: new Map(o.values as [string, ProbeResult['values'] extends Map<string, infer T> ? T : never][]),

@@ -37,6 +37,7 @@ test('the second open reads the cache and learns exactly what the probe learned'
   assert.deepEqual(cached.probe.shapes, fresh.probe.shapes);
   assert.deepEqual(cached.probe.values, fresh.probe.values);
   assert.deepEqual(cached.probe.producers, fresh.probe.producers);
+  assert.deepEqual(cached.probe.types, fresh.probe.types);
   assert.equal(cached.probe.batch, fresh.probe.batch);
   assert.deepEqual(cached.layerCandidates(), fresh.layerCandidates());
   entry.shapes.find((s: [string, number[]]) => s[0] === fresh.outputName)[1] = [2, 999];
@@ -46,7 +47,7 @@ test('the second open reads the cache and learns exactly what the probe learned'
 
 test('a corrupt or malformed entry is ignored: the model is probed again and the entry rewritten', async () => {
   const fresh = await ClassifierModel.open(MODEL, size, []);
-  for (const bad of ['{not json', JSON.stringify({ shapes: 'no', producers: [], values: [], batch: 2 }), JSON.stringify({ shapes: [['x', [1.5]]], producers: [], values: [], batch: 2 })]) {
+  for (const bad of ['{not json', JSON.stringify({ shapes: 'no', types: [], producers: [], values: [], batch: 2 }), JSON.stringify({ shapes: [['x', [1.5]]], types: [], producers: [], values: [], batch: 2 })]) {
     const cache = memoryCache();
     await ClassifierModel.open(MODEL, size, [cache]);
     const [key] = cache.entries.keys();
