@@ -24,6 +24,9 @@ export interface MethodMetrics {
   insertion_auc: number | null;
   /** Poppi et al. 2021, percent. */
   adcc: number | null;
+  /** Rong et al. 2022: mean class probability after removing 10 … 90 % of the most (MoRF ↓) / least (LeRF ↑) relevant pixels by noisy linear imputation; null unless asked for (--road). */
+  road_morf: number | null;
+  road_lerf: number | null;
 }
 
 export const METRIC_KEYS = [
@@ -38,6 +41,8 @@ export const METRIC_KEYS = [
   'deletion_auc',
   'insertion_auc',
   'adcc',
+  'road_morf',
+  'road_lerf',
 ] as const satisfies readonly (keyof MethodMetrics)[];
 
 /** CAM vs Grad-CAM (or any pair of methods) over a dataset. */

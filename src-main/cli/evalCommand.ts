@@ -30,6 +30,7 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
     batch: {},
     layer: {},
     'no-faithfulness': { flag: true },
+    road: { flag: true },
     bootstrap: {},
     'bootstrap-seed': {},
   });
@@ -57,6 +58,7 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
     exportMaps: one(a, 'export-maps'),
     progress: io.progress,
     faithfulness: !a.flags.has('no-faithfulness'),
+    road: a.flags.has('road'),
     bootstrap: resamples === 0 ? null : { resamples, seed },
   });
 

@@ -38,6 +38,8 @@ export interface EvaluateOptions {
   progress?: NodeJS.WriteStream | null;
   /** Average Drop, Deletion/Insertion and ADCC (hundreds of model passes per image); default true. */
   faithfulness?: boolean;
+  /** ROAD MoRF/LeRF with the faithfulness metrics (18 imputations and passes per image and method); default false. */
+  road?: boolean;
   /** Bootstrap intervals and paired tests (src-shared/bootstrap.ts defaults); null: none. */
   bootstrap?: BootstrapOptions | null;
 }
@@ -46,6 +48,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
   const { dataset } = opts;
   const threshold = opts.threshold ?? 0.2;
   const faithfulness = opts.faithfulness ?? true;
+  const road = faithfulness && (opts.road ?? false);
   const items = dataset.items.slice(0, opts.limit ?? dataset.items.length);
   if (items.length === 0) throw new CamscopeError(`${dataset.root}: no images to evaluate`);
   const explainer = await Explainer.open(opts.model, opts.modelOptions);
@@ -72,7 +75,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
     let stored = new Map<string, Set<number>>();
     if (opts.project) {
       recorder = ProjectRecorder.open(opts.project, dataset, items, labelOffset);
-      stored = recorder.prepareRuns(explainer, ids, layer, { dataset: dataset.fingerprint, images: items.length, threshold, labelOffset, faithfulness });
+      stored = recorder.prepareRuns(explainer, ids, layer, { dataset: dataset.fingerprint, images: items.length, threshold, labelOffset, faithfulness, ...(road ? { road } : {}) });
     }
     const isStored = (i: number) => ids.every((id) => stored.get(id)?.has(i));
 
@@ -87,7 +90,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
       const fresh = indices.filter((i) => !isStored(i));
       const began = Date.now();
       const computed = await explainRows(explainer, explainOpts, prepared, fresh.map((i) => items[i]!), (it) => gtIndexOf(it));
-      if (faithfulness) await addFaithfulness(computed, explainer, choices, layer);
+      if (faithfulness) await addFaithfulness(computed, explainer, choices, layer, road);
       const elapsed = Date.now() - began;
       const perRecord = new Map<string, Parameters<ProjectRecorder['record']>[1]>(ids.map((id) => [id, []]));
       for (const i of indices) {
@@ -209,6 +212,7 @@ async function addFaithfulness(
   explainer: Explainer,
   choices: MethodChoice[],
   layer: string,
+  road: boolean,
 ): Promise<void> {
   const { rows, input } = computed;
   if (rows.length === 0) return;
@@ -220,10 +224,10 @@ async function addFaithfulness(
       const map = r.maps[choice.id]!.top1;
       return { input: input.subarray(k * plane, (k + 1) * plane), map, classIndex: map.target };
     });
-    const results = await faithfulnessOf(samples, score, explainerMaps(explainer, choice.id, { layer }), shape);
+    const results = await faithfulnessOf(samples, score, explainerMaps(explainer, choice.id, { layer }), shape, { road });
     results.forEach((f, k) => {
       rows[k]!.values[choice.id] = f.values;
-      rows[k]!.vectors[choice.id] = { deletion: f.deletion, insertion: f.insertion };
+      rows[k]!.vectors[choice.id] = { deletion: f.deletion, insertion: f.insertion, ...(f.morf && f.lerf ? { morf: f.morf, lerf: f.lerf } : {}) };
     });
   }
 }

@@ -54,6 +54,9 @@ export interface MethodCurves {
   boxAccuracy: Record<string, Curve>;
   deletion: Curve | null;
   insertion: Curve | null;
+  /** ROAD: mean score over the removed share (most / least relevant first); null without --road. */
+  morf: Curve | null;
+  lerf: Curve | null;
 }
 
 export interface ClassRow {

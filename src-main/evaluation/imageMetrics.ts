@@ -5,8 +5,8 @@ import type { DatasetItem } from '../datasets/datasetTypes.js';
 import { boxIoU } from '../explain/postprocess/wsolBox.js';
 import type { ClassRow, Curve, EvaluatedMap, EvaluationResult, ImageEvaluation, ImagePairEvaluation, MethodCurves } from './evaluationResult.js';
 import { IOU_THRESHOLDS, MaxBoxAccAccumulator, energyPointing, gtBoxesToScoremap, localizeImage, pearson, pointingGame, scoremapFromMap, spearman } from './metrics/index.js';
-import type { MaxBoxAccResult } from './metrics/index.js';
-import { FAITHFULNESS_NAMES } from './faithfulness.js';
+import { ROAD_PERCENTAGES, type MaxBoxAccResult } from './metrics/index.js';
+import { FAITHFULNESS_NAMES, ROAD_NAMES } from './faithfulness.js';
 import { uncertaintyOf } from './uncertainty.js';
 
 /** An image's maps for one method: the predicted class's and the ground-truth class's (the same object when equal; null without a label). */
@@ -17,7 +17,7 @@ export interface ImageMaps {
 
 /** Per-image localization numbers (0/1 for hits; null where undefined: no GT box or no label). */
 export const LOCALIZATION_NAMES = ['iou', 'gt_iou', 'top1_loc', 'gt_known_loc', 'pointing', 'energy_pointing'] as const;
-export const IMAGE_METRIC_NAMES: readonly string[] = [...LOCALIZATION_NAMES, ...FAITHFULNESS_NAMES];
+export const IMAGE_METRIC_NAMES: readonly string[] = [...LOCALIZATION_NAMES, ...FAITHFULNESS_NAMES, ...ROAD_NAMES];
 
 const bit = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
 
@@ -88,6 +88,8 @@ export const PER_IMAGE_METRICS: Record<Exclude<MetricKey, 'maxboxacc' | 'maxboxa
   deletion_auc: { name: 'deletion_auc', scale: 1 },
   insertion_auc: { name: 'insertion_auc', scale: 1 },
   adcc: { name: 'adcc', scale: 1 },
+  road_morf: { name: 'road_morf', scale: 1 },
+  road_lerf: { name: 'road_lerf', scale: 1 },
 };
 
 /** The PairAgreement means: the per-image number and its scale. */
@@ -106,6 +108,8 @@ export const EMPTY_METRICS: MethodMetrics = {
   deletion_auc: null,
   insertion_auc: null,
   adcc: null,
+  road_morf: null,
+  road_lerf: null,
 };
 
 /** Collects per-image results into the summary, curves and per-class table. */
@@ -132,11 +136,11 @@ export class MetricAggregator {
   add(id: string, item: DatasetItem, maps: ImageMaps, curves: Record<string, ArrayLike<number>>): void {
     const position = this.added.get(id) ?? 0;
     this.added.set(id, position + 1);
-    for (const kind of ['deletion', 'insertion']) {
+    for (const kind of ['deletion', 'insertion', 'morf', 'lerf']) {
       const c = curves[kind];
       if (!c) continue;
       const key = `${id}|${kind}`;
-      const acc = this.curveSums.get(key) ?? { sum: new Float64Array(this.fractions.length), n: 0 };
+      const acc = this.curveSums.get(key) ?? { sum: new Float64Array(this.xOf(kind).length), n: 0 };
       if (c.length !== acc.sum.length) throw new RangeError(`${kind} curve of ${item.id} has ${c.length} points, expected ${acc.sum.length}`);
       for (let k = 0; k < c.length; k++) acc.sum[k]! += c[k]!;
       acc.n++;
@@ -147,9 +151,14 @@ export class MetricAggregator {
     this.boxImages.get(id)!.push(position);
   }
 
+  /** x of a curve kind: the deleted/inserted fraction, or ROAD's removed share. */
+  private xOf(kind: string): readonly number[] {
+    return kind === 'morf' || kind === 'lerf' ? ROAD_PERCENTAGES : this.fractions;
+  }
+
   private meanCurve(id: string, kind: string): Curve | null {
     const acc = this.curveSums.get(`${id}|${kind}`);
-    return acc ? { x: this.fractions, y: Array.from(acc.sum, (v) => v / acc.n) } : null;
+    return acc ? { x: [...this.xOf(kind)], y: Array.from(acc.sum, (v) => v / acc.n) } : null;
   }
 
   /** MaxBoxAcc/V2 of a method with image i counted weights[i] times. */
@@ -195,7 +204,7 @@ export class MetricAggregator {
         boxAccuracy['MaxBoxAcc (largest box, δ = 50)'] = { x: box.thresholds, y: v1.accuracy };
         for (const c of box.allContours) boxAccuracy[`V2 (all boxes, δ = ${c.iouThreshold})`] = { x: box.thresholds, y: c.accuracy };
       }
-      curves[id] = { boxAccuracy, deletion: this.meanCurve(id, 'deletion'), insertion: this.meanCurve(id, 'insertion') };
+      curves[id] = { boxAccuracy, deletion: this.meanCurve(id, 'deletion'), insertion: this.meanCurve(id, 'insertion'), morf: this.meanCurve(id, 'morf'), lerf: this.meanCurve(id, 'lerf') };
     }
     for (const id of Object.keys(refused)) methods[id] = { ...EMPTY_METRICS };
 

@@ -31,6 +31,8 @@ const METRIC_LABELS: Record<keyof MethodMetrics, string> = {
   deletion_auc: 'Deletion AUC ↓',
   insertion_auc: 'Insertion AUC',
   adcc: 'ADCC %',
+  road_morf: 'ROAD MoRF ↓',
+  road_lerf: 'ROAD LeRF',
 };
 
 export const fmt = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
@@ -141,7 +143,22 @@ function curvesSection(result: EvaluationResult): string {
     });
     if (series.length) charts.push(lineChart(series, { title: `${kind === 'deletion' ? 'Deletion' : 'Insertion'} (mean score)`, xLabel: 'fraction of pixels', yLabel: 'class probability', xRange: [0, 1] }));
   }
-  return charts.length ? `<h2>Curves</h2><div class="charts">${charts.join('')}</div>` : '';
+  const leak = methods.some((m) => result.curves[m]!.deletion);
+  let road = false;
+  for (const kind of ['morf', 'lerf'] as const) {
+    const series = methods.flatMap((m) => {
+      const c = result.curves[m]![kind];
+      return c ? [{ name: m, x: c.x, y: c.y }] : [];
+    });
+    if (series.length) {
+      road = true;
+      charts.push(lineChart(series, { title: `ROAD ${kind === 'morf' ? 'MoRF (most relevant removed first) ↓' : 'LeRF (least relevant removed first) ↑'}`, xLabel: 'share of pixels removed', yLabel: 'class probability', xRange: [0, 1] }));
+    }
+  }
+  const note = leak
+    ? `<div class="note"><b>Deletion/Insertion leak the mask's shape.</b> Replacing pixels by a constant (zeros, or a blur) leaves the outline of what was removed in the image, and that outline alone carries class information: the model's score then measures the shape of the mask as much as the explanation (Rong et al. 2022). ${road ? 'ROAD removes the same pixels by noisy linear imputation from their neighbours, which hides the outline; read its MoRF/LeRF curves next to these.' : 'ROAD (<code>--road</code>) removes them by noisy linear imputation, which hides the outline.'}</div>`
+    : '';
+  return charts.length ? `<h2>Curves</h2><div class="charts">${charts.join('')}</div>${note}` : '';
 }
 
 function agreementSection(result: EvaluationResult): string {

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeNpyFloat32, writeScoremap } from '../../src-main/evaluation/npyExport.js';
 import { packMetrics, unpackMetrics } from '../../src-main/evaluation/storedMetrics.js';
-import { analyticError, methodPairs } from '../../src-main/evaluation/imageMetrics.js';
+import { MetricAggregator, analyticError, methodPairs } from '../../src-main/evaluation/imageMetrics.js';
+import type { ImageEvaluation } from '../../src-main/evaluation/evaluationResult.js';
+import { ROAD_PERCENTAGES } from '../../src-main/evaluation/metrics/index.js';
 import { csvField } from '../../src-main/report/csvReport.js';
 import { ticks } from '../../src-main/report/svgCharts.js';
 import { deletionFractions } from '../../src-main/evaluation/faithfulness.js';
@@ -66,4 +68,23 @@ test('chart ticks are round steps covering the range', () => {
   assert.deepEqual(ticks(0, 1), [0, 0.2, 0.4, 0.6, 0.8, 1]);
   assert.deepEqual(ticks(-1, 1), [-1, -0.5, 0, 0.5, 1]);
   assert.deepEqual(ticks(3, 3), [3]);
+});
+
+test('ROAD numbers aggregate like the other faithfulness numbers: mean per-image value, mean MoRF/LeRF curve over the shares', () => {
+  const map = { target: 0, width: 1, height: 1, values: Float32Array.from([1]), box: null };
+  const ids = ['gradcam'];
+  const agg = new MetricAggregator(ids, [0, 1]);
+  const images: ImageEvaluation[] = [0.2, 0.4].map((morf, k) => {
+    const item = { id: `i${k}`, path: `/i${k}.png`, label: null, boxes: [], width: 1, height: 1 };
+    const curves = { morf: ROAD_PERCENTAGES.map(() => morf), lerf: ROAD_PERCENTAGES.map((_, j) => j / 10) };
+    agg.add('gradcam', item, { top1: map, gt: null }, curves);
+    return { item, predictions: [], gtIndex: null, correct: null, methods: { gradcam: { map, values: { road_morf: morf, road_lerf: 0.4 } } }, pairs: {} };
+  });
+  const { summary, curves } = agg.result(images, {}, String, null);
+  assert.ok(Math.abs(summary.methods.gradcam!.road_morf! - 0.3) < 1e-15);
+  assert.equal(summary.methods.gradcam!.road_lerf, 0.4);
+  assert.deepEqual(curves.gradcam!.morf!.x, [...ROAD_PERCENTAGES]);
+  assert.ok(curves.gradcam!.morf!.y.every((v) => Math.abs(v - 0.3) < 1e-15));
+  assert.deepEqual(curves.gradcam!.lerf!.y, ROAD_PERCENTAGES.map((_, j) => j / 10));
+  assert.equal(summary.uncertainty, null, 'no bootstrap asked');
 });

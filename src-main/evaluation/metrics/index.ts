@@ -34,5 +34,9 @@ export { deletionInsertion, trapezoidAuc, saliencyOrder, riseBlurKernel, blurInp
 export type { DeletionInsertionResult, DeletionInsertionOptions, ScoreCurve, Baseline } from './deletionInsertion.js';
 export { adcc, adccOf, coherency, complexity, ADCC_SPEC } from './adcc.js';
 export type { AdccResult, AdccOptions, AdccTerms, AdccAggregation } from './adcc.js';
+export { road, roadMask, ROAD_PERCENTAGES, ROAD_SPEC } from './road.js';
+export type { RoadCurves, RoadOptions } from './road.js';
+export { noisyLinearImpute, NEIGHBOUR_WEIGHTS, ROAD_NOISE } from './noisyLinearImputation.js';
+export type { ImputationOptions } from './noisyLinearImputation.js';
 export { explainerScore, explainerMaps, inputShapeOf, normalizationOf } from './explainerScoring.js';
 export type { ScoreKind } from './explainerScoring.js';
