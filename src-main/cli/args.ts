@@ -1,4 +1,5 @@
-// Minimal long-option parser: `--name value`, `--name=value`, repeatable options, boolean flags.
+// Long options for the commands: `--name value`, `--name=value`, repeatable options, boolean flags.
+import { parseArgs as nodeParseArgs } from 'node:util';
 import { CamscopeError } from '../errors.js';
 
 export interface OptionSpec {
@@ -14,31 +15,44 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
+/**
+ * Long options through Node's `util.parseArgs` (its tokens, so every mistake is one line of ours): an unknown
+ * option, a missing value (a separate value may not start with `--`; `--offset -1` is a value), a value given
+ * to a flag, an option given twice unless repeatable. Anything else (`-3`, `-x`) is a positional.
+ */
 export function parseArgs(argv: string[], spec: Record<string, OptionSpec>): ParsedArgs {
+  const options = Object.fromEntries(
+    Object.entries(spec).map(([name, s]) => [name, { type: s.flag ? ('boolean' as const) : ('string' as const), multiple: Boolean(s.repeat) }]),
+  );
+  const { tokens } = nodeParseArgs({ args: argv, options, strict: false, allowPositionals: true, tokens: true });
   const values = new Map<string, string[]>();
   const flags = new Set<string>();
   const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) {
-      positionals.push(arg);
+  let lastShort = -1;
+  for (const t of tokens) {
+    if (t.kind === 'positional') {
+      positionals.push(t.value);
       continue;
     }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    const s = spec[name];
-    if (!s) throw new CamscopeError(`unknown option --${name} (see --help)`);
+    if (t.kind === 'option-terminator') throw new CamscopeError('unknown option -- (see --help)');
+    if (!t.rawName.startsWith('--')) {
+      // `-3`, `-x`: not an option here (Node splits `-ab` into one token per letter, all at one index).
+      if (lastShort !== t.index) positionals.push(argv[t.index]!);
+      lastShort = t.index;
+      continue;
+    }
+    const s = Object.hasOwn(spec, t.name) ? spec[t.name] : undefined;
+    if (!s) throw new CamscopeError(`unknown option ${t.rawName} (see --help)`);
     if (s.flag) {
-      if (eq >= 0) throw new CamscopeError(`--${name} takes no value`);
-      flags.add(name);
+      if (t.inlineValue) throw new CamscopeError(`--${t.name} takes no value`);
+      flags.add(t.name);
       continue;
     }
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new CamscopeError(`--${name} needs a value`);
-    const list = values.get(name) ?? [];
-    if (list.length && !s.repeat) throw new CamscopeError(`--${name} given twice`);
-    list.push(value);
-    values.set(name, list);
+    if (t.value === undefined || (!t.inlineValue && t.value.startsWith('--'))) throw new CamscopeError(`--${t.name} needs a value`);
+    const list = values.get(t.name) ?? [];
+    if (list.length && !s.repeat) throw new CamscopeError(`--${t.name} given twice`);
+    list.push(t.value);
+    values.set(t.name, list);
   }
   return { values, flags, positionals };
 }

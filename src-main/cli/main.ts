@@ -1,36 +1,70 @@
-// The `camscope` command line: layers, explain, demo.
+// The `camscope` command line: the dispatch table of its commands (one file each), `--help` composed of their
+// usage lines, and the exit-code contract (2 for bad input in one line, 1 for an internal error).
 // Commands load lazily (dynamic imports): `camscope --help` loads none of ONNX Runtime, sharp or SQLite.
 import { CamscopeError, firstLine } from '../errors.js';
 import { type CliIO, PROCESS_IO } from './command.js';
 
-const HELP = `camscope — Class Activation Maps for ONNX image classifiers
+type Run = (argv: string[], io: CliIO) => Promise<void>;
 
-Usage:
-  camscope layers  --model M.onnx [--size WxH] [--json]
-  camscope explain --model M.onnx --image A.png [--image B.jpg …] [--method cam,gradcam]
+interface Command {
+  /** Its lines under `Usage:` in `camscope --help`, which `camscope <command> --help` prints alone. */
+  usage: string;
+  /** The command's module, imported on first use. */
+  load(): Promise<Run>;
+}
+
+/** The dispatch table, in the order `--help` lists the commands. */
+const COMMANDS: Record<string, Command> = {
+  layers: {
+    usage: `  camscope layers  --model M.onnx [--size WxH] [--json]`,
+    load: async () => (await import('./layersCommand.js')).layersCommand,
+  },
+  explain: {
+    usage: `  camscope explain --model M.onnx --image A.png [--image B.jpg …] [--method cam,gradcam]
                    [--layer auto|TENSOR …] [--target top1|INDEX] [--score logit|softmax] [--threshold 0.2]
                    [--preset imagenet|none] [--size WxH] [--mean R,G,B] [--std R,G,B]
-                   [--labels FILE] [--label-offset K] [--batch N] [--json OUT.json] [--out DIR]
-  camscope demo    [--project FILE] [--report OUT.html] [--count N]   build or open the demo project (CAM vs
-                   Grad-CAM on synthetic shapes), wait for its runs, write the study report, print its table
-  camscope serve   [--project FILE] [--port N]   the workstation on http://127.0.0.1 (token in the URL);
-                   without --project, the project opened last, else the demo (~/.camscope/demo.camscope)
-  camscope synth   --out DIR [--seed S] [--count N] [--scenario single|small|multi|distractor|shortcut|all]
-                   [--split train|test] [--size 128]   synthetic WSOL benchmark (wsolevaluation metadata)
-  camscope import  --project P.camscope --dataset DIR [--format auto|folders|imagenet|cub|wsolevaluation|coco|voc]
-                   [--split S] [--name NAME] [--verbose]   a dataset's images, labels and boxes into a project
-  camscope eval    --model M.onnx --dataset DIR [--format F] [--split S] [--methods cam,gradcam,…] [--project P]
+                   [--labels FILE] [--label-offset K] [--batch N] [--json OUT.json] [--out DIR]`,
+    load: async () => (await import('./explainCommand.js')).explainCommand,
+  },
+  demo: {
+    usage: `  camscope demo    [--project FILE] [--report OUT.html] [--count N]   build or open the demo project (CAM vs
+                   Grad-CAM on synthetic shapes), wait for its runs, write the study report, print its table`,
+    load: async () => (await import('./demoCommand.js')).demoCommand,
+  },
+  serve: {
+    usage: `  camscope serve   [--project FILE] [--port N]   the workstation on http://127.0.0.1 (token in the URL);
+                   without --project, the project opened last, else the demo (~/.camscope/demo.camscope)`,
+    load: async () => (await import('./serve.js')).serveCommand,
+  },
+  synth: {
+    usage: `  camscope synth   --out DIR [--seed S] [--count N] [--scenario single|small|multi|distractor|shortcut|all]
+                   [--split train|test] [--size 128]   synthetic WSOL benchmark (wsolevaluation metadata)`,
+    load: async () => (await import('./synthCommand.js')).synthCommand,
+  },
+  import: {
+    usage: `  camscope import  --project P.camscope --dataset DIR [--format auto|folders|imagenet|cub|wsolevaluation|coco|voc]
+                   [--split S] [--name NAME] [--verbose]   a dataset's images, labels and boxes into a project`,
+    load: async () => (await import('./importCommand.js')).importCommand,
+  },
+  eval: {
+    usage: `  camscope eval    --model M.onnx --dataset DIR [--format F] [--split S] [--methods cam,gradcam,…] [--project P]
                    [--report OUT.html] [--pdf OUT.pdf] [--csv OUT.csv] [--json OUT.json] [--export-maps DIR]
                    [--layer TENSOR] [--labels FILE] [--label-offset K] [--limit N] [--batch N] [--no-faithfulness] [--road]
                    [--bootstrap 1000] [--bootstrap-seed 0]
-                   localization, faithfulness and method agreement over a dataset, with reports
-  camscope camify  --model M.onnx --dataset DIR --out M-gap.onnx [--layer auto|TENSOR] [--target-source model|labels]
+                   localization, faithfulness and method agreement over a dataset, with reports`,
+    load: async () => (await import('./evalCommand.js')).evalCommand,
+  },
+  camify: {
+    usage: `  camscope camify  --model M.onnx --dataset DIR --out M-gap.onnx [--layer auto|TENSOR] [--target-source model|labels]
                    [--val-split 0.2] [--seed S] [--l2 1e-2] [--format F] [--split S] [--label-offset K] [--batch N]
                    [--report OUT.html] [--json OUT.json]
                    refit a GAP → linear head on the layer's frozen features so CAM applies to any CNN; the report
-                   compares the original's Grad-CAM with the refit CAM on the validation images
+                   compares the original's Grad-CAM with the refit CAM on the validation images`,
+    load: async () => (await import('./camifyCommand.js')).camifyCommand,
+  },
+};
 
-Methods: cam, gradcam, gradcam++, xgradcam, hirescam, layercam, eigencam, ablationcam, reciprocam,
+const NOTES = `Methods: cam, gradcam, gradcam++, xgradcam, hirescam, layercam, eigencam, ablationcam, reciprocam,
 scorecam; a variant as id:variant (e.g. gradcam++:torchcam, scorecam:channels, reciprocam:single-logit).
 Several --layer options explain each layer in the same run; layercam also writes their fused map.
 explain writes overlays (<image>.<method>.png, jet colormap, alpha 0.5, WSOL box) to DIR and
@@ -39,30 +73,24 @@ Preprocessing: model metadata when present, else --preset (default imagenet), ov
 --size/--mean/--std (mean/std in 0..1 units, torchvision convention).
 Exit codes: 0 ok, 2 bad input (one line naming the file and the problem), 1 internal error.`;
 
-type Command = (argv: string[], io: CliIO) => Promise<void>;
+const HELP = ['camscope — Class Activation Maps for ONNX image classifiers', '', 'Usage:', ...Object.values(COMMANDS).map((c) => c.usage), '', NOTES].join('\n');
 
-/** Each command's module, imported on first use. */
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  layers: async () => (await import('./layersCommand.js')).layersCommand,
-  explain: async () => (await import('./explainCommand.js')).explainCommand,
-  demo: async () => (await import('./demoCommand.js')).demoCommand,
-  serve: async () => (await import('./serve.js')).serveCommand,
-  synth: async () => (await import('./synthCommand.js')).synthCommand,
-  import: async () => (await import('./importCommand.js')).importCommand,
-  eval: async () => (await import('./evalCommand.js')).evalCommand,
-  camify: async () => (await import('./camifyCommand.js')).camifyCommand,
-};
+const HELP_FLAGS = new Set(['--help', '-h']);
 
 export async function main(argv: string[], io: CliIO = PROCESS_IO): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    if (command === undefined || command === 'help' || HELP_FLAGS.has(command)) {
       io.out(HELP + '\n');
       return command === undefined ? 2 : 0;
     }
-    const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-    if (!load) throw new CamscopeError(`unknown command '${command}' (${Object.keys(COMMANDS).join(', ')}; see --help)`);
-    await (await load())(rest, io);
+    const cmd = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (!cmd) throw new CamscopeError(`unknown command '${command}' (${Object.keys(COMMANDS).join(', ')}; see --help)`);
+    if (rest.some((a) => HELP_FLAGS.has(a))) {
+      io.out(`Usage:\n${cmd.usage}\n`);
+      return 0;
+    }
+    await (await cmd.load())(rest, io);
     return 0;
   } catch (e) {
     if (e instanceof CamscopeError) {
