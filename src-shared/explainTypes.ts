@@ -45,6 +45,30 @@ export interface LayerCandidate {
   cam: { applicable: true } | { applicable: false; reason: string };
 }
 
+/** How camscope read a model file (`camscope layers`, the Models view). */
+export interface ModelForm {
+  /** Default-domain operator set. */
+  opset: number;
+  layout: 'NCHW' | 'NHWC';
+  /** 3 = RGB; 1 = grayscale (fed the image's luma). */
+  channels: 1 | 3;
+  /** The model's own input name. */
+  input: string;
+  /** none; qdq-weights (DequantizeLinear weights); qdq (weights and activations); qoperator (QLinearConv …, rewritten). */
+  quantization: 'none' | 'qdq-weights' | 'qdq' | 'qoperator';
+  perChannel: boolean;
+  /** Element type of the file's weights; half precision is computed in float32. */
+  precision: 'float32' | 'float16' | 'bfloat16';
+  /** What the chosen output holds: logits, or probabilities after a trailing Softmax / LogSoftmax. */
+  head: 'logits' | 'softmax' | 'logsoftmax';
+  /** The graph output camscope reads. */
+  output: string;
+  /** The tensor maps and gradients explain (the output itself, or the input of its Softmax / LogSoftmax). */
+  logits: string;
+  /** External data files read from the model's folder. */
+  externalData: string[];
+}
+
 export interface MapResult {
   /** Method id, with ':variant' when a non-default variant was asked for (e.g. 'gradcam++:torchcam'). */
   method: string;

@@ -27,6 +27,7 @@ export const MODEL_OPTIONS = {
   std: {},
   labels: {},
   'label-offset': {},
+  output: {},
 } as const;
 
 export function modelOptions(a: ParsedArgs): ModelOptions {
@@ -37,6 +38,7 @@ export function modelOptions(a: ParsedArgs): ModelOptions {
     std: one(a, 'std'),
     labels: one(a, 'labels'),
     labelOffset: intOption(a, 'label-offset'),
+    output: one(a, 'output'),
   };
 }
 

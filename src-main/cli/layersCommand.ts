@@ -1,21 +1,23 @@
-// `camscope layers`: the model's candidate target layers and whether CAM applies at each.
+// `camscope layers`: how the model file was read, its candidate target layers and whether CAM applies at each.
 import { ClassifierModel } from '../model/classifierModel.js';
 import { camifyDescription } from '../model/camifyMetadata.js';
+import { describeModelForm } from '../../src-shared/modelFormText.js';
 import { one, parseArgs, required } from './args.js';
 import type { CliIO } from './command.js';
 
 export async function layersCommand(argv: string[], io: CliIO): Promise<void> {
-  const a = parseArgs(argv, { model: {}, size: {}, json: { flag: true } });
+  const a = parseArgs(argv, { model: {}, size: {}, output: {}, json: { flag: true } });
   const file = required(a, 'model');
   const sizeFlag = one(a, 'size');
-  const model = await ClassifierModel.open(file, () => {
+  const spatialSize = () => {
     const m = sizeFlag && /^(\d+)x(\d+)$/.exec(sizeFlag);
     return m ? { width: Number(m[1]), height: Number(m[2]) } : undefined;
-  });
+  };
+  const model = await ClassifierModel.open(file, spatialSize, undefined, { output: one(a, 'output') });
   const layers = model.layerCandidates();
   const refitHead = camifyDescription(model.metadata);
   if (a.flags.has('json')) {
-    io.out(JSON.stringify({ model: file, classes: model.numClasses, layers, ...(refitHead ? { refitHead } : {}) }, null, 2) + '\n');
+    io.out(JSON.stringify({ model: file, classes: model.numClasses, form: model.form, layers, ...(refitHead ? { refitHead } : {}) }, null, 2) + '\n');
     return;
   }
   const rows = layers.map((l) => [
@@ -28,6 +30,7 @@ export async function layersCommand(argv: string[], io: CliIO): Promise<void> {
   const width = (i: number) => Math.max(...rows.map((r) => r[i]!.length), ['', 'tensor', 'op', 'C×H×W'][i]?.length ?? 0);
   const fmt = (r: string[]) => `${r[0]} ${r[1]!.padEnd(width(1))}  ${r[2]!.padEnd(width(2))}  ${r[3]!.padEnd(width(3))}  ${r[4]}`;
   io.out(`${file}: ${layers.length} candidate layers, ${model.numClasses} classes (* = default)\n`);
+  io.out(`read as: ${describeModelForm(model.form)}\n`);
   if (refitHead) io.out(`${refitHead}\n`);
   io.out(fmt([' ', 'tensor', 'op', 'C×H×W', 'CAM']) + '\n');
   for (const r of rows) io.out(fmt(r) + '\n');

@@ -16,14 +16,14 @@ interface Command {
 /** The dispatch table, in the order `--help` lists the commands. */
 const COMMANDS: Record<string, Command> = {
   layers: {
-    usage: `  camscope layers  --model M.onnx [--size WxH] [--json]`,
+    usage: `  camscope layers  --model M.onnx [--size WxH] [--output NAME] [--json]   how the file was read, candidate layers`,
     load: async () => (await import('./layersCommand.js')).layersCommand,
   },
   explain: {
     usage: `  camscope explain --model M.onnx --image A.png [--image B.jpg …] [--method cam,gradcam]
                    [--layer auto|TENSOR …] [--target top1|INDEX] [--score logit|softmax] [--threshold 0.2]
-                   [--preset imagenet|none] [--size WxH] [--mean R,G,B] [--std R,G,B]
-                   [--labels FILE] [--label-offset K] [--batch N] [--json OUT.json] [--out DIR]`,
+                   [--preset imagenet|none|tf] [--size WxH] [--mean R,G,B] [--std R,G,B]
+                   [--labels FILE] [--label-offset K] [--output NAME] [--batch N] [--json OUT.json] [--out DIR]`,
     load: async () => (await import('./explainCommand.js')).explainCommand,
   },
   demo: {
@@ -70,7 +70,10 @@ Several --layer options explain each layer in the same run; layercam also writes
 explain writes overlays (<image>.<method>.png, jet colormap, alpha 0.5, WSOL box) to DIR and
 the maps, boxes and top-5 predictions as JSON (to OUT.json, or stdout when neither is given).
 Preprocessing: model metadata when present, else --preset (default imagenet), overridden by
---size/--mean/--std (mean/std in 0..1 units, torchvision convention).
+--size/--mean/--std (mean/std in 0..1 units, torchvision convention); --preset tf is Keras'
+x/127.5 − 1. NHWC and grayscale inputs are fed the image as the model expects it; a trailing
+Softmax/LogSoftmax is recognized (maps explain the logits before it); --output picks the classifier
+output of a model with several.
 Exit codes: 0 ok, 2 bad input (one line naming the file and the problem), 1 internal error.`;
 
 const HELP = ['camscope — Class Activation Maps for ONNX image classifiers', '', 'Usage:', ...Object.values(COMMANDS).map((c) => c.usage), '', NOTES].join('\n');

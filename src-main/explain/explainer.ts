@@ -21,6 +21,8 @@ import { boxFromMap } from './postprocess/wsolBox.js';
 export interface ModelOptions extends PreprocessingFlags {
   labels?: string;
   labelOffset?: number;
+  /** The classifier output, when the model has several (--output). */
+  output?: string;
 }
 
 export interface ExplainOptions {
@@ -58,8 +60,11 @@ export class Explainer {
 
   static async open(file: string, opts: ModelOptions = {}): Promise<Explainer> {
     // Symbolic input sizes are filled from the preprocessing, which may come from the model's metadata.
-    const model = await ClassifierModel.open(file, (metadata) =>
-      resolvePreprocessing(opts, preprocessingFromMetadata(metadata, file), undefined),
+    const model = await ClassifierModel.open(
+      file,
+      (metadata) => resolvePreprocessing(opts, preprocessingFromMetadata(metadata, file), undefined),
+      undefined,
+      { output: opts.output },
     );
     const meta = preprocessingFromMetadata(model.metadata, file);
     const staticSize = typeof model.inputDims[2] === 'number' && typeof model.inputDims[3] === 'number' ? model.inputSize : undefined;

@@ -1,6 +1,6 @@
 // CAM applicability (Zhou et al. 2016): the target map must feed global average pooling followed by a
 // linear classifier, M_c(x,y) = Σ_k w_k^c f_k(x,y). Finds that head and extracts w (and b).
-import { attrFloat, attrInt, attrInts, attrString, type NodeProto, type GraphIndex } from '../onnx/onnxModel.js';
+import { attrFloat, attrInt, attrInts, attrString, type NodeProto, type GraphIndex, onnx } from '../onnx/onnxModel.js';
 
 export interface CamHead {
   ok: true;
@@ -46,13 +46,16 @@ function findCamHead(g: HeadGraph, tensor: string): CamHeadResult {
   const follow = (ops: Set<string>): NodeProto | string | null => {
     for (;;) {
       const consumers = g.index.consumers.get(current) ?? [];
-      if (current === g.outputName && consumers.length === 0) return null;
+      // The logits may feed the model's own Softmax / LogSoftmax: CAM explains the logits.
+      if (current === g.outputName) return null;
       if (consumers.length === 0) return `'${current}' does not reach the logits`;
-      if (consumers.length > 1 || current === g.outputName) {
+      if (consumers.length > 1) {
         return `${consumers.map(label).join(' and ')} follow '${current}'; CAM needs a single GAP → linear path`;
       }
       const n = consumers[0]!;
-      if (!ops.has(n.opType ?? '')) return n;
+      // A Cast to float of a float (what an upcast float16 model's output Cast became) changes nothing.
+      const floatCast = n.opType === 'Cast' && attrInt(n, 'to', 0) === onnx.TensorProto.DataType.FLOAT;
+      if (!ops.has(n.opType ?? '') && !floatCast) return n;
       current = n.output![0]!;
     }
   };

@@ -10,11 +10,15 @@ import {
   defaultOpset,
   loadModelFile,
   metadataMap,
-  toNumber,
 } from '../onnx/onnxModel.js';
 import { type ProbeResult, probeShapes } from '../onnx/shapeProbe.js';
-import { type Quantization, dequantizeConstants } from '../onnx/dequantize.js';
 import { type ProbeCache, parseProbe, probeKey, serializeProbe, userProbeCache } from '../onnx/probeCache.js';
+import { dequantizeConstants } from '../onnx/dequantize.js';
+import { inlineExternalData } from '../onnx/externalData.js';
+import { upcastHalfPrecision } from '../onnx/halfPrecision.js';
+import { adaptInput } from '../onnx/inputLayout.js';
+import { dequantizeQOperators } from '../onnx/qoperator.js';
+import { type ModelForm, classifierOutput } from './modelForm.js';
 import type { LayerCandidate } from '../../src-shared/explainTypes.js';
 import { camHeadAt } from './camHead.js';
 import { CAMIFY_METADATA_KEY } from './camifyMetadata.js';
@@ -23,6 +27,9 @@ const SPATIAL_POOLING = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 
 // Activation quantizers (QDQ) only round the map before it: the layer worth explaining is before them.
 const PASS_THROUGH = new Set(['Identity', 'Dropout', 'Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Cast', 'QuantizeLinear', 'DequantizeLinear']);
 const LINEAR = new Set(['Conv', 'Gemm', 'MatMul', 'ConvTranspose']);
+/** Operator sets camscope reads: the ONNX Model Zoo's oldest classifiers are opset 7. */
+export const MIN_OPSET = 7;
+export const MAX_OPSET = 21;
 
 export class ClassifierModel {
   readonly index: GraphIndex;
@@ -30,6 +37,7 @@ export class ClassifierModel {
   readonly inputName: string;
   /** Input dims as declared: numbers, or names for symbolic dims. */
   readonly inputDims: (number | string)[];
+  /** The logits tensor [N, classes]: the classifier output, or the input of its trailing Softmax / LogSoftmax. */
   readonly outputName: string;
   readonly metadata: Record<string, string>;
   private constructor(
@@ -38,8 +46,10 @@ export class ClassifierModel {
     readonly sha256: string,
     readonly probe: ProbeResult,
     io: { inputName: string; inputDims: (number | string)[]; outputName: string },
-    /** What the quantized weights and activations of the file were (folded to float at load). */
-    readonly quantization: Quantization,
+    /** How the file was read: opset, input layout, quantization, precision, output head. */
+    readonly form: ModelForm,
+    /** Tensors of the input adapter (NHWC / grayscale), never target layers. */
+    private readonly adapterTensors: ReadonlySet<string>,
   ) {
     this.index = new GraphIndex(model.graph!);
     this.opset = defaultOpset(model);
@@ -52,40 +62,39 @@ export class ClassifierModel {
   /**
    * Opens and validates a classifier and runs it once on zeros to learn every tensor's shape (or
    * reads what that run learned from `caches`, by the file's sha256: the user cache by default).
-   * `spatialSize` fills symbolic H, W (it may depend on the model's metadata, e.g. its preprocessing).
+   * `spatialSize` fills symbolic H, W (it may depend on the model's metadata, e.g. its preprocessing);
+   * `output` names the classifier output among several.
    */
   static async open(
     file: string,
     spatialSize?: (metadata: Record<string, string>) => { width: number; height: number } | undefined,
     caches: ProbeCache[] = [userProbeCache()],
+    options: { output?: string } = {},
   ): Promise<ClassifierModel> {
     const { model, bytes } = loadModelFile(file);
-    for (const imp of model.opsetImport ?? []) {
-      if (imp.domain && imp.domain !== 'ai.onnx') {
-        throw new CamscopeError(`${file}: uses operator domain '${imp.domain}' (custom ops are not loaded)`);
-      }
+    const custom = (model.opsetImport ?? []).filter((imp) => imp.domain && imp.domain !== 'ai.onnx');
+    if (custom.length) {
+      const domain = custom[0]!.domain!;
+      const ops = [...new Set((model.graph!.node ?? []).filter((n) => n.domain === domain).map((n) => n.opType))];
+      throw new CamscopeError(`${file}: uses operator domain '${domain}'${ops.length ? ` (${ops.join(', ')})` : ''}: custom ops are not loaded`);
     }
-    const quantization = dequantizeConstants(model, file);
-    const index = new GraphIndex(model.graph!);
     let opset: number;
     try {
       opset = defaultOpset(model);
     } catch {
       throw new CamscopeError(`${file}: imports no default ONNX operator set`);
     }
-    if (opset < 11 || opset > 21) throw new CamscopeError(`${file}: opset ${opset} is not supported (11–21)`);
-    const inputs = index.realInputs();
+    if (opset < MIN_OPSET || opset > MAX_OPSET) throw new CamscopeError(`${file}: opset ${opset} is not supported (${MIN_OPSET}–${MAX_OPSET})`);
+    const externalData = inlineExternalData(model, file, bytes.length);
+    const precision = upcastHalfPrecision(model);
+    const qoperators = dequantizeQOperators(model, file);
+    const quantization = dequantizeConstants(model, file);
+    const inputs = new GraphIndex(model.graph!).realInputs();
     if (inputs.length !== 1) {
       throw new CamscopeError(`${file}: expected one image input, found ${inputs.length} (${inputs.map((i) => i.name).join(', ')})`);
     }
-    const input = inputs[0]!;
-    const dims = (input.type?.tensorType?.shape?.dim ?? []).map((d) =>
-      d.dimValue !== undefined && d.dimValue !== null && toNumber(d.dimValue) > 0 ? toNumber(d.dimValue) : d.dimParam || '?',
-    );
-    if (dims.length !== 4) throw new CamscopeError(`${file}: input '${input.name}' has rank ${dims.length}, expected NCHW (rank 4)`);
-    if (dims[1] !== 3) throw new CamscopeError(`${file}: input '${input.name}' has ${dims[1]} channels, expected 3 (RGB, NCHW)`);
-    const outputName = model.graph!.output?.[0]?.name;
-    if (!outputName) throw new CamscopeError(`${file}: the model has no output`);
+    const layout = adaptInput(model, inputs[0]!, file);
+    const dims = layout.dims;
 
     const size = (d: number | string, fallback: number | undefined, what: string): number => {
       if (typeof d === 'number') return d;
@@ -96,11 +105,12 @@ export class ClassifierModel {
     const fill = spatialSize?.(metadataMap(model));
     const h = size(dims[2]!, fill?.height, 'height');
     const w = size(dims[3]!, fill?.width, 'width');
-    const zeros = (n: number) => ({ [input.name!]: new ort.Tensor('float32', new Float32Array(n * 3 * h * w), [n, 3, h, w]) });
+    const zeros = (n: number) => ({ [layout.inputName]: new ort.Tensor('float32', new Float32Array(n * 3 * h * w), [n, 3, h, w]) });
     const otherBatch = typeof dims[0] === 'number' ? undefined : 1;
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     // The key also covers the graph as loaded (after folding), so a change in load-time rewriting is never served an old probe.
-    const loaded = createHash('sha1').update(index.nodes.map((n) => `${n.opType}(${(n.input ?? []).join(',')})${(n.output ?? []).join(',')}`).join(';')).digest('hex').slice(0, 16);
+    const nodes = model.graph!.node ?? [];
+    const loaded = createHash('sha1').update(nodes.map((n) => `${n.opType}(${(n.input ?? []).join(',')})${(n.output ?? []).join(',')}`).join(';')).digest('hex').slice(0, 16);
     const key = probeKey(`${sha256}-${loaded}`, [batch, 3, h, w], otherBatch);
     // The first cache that has the entry answers; those before it that missed are filled.
     let probe: ProbeResult | null = null;
@@ -121,11 +131,21 @@ export class ClassifierModel {
       const json = serializeProbe(probe);
       for (const c of missed) c.set(key, json);
     }
-    const outShape = probe.shapes.get(outputName);
-    if (!outShape || outShape.length !== 2) {
-      throw new CamscopeError(`${file}: output '${outputName}' has shape ${JSON.stringify(outShape)}, expected [N, classes] logits`);
-    }
-    return new ClassifierModel(file, model, sha256, probe, { inputName: input.name!, inputDims: dims, outputName }, quantization);
+    const head = classifierOutput(model, probe, file, options.output);
+    const form: ModelForm = {
+      opset,
+      layout: layout.layout,
+      channels: layout.channels,
+      input: layout.original,
+      quantization: qoperators.length ? 'qoperator' : quantization.activationPairs ? 'qdq' : quantization.foldedConstants ? 'qdq-weights' : 'none',
+      perChannel: quantization.perChannel,
+      precision,
+      head: head.head,
+      output: head.output,
+      logits: head.logits,
+      externalData,
+    };
+    return new ClassifierModel(file, model, sha256, probe, { inputName: layout.inputName, inputDims: dims, outputName: head.logits }, form, new Set(layout.adapterTensors));
   }
 
   get numClasses(): number {
@@ -165,7 +185,7 @@ export class ClassifierModel {
         if (!o || !s || s.length !== 4 || s[2]! * s[3]! <= 1 || !influences.has(o) || !nchw.has(o)) continue;
         // Integer tensors (QuantizeLinear outputs) have no gradient of their own; their float neighbours do.
         if (this.probe.types.get(o) !== 'float32') continue;
-        if (this.index.constant(o)) continue;
+        if (this.index.constant(o) || this.adapterTensors.has(o)) continue;
         out.push(o);
       }
     }

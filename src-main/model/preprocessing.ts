@@ -5,6 +5,8 @@ import type { Preprocessing } from '../../src-shared/explainTypes.js';
 export const PRESETS = {
   imagenet: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], size: 224 },
   none: { mean: [0, 0, 0], std: [1, 1, 1], size: 224 },
+  // Keras / TensorFlow 'tf' mode: x/127.5 − 1 = (x/255 − 0.5)/0.5.
+  tf: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], size: 224 },
 } as const;
 export type PresetName = keyof typeof PRESETS;
 export const METADATA_KEY = 'camscope.preprocessing';
@@ -60,7 +62,7 @@ export function resolvePreprocessing(
 ): Preprocessing {
   let base: Preprocessing;
   if (flags.preset) {
-    if (!(flags.preset in PRESETS)) throw new CamscopeError(`--preset: unknown preset '${flags.preset}' (imagenet, none)`);
+    if (!(flags.preset in PRESETS)) throw new CamscopeError(`--preset: unknown preset '${flags.preset}' (${Object.keys(PRESETS).join(', ')})`);
     const p = PRESETS[flags.preset as PresetName];
     base = { width: p.size, height: p.size, mean: [...p.mean], std: [...p.std], source: `preset:${flags.preset}` };
   } else if (metadata) {

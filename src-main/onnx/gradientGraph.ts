@@ -94,8 +94,7 @@ export function buildGradientModel(
   let seed = SEED_INPUT;
   if (options.top1Seed) {
     // The predicted class is only known inside the run: seed += top1 · one-hot(argmax(logits)).
-    const argmax = e.op('ArgMax', [output], { axis: 1, keepdims: 0 });
-    const oneHot = e.op('OneHot', [argmax, e.constInt64([outShape[1]!], []), e.constFloat([0, 1], [2])]);
+    const oneHot = e.oneHot(e.op('ArgMax', [output], { axis: 1, keepdims: 1 }), outShape[1]!);
     seed = e.op('Add', [SEED_INPUT, e.op('Mul', [TOP1_INPUT, oneHot])]);
   }
   if (options.softmaxSeed) {

@@ -1,5 +1,6 @@
 // Appends nodes and constants to a graph under fresh names, hiding the operator-set differences
-// (axes as attribute or input) between opset 11 and 18.
+// between opset 7 and 21: axes as attribute or input, and ops newer than the model's opset
+// (Expand 8, Where and OneHot 9, Mod 10) written with older ones.
 import {
   type AttrValue,
   type NodeProto,
@@ -83,6 +84,35 @@ export class NodeEmitter {
   sum(xs: string[]): string {
     if (xs.length === 1) return xs[0]!;
     return this.op('Sum', xs);
+  }
+
+  /** Float one-hot rows [N, classes] of integer indices [N, 1] (Equal against 0 … classes−1). */
+  oneHot(indices: string, classes: number): string {
+    const range = this.constInt64(Array.from({ length: classes }, (_, i) => i), [1, classes]);
+    return this.mask(this.op('Equal', [indices, range]));
+  }
+
+  /**
+   * x broadcast to the static shape `shape` whose dim 0 (the batch) x already has: Expand from opset
+   * 8, before that a product with ones of shape [1, …shape[1:]].
+   */
+  expandTo(x: string, shapeOf: string, shape: readonly number[]): string {
+    if (this.opset >= 8) return this.op('Expand', [x, this.op('Shape', [shapeOf])]);
+    const size = shape.slice(1).reduce((a, b) => a * b, 1);
+    return this.op('Mul', [x, this.constFloat(new Float32Array(size).fill(1), [1, ...shape.slice(1)])]);
+  }
+
+  /** cond ? a : b for float a, b (Where from opset 9, a blend of masks before). */
+  where(cond: string, a: string, b: string): string {
+    if (this.opset >= 9) return this.op('Where', [cond, a, b]);
+    const m = this.mask(cond);
+    return this.op('Add', [this.op('Mul', [m, a]), this.op('Mul', [this.op('Sub', [this.scalar(1), m]), b])]);
+  }
+
+  /** a mod b for non-negative int64 tensors (Mod from opset 10, a − (a / b)·b before). */
+  mod(a: string, b: string): string {
+    if (this.opset >= 10) return this.op('Mod', [a, b]);
+    return this.op('Sub', [a, this.op('Mul', [this.op('Div', [a, b]), b])]);
   }
 
   /** 1.0 where cond holds, 0.0 elsewhere (cond: a boolean tensor). */

@@ -23,7 +23,7 @@ const relu = chain((c) => c.e.mask(c.e.op('Greater', [c.input(0), c.e.scalar(0)]
 const leakyRelu = chain((c) => {
   const { e } = c;
   const positive = e.op('Greater', [c.input(0), e.scalar(0)]);
-  return e.op('Where', [positive, e.scalar(1), e.scalar(attrFloat(c.node, 'alpha', 0.01))]);
+  return e.where(positive, e.scalar(1), e.scalar(attrFloat(c.node, 'alpha', 0.01)));
 });
 
 /** Bounds are inputs 1, 2 from opset 11 (either may be absent), attributes before. */
@@ -54,8 +54,8 @@ const hardSwish = chain((c) => {
   const { e } = c;
   const x = c.input(0);
   const ramp = e.op('Add', [e.op('Mul', [x, e.scalar(1 / 3)]), e.scalar(0.5)]);
-  const upper = e.op('Where', [e.op('Greater', [x, e.scalar(3)]), e.scalar(1), ramp]);
-  return e.op('Where', [e.op('Less', [x, e.scalar(-3)]), e.scalar(0), upper]);
+  const upper = e.where(e.op('Greater', [x, e.scalar(3)]), e.scalar(1), ramp);
+  return e.where(e.op('Less', [x, e.scalar(-3)]), e.scalar(0), upper);
 });
 
 const sigmoid = chain((c) => {
@@ -120,7 +120,10 @@ const identity: GradientRule = (c) => [c.dOut(0)];
  * would make ONNX Runtime drop values at random, which no gradient describes.
  */
 const dropout: GradientRule = (c) => {
-  if (c.input(2)) c.fail('a training_mode input is not supported (inference Dropout only)');
+  const training = c.input(2) ? c.constant(c.input(2)) : null;
+  if (c.input(2) && (!training || training.data.some((v) => v !== 0))) {
+    c.fail('a training_mode input that is not a constant false is not supported (inference Dropout only)');
+  }
   return [c.dOut(0)];
 };
 

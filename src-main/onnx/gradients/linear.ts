@@ -45,17 +45,12 @@ const gemm: GradientRule = (c) => {
   const transB = attrInt(node, 'transB', 0);
   const dy = c.dOut(0)!;
   const [a, b] = [c.input(0), c.input(1)];
-  // dA' = α·dY·B'ᵀ and dB' = α·A'ᵀ·dY, expressed directly as Gemm on the stored operands.
-  const da = !c.needs(0)
-    ? null
-    : transA
-      ? e.op('Gemm', [b, dy], { transA: transB, transB: 1, alpha: { float: alpha } })
-      : e.op('Gemm', [dy, b], { transA: 0, transB: 1 - transB, alpha: { float: alpha } });
-  const db = !c.needs(1)
-    ? null
-    : transB
-      ? e.op('Gemm', [dy, a], { transA: 1, transB: transA, alpha: { float: alpha } })
-      : e.op('Gemm', [a, dy], { transA: 1 - transA, transB: 0, alpha: { float: alpha } });
+  // dA' = α·dY·B'ᵀ and dB' = α·A'ᵀ·dY, expressed directly as Gemm on the stored operands
+  // (C is optional from opset 11; before, a broadcast 0).
+  const noC = e.opset >= 11 ? [] : [e.scalar(0)];
+  const product = (p: string, q: string, attrs: { transA: number; transB: number }) => e.op('Gemm', [p, q, ...noC], { ...attrs, alpha: { float: alpha } });
+  const da = !c.needs(0) ? null : transA ? product(b, dy, { transA: transB, transB: 1 }) : product(dy, b, { transA: 0, transB: 1 - transB });
+  const db = !c.needs(1) ? null : transB ? product(dy, a, { transA: 1, transB: transA }) : product(a, dy, { transA: 1 - transA, transB: 0 });
   let dc: string | null = null;
   if (c.input(2) && c.needs(2)) {
     const scaled = beta === 1 ? dy : e.op('Mul', [dy, e.scalar(beta)]);

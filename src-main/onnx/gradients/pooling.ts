@@ -23,7 +23,7 @@ function argmaxOffsets(c: GradientContext, indices: string, w: Windows, columnMa
   let offset: string | null = null;
   for (let a = 0; a < n; a++) {
     const stride = columnMajor ? product(w.inSize.slice(0, a)) : product(w.inSize.slice(a + 1));
-    const coord = e.op('Mod', [e.op('Div', [indices, e.constInt64([stride], [])]), e.constInt64([w.inSize[a]!], [])]);
+    const coord = e.mod(e.op('Div', [indices, e.constInt64([stride], [])]), e.constInt64([w.inSize[a]!], []));
     // First input row of each window along this axis, laid out to broadcast over [N, C, …out].
     const starts = range(0, w.outSize[a]!).map((o) => o * w.strides[a]! - w.padsBegin[a]!);
     const start = e.constInt64(starts, [w.outSize[a]!, ...ones(n - 1 - a)]);
@@ -47,18 +47,74 @@ const maxPool: GradientRule = (c) => {
   const channels = c.shape(x)[1]!;
   const n = w.kernel.length;
   const k = product(w.kernel);
-  // The graph is a copy, so the forward node can be asked for its optional Indices output.
-  const outputs = node.output!;
-  if (!outputs[1]) outputs[1] = e.fresh('maxpool_indices');
-  const offset = argmaxOffsets(c, outputs[1]!, w, attrInt(node, 'storage_order', 0) === 1);
-
-  const oneHot = e.mask(e.op('Equal', [e.unsqueeze(offset, [2]), e.constInt64(range(0, k), [k, ...ones(n)])]));
+  let oneHot: string;
+  if (e.opset >= 8) {
+    // The graph is a copy, so the forward node can be asked for its optional Indices output.
+    const outputs = node.output!;
+    if (!outputs[1]) outputs[1] = e.fresh('maxpool_indices');
+    const offset = argmaxOffsets(c, outputs[1]!, w, attrInt(node, 'storage_order', 0) === 1);
+    oneHot = e.mask(e.op('Equal', [e.unsqueeze(offset, [2]), e.constInt64(range(0, k), [k, ...ones(n)])]));
+  } else {
+    oneHot = firstMaxOneHot(c, w, channels);
+  }
   const routed = e.op('Mul', [oneHot, e.unsqueeze(c.dOut(0)!, [2])]);
   const stacked = e.op('Reshape', [routed, e.constInt64([0, channels * k, ...w.outSize])]);
   const kernels = new Float32Array(channels * k * k);
   for (let i = 0; i < channels * k; i++) kernels[i * k + (i % k)] = 1;
   return [scatterWindows(c, stacked, e.constFloat(kernels, [channels * k, 1, ...w.kernel]), channels, w)];
 };
+
+/**
+ * MaxPool before opset 8 has no Indices output. The same one-hot [N, C, k, …out] of each window's
+ * first maximum (row-major over the kernel, as ONNX Runtime and torch pick it) is built from the
+ * window's k values: offset j's value in every window is a depthwise Conv with a one-hot kernel,
+ * it is a maximum where it is not below the pooled value and lies inside the input (zero padding
+ * is masked out by a constant), and the first such offset wins.
+ */
+function firstMaxOneHot(c: GradientContext, w: Windows, channels: number): string {
+  const { e } = c;
+  const x = c.input(0);
+  const y = c.output(0);
+  const k = product(w.kernel);
+  let taken: string | null = null;
+  const picks: string[] = [];
+  for (let j = 0; j < k; j++) {
+    const kernel = new Float32Array(channels * k);
+    for (let ch = 0; ch < channels; ch++) kernel[ch * k + j] = 1;
+    const value = e.op('Conv', [x, e.constFloat(kernel, [channels, 1, ...w.kernel])], {
+      kernel_shape: w.kernel,
+      strides: w.strides,
+      pads: [...w.padsBegin, ...w.padsEnd],
+      group: channels,
+    });
+    // Offset j of window o lies at o·stride − pad + j_a along each axis a (no dilation before opset 10).
+    const inside = insideInput(w, j);
+    const isMax = e.op('Mul', [e.mask(e.op('Not', [e.op('Less', [value, y])])), e.constFloat(inside, w.outSize)]);
+    const first: string = taken ? e.op('Mul', [isMax, e.op('Sub', [e.scalar(1), taken])]) : isMax;
+    taken = taken ? e.op('Add', [taken, first]) : first;
+    picks.push(e.unsqueeze(first, [2]));
+  }
+  return e.op('Concat', picks, { axis: 2 });
+}
+
+/** 1 where kernel offset j (row-major) of each window lies inside the unpadded input, else 0. */
+function insideInput(w: Windows, j: number): Float32Array {
+  const offsets: number[] = [];
+  let rest = j;
+  for (let a = w.kernel.length - 1; a >= 0; a--) {
+    offsets[a] = rest % w.kernel[a]!;
+    rest = Math.floor(rest / w.kernel[a]!);
+  }
+  let mask = [1];
+  w.kernel.forEach((_, a) => {
+    const along = range(0, w.outSize[a]!).map((o) => {
+      const p = o * w.strides[a]! - w.padsBegin[a]! + offsets[a]! * w.dilations[a]!;
+      return p >= 0 && p < w.inSize[a]! ? 1 : 0;
+    });
+    mask = mask.flatMap((m) => along.map((v) => m * v));
+  });
+  return Float32Array.from(mask);
+}
 
 /**
  * Number of elements ONNX Runtime divides each window's sum by, along one axis: the window's
@@ -98,7 +154,7 @@ const globalAveragePool: GradientRule = (c) => {
   const { e } = c;
   const x = c.input(0);
   const area = product(c.shape(x).slice(2));
-  return [e.op('Expand', [e.op('Div', [c.dOut(0)!, e.scalar(area)]), e.op('Shape', [x])])];
+  return [e.expandTo(e.op('Div', [c.dOut(0)!, e.scalar(area)]), x, c.shape(x))];
 };
 
 /** dy goes to the first maximum of each channel, found by a MaxPool over the whole extent. */
@@ -107,7 +163,7 @@ const globalMaxPool: GradientRule = (c) => {
   const spatial = c.shape(c.input(0)).slice(2);
   const area = product(spatial);
   const [, indices] = e.emit('MaxPool', [c.input(0)], { kernel_shape: spatial }, 2);
-  const inPlane = e.op('Mod', [indices!, e.constInt64([area], [])]);
+  const inPlane = e.mod(indices!, e.constInt64([area], []));
   const isMax = e.mask(e.op('Equal', [inPlane, e.constInt64(range(0, area), spatial)]));
   return [e.op('Mul', [isMax, c.dOut(0)!])];
 };
@@ -135,7 +191,8 @@ function reduceBackward(c: GradientContext, mean: boolean): string {
     const size = (t: string) => e.op('Cast', [e.op('Size', [t])], { to: 1 });
     g = e.op('Div', [g, e.op('Div', [size(x), size(c.output(0))])]);
   }
-  return e.op('Expand', [g, e.op('Shape', [x])]);
+  if (e.opset < 8 && axes.includes(0)) c.fail('a reduction over the batch axis needs Expand (opset 8)');
+  return e.expandTo(g, x, c.shape(x));
 }
 
 export const poolingRules: Record<string, GradientRule> = {
