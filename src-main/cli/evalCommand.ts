@@ -10,6 +10,7 @@ import { renderCsv } from '../report/csvReport.js';
 import { renderHtmlReport } from '../report/htmlReport.js';
 import { ChromiumPdfPrinter, type PdfPrinter } from '../report/pdfPrinter.js';
 import { METRIC_KEYS } from '../../src-shared/evaluationTypes.js';
+import { withInterrupt } from '../terminal/signals.js';
 import { intOption, one, parseArgs, required } from './args.js';
 import { type CliIO, MODEL_OPTIONS, modelOptions, writeOutput } from './command.js';
 
@@ -42,24 +43,26 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
   const batch = intOption(a, 'batch');
   if (batch !== undefined && batch < 1) throw new CamscopeError(`--batch: expected a positive integer, got ${batch}`);
   const format = one(a, 'format');
-  const dataset = await loadDataset(required(a, 'dataset'), { format: format === undefined ? undefined : parseDatasetFormat(format), split: one(a, 'split') });
-  for (const w of dataset.warnings.slice(0, 5)) io.err(`warning: ${w}\n`);
-  if (dataset.warnings.length > 5) io.err(`warning: … and ${dataset.warnings.length - 5} more\n`);
-
-  const result = await evaluateDataset({
-    model: required(a, 'model'),
-    dataset,
-    methods: (one(a, 'methods') ?? 'cam,gradcam').split(',').map((m) => m.trim()).filter(Boolean),
-    modelOptions: modelOptions(a),
-    layer: one(a, 'layer'),
-    batchSize: batch,
-    limit,
-    project: one(a, 'project'),
-    exportMaps: one(a, 'export-maps'),
-    progress: io.progress,
-    faithfulness: !a.flags.has('no-faithfulness'),
-    road: a.flags.has('road'),
-    bootstrap: resamples === 0 ? null : { resamples, seed },
+  const result = await withInterrupt(io.err, async (signal) => {
+    const dataset = await loadDataset(required(a, 'dataset'), { format: format === undefined ? undefined : parseDatasetFormat(format), split: one(a, 'split'), signal });
+    for (const w of dataset.warnings.slice(0, 5)) io.err(`warning: ${w}\n`);
+    if (dataset.warnings.length > 5) io.err(`warning: … and ${dataset.warnings.length - 5} more\n`);
+    return evaluateDataset({
+      model: required(a, 'model'),
+      dataset,
+      methods: (one(a, 'methods') ?? 'cam,gradcam').split(',').map((m) => m.trim()).filter(Boolean),
+      modelOptions: modelOptions(a),
+      layer: one(a, 'layer'),
+      batchSize: batch,
+      limit,
+      project: one(a, 'project'),
+      exportMaps: one(a, 'export-maps'),
+      progress: io.progress,
+      faithfulness: !a.flags.has('no-faithfulness'),
+      road: a.flags.has('road'),
+      bootstrap: resamples === 0 ? null : { resamples, seed },
+      signal,
+    });
   });
 
   const json = one(a, 'json');

@@ -6,6 +6,7 @@ import { Workspace } from '../services/workspace.js';
 import { one, parseArgs, required } from './args.js';
 import type { CliIO } from './command.js';
 import { Progress } from '../terminal/progress.js';
+import { withInterrupt } from '../terminal/signals.js';
 
 export async function importCommand(argv: string[], io: CliIO): Promise<void> {
   const a = parseArgs(argv, { project: {}, dataset: {}, format: {}, split: {}, name: {}, verbose: { flag: true } });
@@ -16,14 +17,17 @@ export async function importCommand(argv: string[], io: CliIO): Promise<void> {
   const ws = Workspace.open(project, { create: !existsSync(project) });
   try {
     let progress: Progress | null = null;
-    const { dataset, imported } = await ws.importDataset(dir, {
-      format,
-      split: one(a, 'split'),
-      dataset: one(a, 'name'),
-      onProgress: (done, total) => {
-        if (total > 3 && io.progress) (progress ??= new Progress(total, 'images', io.progress)).update(done);
-      },
-    });
+    const { dataset, imported } = await withInterrupt(io.err, (signal) =>
+      ws.importDataset(dir, {
+        format,
+        split: one(a, 'split'),
+        dataset: one(a, 'name'),
+        onProgress: (done, total) => {
+          if (total > 3 && io.progress) (progress ??= new Progress(total, 'images', io.progress)).update(done);
+        },
+        signal,
+      }),
+    );
     const withBoxes = dataset.items.filter((it) => it.boxes.length > 0).length;
     const classes = dataset.classNames ? `${dataset.classNames.length} classes` : `${new Set(dataset.items.map((it) => it.label)).size} labels`;
     io.out(

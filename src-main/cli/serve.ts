@@ -2,13 +2,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CamscopeError } from '../errors.js';
+import { CamscopeError, firstLine } from '../errors.js';
 import type { DemoOptions } from '../services/demoProject.js';
 import type { Workspace } from '../services/workspace.js';
 import { bootWorkstation } from '../services/workstation.js';
 import { intOption, one, parseArgs } from './args.js';
 import type { CliIO } from './command.js';
 import { type BrowserShell, startBrowserShell } from '../shells/browserShell.js';
+import { onInterrupt } from '../terminal/signals.js';
 
 /** The checkout or package root: the nearest folder above this module with camscope's package.json (sources or out/cli/<build>/). */
 export const REPO_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
@@ -32,11 +33,27 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<void> {
   const project = one(a, 'project');
   const { shell, workspace } = await serve({ project: project && resolve(project), port: intOption(a, 'port') });
   io.out(`camscope listening on ${shell.url}\n`);
+  await serveUntilSignal(shell, workspace, io.err);
+}
+
+/**
+ * Serves until SIGINT/SIGTERM, then stops gracefully: no new connections (open ones get 1001), every running job
+ * finishes and commits the batch in hand, the store closes and releases the project lock. A second signal exits
+ * at once (committed batches are safe: each is one transaction).
+ */
+export async function serveUntilSignal(shell: BrowserShell, workspace: Workspace, err: (text: string) => void): Promise<void> {
+  let dispose = () => {};
   await new Promise<void>((done) => {
-    const stop = () => void shell.close().then(() => (workspace.close(), done()));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    dispose = onInterrupt((signal) => {
+      err(`camscope: ${signal}: finishing the running batches, then closing ${workspace.store.file} (${signal} again stops at once)\n`);
+      // Both at once: the jobs must hear 'stop' before more batches start, while the sockets get their close.
+      void Promise.all([shell.close(), workspace.shutdown()])
+        .then(() => err('camscope: stopped; the project is closed and unfinished runs resume when it is opened again\n'))
+        .catch((e: unknown) => err(`camscope: stopping failed: ${firstLine(e)}\n`))
+        .finally(done);
+    }, err);
   });
+  dispose();
 }
 
 function packageRoot(dir: string): string {

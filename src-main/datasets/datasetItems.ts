@@ -38,18 +38,27 @@ export function checkBoxes(raw: readonly RawBox[], width: number, height: number
 }
 
 /** Runs `work` on every element with at most `limit` in flight; results keep the input order. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>, onDone: (done: number) => void): Promise<R[]> {
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+  onDone: (done: number) => void,
+  signal?: AbortSignal,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let done = 0;
+  const interrupted = () => new CamscopeError(`interrupted while reading image sizes (${done} of ${items.length}); nothing was written`, 130);
   const lane = async () => {
     while (next < items.length) {
+      if (signal?.aborted) throw interrupted();
       const i = next++;
       results[i] = await work(items[i]!);
       onDone(++done);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (signal?.aborted) throw interrupted();
   return results;
 }
 
@@ -102,6 +111,7 @@ export async function finishDataset(root: DatasetRoot, format: DatasetFormat, pa
       return { item, warnings: boxWarnings };
     },
     (done) => opts.onProgress?.(done, accepted.length),
+    opts.signal,
   );
   const items: DatasetItem[] = [];
   for (const c of checked) {

@@ -36,6 +36,8 @@ export interface LoadOptions {
   split?: string;
   /** Called while image sizes are read. */
   onProgress?: (done: number, total: number) => void;
+  /** Checked per image while sizes are read: once aborted, loading stops with an "interrupted" error (exit 130). */
+  signal?: AbortSignal;
 }
 
 /** A box as a format file states it, already converted to camscope's convention, before checks. */

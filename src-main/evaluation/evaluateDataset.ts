@@ -42,6 +42,8 @@ export interface EvaluateOptions {
   road?: boolean;
   /** Bootstrap intervals and paired tests (src-shared/bootstrap.ts defaults); null: none. */
   bootstrap?: BootstrapOptions | null;
+  /** Checked between batches: once aborted, the batch in hand is committed and the evaluation stops (exit 130). */
+  signal?: AbortSignal;
 }
 
 export async function evaluateDataset(opts: EvaluateOptions): Promise<EvaluationResult> {
@@ -86,6 +88,15 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
     const batchSize = model.dynamicBatch ? Math.max(1, opts.batchSize ?? 8) : 1;
 
     for (let start = 0; start < items.length; start += batchSize) {
+      if (opts.signal?.aborted) {
+        recorder?.interrupt();
+        throw new CamscopeError(
+          recorder
+            ? `interrupted: ${start} of ${items.length} images are stored in ${opts.project}; rerun the same command to resume`
+            : `interrupted after ${start} of ${items.length} images (nothing is kept without --project)`,
+          130,
+        );
+      }
       const indices = Array.from({ length: Math.min(batchSize, items.length - start) }, (_, k) => start + k);
       const fresh = indices.filter((i) => !isStored(i));
       const began = Date.now();

@@ -159,6 +159,13 @@ export class ProjectRecorder {
     }
   }
 
+  /** Marks unfinished runs cancelled after an interrupt; the committed images stay and a rerun resumes. */
+  interrupt(): void {
+    for (const runId of this.runIds.values()) {
+      if (this.store.getRun(runId)?.status === 'running') this.store.finishRun(runId, 'cancelled', 'interrupted');
+    }
+  }
+
   close(): void {
     this.store.close();
   }

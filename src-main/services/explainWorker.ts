@@ -21,11 +21,14 @@ export type WorkerMessage =
   | { type: 'done' }
   | { type: 'error'; error: string };
 
+/** Set by the parent's 'stop' message: the batch in hand is finished and sent, then the worker ends. */
+let stopping = false;
+
 async function run(job: WorkerJob, send: (m: WorkerMessage) => void): Promise<void> {
   const explainer = await Explainer.open(job.model, job.modelOptions);
   const opts = { methods: job.methods.map(parseMethod), layers: job.layers, target: job.target, batchSize: job.batchSize };
   explainer.prepare(opts);
-  for (let i = 0; i < job.images.length; i += job.batchSize) {
+  for (let i = 0; i < job.images.length && !stopping; i += job.batchSize) {
     const batch = job.images.slice(i, i + job.batchSize);
     try {
       const results = await explainer.explain(batch.map((b) => b.path), opts);
@@ -54,6 +57,13 @@ if (process.send) {
   const send = (m: WorkerMessage) => {
     sent = new Promise<void>((resolve) => process.send!(m, undefined, undefined, () => resolve()));
   };
+  // The parent decides when a run stops: Ctrl-C in a terminal reaches the whole process group, and the
+  // parent answers it with 'stop' (finish the batch in hand). Without a parent there is nothing to do.
+  process.on('SIGINT', () => {});
+  process.on('disconnect', () => process.exit(0));
+  process.on('message', (m: { type?: string }) => {
+    if (m.type === 'stop') stopping = true;
+  });
   process.once('message', (job: WorkerJob) => {
     run(job, send)
       .catch((e) => send({ type: 'error', error: e instanceof CamscopeError ? e.message : `internal error: ${firstLine(e)}` }))

@@ -24,6 +24,8 @@ export interface ImageSource {
 export type ImageHandlers = Pick<Handlers, 'images.import' | 'images.query' | 'images.detail'>;
 
 const THUMB_SIDE = 256;
+/** Paths read and committed per transaction by importImages. */
+const IMPORT_CHUNK = 256;
 const BROWSER_FORMATS: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp' };
 
 export class ProjectImages implements ImageSource {
@@ -64,13 +66,24 @@ export class ProjectImages implements ImageSource {
     paths: string[],
     dataset: string | null,
     truth: ReadonlyMap<string, { label: number | null; boxes: Box[] }> = new Map(),
+    signal?: AbortSignal,
   ): Promise<Response<'images.import'>> {
-    const { images, skipped } = await readImageRecords(paths, dataset);
-    for (const im of images) {
-      const t = truth.get(im.path);
-      if (t) Object.assign(im, { gtLabel: t.label, gtBoxes: t.boxes.map((box) => ({ box, label: t.label })) });
+    // Committed in chunks, so an interrupted import keeps what it added and a rerun skips those (same path and hash).
+    const { store } = this.project;
+    let added = 0;
+    const skipped: Response<'images.import'>['skipped'] = [];
+    for (let i = 0; i < paths.length; i += IMPORT_CHUNK) {
+      if (signal?.aborted) {
+        throw new CamscopeError(`interrupted: ${added} images added to ${store.file} (committed); rerun the same command to add the rest`, 130);
+      }
+      const chunk = await readImageRecords(paths.slice(i, i + IMPORT_CHUNK), dataset);
+      for (const im of chunk.images) {
+        const t = truth.get(im.path);
+        if (t) Object.assign(im, { gtLabel: t.label, gtBoxes: t.boxes.map((box) => ({ box, label: t.label })) });
+      }
+      if (chunk.images.length) added += store.addImages(chunk.images).added;
+      skipped.push(...chunk.skipped);
     }
-    const { added } = images.length ? this.project.store.addImages(images) : { added: 0 };
     return { added, skipped };
   }
 
@@ -82,7 +95,7 @@ export class ProjectImages implements ImageSource {
     const ds = await loadDataset(dir, opts);
     const truth = new Map(ds.items.map((it) => [it.path, { label: it.label, boxes: it.boxes }]));
     const name = opts.dataset ?? (opts.split ? `${basename(ds.root)}/${opts.split}` : basename(ds.root));
-    return { dataset: ds, imported: { ...(await this.importImages([...truth.keys()], name, truth)), warnings: ds.warnings } };
+    return { dataset: ds, imported: { ...(await this.importImages([...truth.keys()], name, truth, opts.signal)), warnings: ds.warnings } };
   }
 
   /** Drops in-flight image reads of the previous project (after a project switch). */

@@ -7,6 +7,11 @@ export interface JobHandle {
   /** Resolves when the worker ends: 'done', 'cancelled', or 'failed' with the reason. */
   finished: Promise<{ status: 'done' | 'cancelled' | 'failed'; error: string | null }>;
   cancel(): void;
+  /**
+   * Asks the worker to stop after the batch in hand (which still arrives and is stored), killing it after
+   * `graceMs`; `finished` then resolves 'cancelled'.
+   */
+  stop(graceMs?: number): void;
   /** The worker's process id. */
   pid: number | undefined;
 }
@@ -70,6 +75,12 @@ export function startJob(job: WorkerJob, onMessage: (m: WorkerMessage) => void |
     cancel() {
       cancelled = true;
       child.kill('SIGTERM');
+    },
+    stop(graceMs = 15_000) {
+      cancelled = true;
+      if (!child.connected) return;
+      child.send({ type: 'stop' }, (e) => e && child.kill('SIGTERM'));
+      setTimeout(() => child.kill('SIGTERM'), graceMs).unref();
     },
   };
 }

@@ -18,6 +18,8 @@ export class RunScheduler {
   private readonly jobs = new Map<number, JobHandle>();
   /** Set by close(): jobs ending afterwards leave their runs 'running', to resume on the next open. */
   private closed = false;
+  /** Set by stop(): batches still arriving are stored, but ending jobs leave their runs 'running' (to resume). */
+  private stopping = false;
 
   constructor(
     private readonly project: OpenProject,
@@ -47,6 +49,14 @@ export class RunScheduler {
   close(): void {
     this.closed = true;
     for (const j of this.jobs.values()) j.cancel();
+  }
+
+  /** A graceful stop: every job finishes the batch in hand, which is recorded; resolves when all have ended. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const jobs = [...new Set(this.jobs.values())];
+    for (const j of jobs) j.stop();
+    await Promise.all(jobs.map((j) => j.finished));
   }
 
   private async start(r: Parameters<Handlers['runs.start']>[0]): Promise<RunInfo[]> {
@@ -122,7 +132,7 @@ export class RunScheduler {
     );
     for (const id of runIds) this.jobs.set(id, job);
     void job.finished.then(({ status, error }) => {
-      if (!current()) return;
+      if (!current() || this.stopping) return;
       for (const id of runIds) {
         this.jobs.delete(id);
         store.finishRun(id, status, error ?? undefined);

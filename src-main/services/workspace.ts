@@ -53,6 +53,15 @@ export class Workspace implements ImageSource {
     this.project.store.close();
   }
 
+  /**
+   * A graceful close (SIGTERM/SIGINT): every job finishes the batch in hand and its results are committed, then the
+   * store closes and releases the project lock. Unfinished runs stay 'running' and resume at the next open.
+   */
+  async shutdown(): Promise<void> {
+    await this.runs.stop();
+    this.close();
+  }
+
   handlers(): Handlers {
     return {
       ...this.project.handlers(),
