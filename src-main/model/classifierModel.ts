@@ -29,7 +29,7 @@ const PASS_THROUGH = new Set(['Identity', 'Dropout', 'Reshape', 'Transpose', 'Fl
 const LINEAR = new Set(['Conv', 'Gemm', 'MatMul', 'ConvTranspose']);
 /** Operator sets camscope reads: the ONNX Model Zoo's oldest classifiers are opset 7. */
 export const MIN_OPSET = 7;
-export const MAX_OPSET = 21;
+export const MAX_OPSET = 23;
 
 export class ClassifierModel {
   readonly index: GraphIndex;

@@ -52,12 +52,12 @@ export interface Explained {
 }
 
 /** Explains the corpus input (row by row for a fixed batch of 1) with the methods the references hold. */
-export async function explainVariant(c: Corpus, v: Variant, methods: string[]): Promise<Explained> {
+export async function explainVariant(c: Corpus, v: Variant, methods: string[], score: 'logit' | 'softmax' = 'logit'): Promise<Explained> {
   const ex = await Explainer.open(join(CORPUS_DIR, v.file), { output: v.options?.output });
   try {
     const [n, , h, w] = c.input.shape;
     const input = referenceInput(c.input.shape);
-    const opts = { methods: methods.map(parseMethod), target: 'top1' as const };
+    const opts = { methods: methods.map(parseMethod), target: 'top1' as const, score };
     const rowsAtOnce = ex.model.dynamicBatch ? n : 1;
     const out: Explained = { top1: [], scores: [], maps: Object.fromEntries(methods.map((m) => [m, []])), form: ex.model.form, defaultLayer: ex.model.defaultLayer(), dynamicBatch: ex.model.dynamicBatch };
     const plane = 3 * h * w;
@@ -132,5 +132,13 @@ export function corpusTests(arch: 'gap' | 'vgg', methods: string[]): void {
       assertAgrees(r.maps, ref, EXACT, `vs ${v.reference}`);
       if (FLOAT_TOLERANCE[v.reference]) assertAgrees(r.maps, floatRef, FLOAT_TOLERANCE[v.reference]!, 'vs float');
     });
+    // --score softmax differentiates softmax(logits)_c whatever the output holds, never a softmax of probabilities.
+    if (v.expect.head !== 'logits' || ['opset13', 'qdq_wa', 'nhwc'].includes(v.form)) {
+      test(`${v.file}: --score softmax is the softmax of the logits (Grad-CAM vs PyTorch)`, async () => {
+        const r = await explainVariant(c, v, ['gradcam'], 'softmax');
+        const ref = c.references[v.reference]!;
+        assertAgrees({ gradcam: r.maps.gradcam! }, { ...ref, maps: { gradcam: ref.maps['gradcam@softmax']! } }, EXACT, 'softmax score');
+      });
+    }
   }
 }
