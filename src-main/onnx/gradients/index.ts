@@ -7,6 +7,7 @@ import { linearRules } from './linear.js';
 import { normalizationRules } from './normalization.js';
 import { poolingRules } from './pooling.js';
 import { quantizationRules } from './quantization.js';
+import { resamplingRules } from './resampling.js';
 import { shapeRules } from './shape.js';
 
 export const gradientRules: Record<string, GradientRule> = {
@@ -17,5 +18,6 @@ export const gradientRules: Record<string, GradientRule> = {
   ...normalizationRules,
   ...poolingRules,
   ...quantizationRules,
+  ...resamplingRules,
   ...shapeRules,
 };

@@ -15,6 +15,8 @@ const batchNormalization: GradientRule = (c) => {
     c.fail('training mode is not supported');
   }
   if ([1, 2, 3, 4].some((i) => c.needs(i))) c.fail('gradients with respect to scale, bias or statistics are not supported');
+  // Opsets 7–8 allow spatial = 0: statistics per activation rather than per channel.
+  if (attrInt(node, 'spatial', 1) === 0) c.fail('spatial = 0 (per-activation statistics) is not supported');
   const scale = c.constant(c.input(1)) ?? c.fail('scale must be a constant');
   const variance = c.constant(c.input(4)) ?? c.fail('variance must be a constant');
   const eps = attrFloat(node, 'epsilon', 1e-5);
