@@ -28,11 +28,12 @@ function assertMatches(r: GradientCheck): void {
 const x = (dims: number[], values = distinct(size(dims), -2, 2, 1)) => [{ name: 'x', dims, values }];
 
 for (const opset of [7, 8, 9]) {
-  for (const [name, attrs] of [
+  const cases: [string, Record<string, AttrValue>][] = [
     ['3×3 stride 2 pad 1', { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }],
     ['2×2 stride 2', { kernel_shape: [2, 2], strides: [2, 2] }],
     ['3×2 asymmetric pads', { kernel_shape: [3, 2], pads: [1, 0, 0, 1] }],
-  ] as const) {
+  ];
+  for (const [name, attrs] of cases) {
     test(`MaxPool gradient: ${name} (opset ${opset})`, async () => {
       assertMatches(await checkGradient({ opset, inputs: x([2, 3, 7, 6]), nodes: [node('MaxPool', ['x'], attrs)] }));
     });
