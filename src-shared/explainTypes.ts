@@ -1,19 +1,5 @@
 // The explain contract: what the engine produces and the CLI writes as JSON (see README, "camscope explain").
 
-export const METHOD_NAMES = [
-  'cam',
-  'gradcam',
-  'gradcam++',
-  'xgradcam',
-  'hirescam',
-  'layercam',
-  'eigencam',
-  'ablationcam',
-  'reciprocam',
-  'scorecam',
-] as const;
-export type MethodName = (typeof METHOD_NAMES)[number];
-
 /** Pixel-edge coordinates in the original image: x1 = rightmost column + 1. */
 export type Box = [x0: number, y0: number, x1: number, y1: number];
 

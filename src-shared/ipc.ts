@@ -1,6 +1,7 @@
 // The one IPC contract between the renderer and the main-process services: channel → request and
 // response schemas, and the push events. Both shells (Electron, loopback browser) carry exactly this.
 import { z } from 'zod';
+import type { LayerFootprint } from './methodCost.js';
 
 const id = z.number().int().nonnegative();
 const path = z.string().min(1).max(4096);
@@ -47,6 +48,17 @@ export const layerInfo = z.object({
   cam: z.union([z.object({ applicable: z.literal(true) }), z.object({ applicable: z.literal(false), reason: z.string() })]),
 });
 
+const bytes = z.number().nonnegative();
+export const layerFootprint = z.object({
+  channels: z.number().int(),
+  height: z.number().int(),
+  width: z.number().int(),
+  inputWidth: z.number().int(),
+  inputHeight: z.number().int(),
+  tensorBytes: bytes,
+  downstreamBytes: bytes,
+}) satisfies z.ZodType<LayerFootprint>;
+
 export const modelInfo = z.object({
   id,
   path: z.string(),
@@ -55,6 +67,8 @@ export const modelInfo = z.object({
   numClasses: z.number().int(),
   defaultLayer: z.string(),
   layers: z.array(layerInfo),
+  /** Per candidate layer, what the run form's cost estimate needs (src-shared/methodCost.ts). */
+  footprints: z.record(z.string(), layerFootprint).optional(),
   /** Set on a model camify wrote: the model it was refit from and what CAM on it explains (one line). */
   camify: z.object({ sourceSha256: z.string(), description: z.string() }).optional(),
 });

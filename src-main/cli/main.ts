@@ -3,6 +3,7 @@
 // Commands load lazily (dynamic imports): `camscope --help` loads none of ONNX Runtime, sharp or SQLite.
 import { CamscopeError, firstLine } from '../errors.js';
 import { type CliIO, PROCESS_IO } from './command.js';
+import { METHOD_REGISTRY, passesText } from '../../src-shared/methods.js';
 
 type Run = (argv: string[], io: CliIO) => Promise<void>;
 
@@ -64,8 +65,17 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-const NOTES = `Methods: cam, gradcam, gradcam++, xgradcam, hirescam, layercam, eigencam, ablationcam, reciprocam,
-scorecam; a variant as id:variant (e.g. gradcam++:torchcam, scorecam:channels, reciprocam:single-logit).
+/** The methods paragraph of --help, from the registry: id, title, runs per image, variants (* = default). */
+function methodsHelp(): string {
+  const rows = METHOD_REGISTRY.map((m) => {
+    const runs = passesText(m) + (m.camHead ? '; GAP → linear head' : '');
+    const variants = m.variants.length > 1 ? `variants ${m.variants.map((v) => v.name + (v.default ? '*' : '')).join(', ')}` : '';
+    return `  ${m.id.padEnd(12)} ${m.title.padEnd(13)} ${runs.padEnd(34)}${variants}`.trimEnd();
+  });
+  return ['Methods (--method id or id:variant; * = default variant):', ...rows].join('\n');
+}
+
+const NOTES = `${methodsHelp()}
 Several --layer options explain each layer in the same run; layercam also writes their fused map.
 explain writes overlays (<image>.<method>.png, jet colormap, alpha 0.5, WSOL box) to DIR and
 the maps, boxes and top-5 predictions as JSON (to OUT.json, or stdout when neither is given).

@@ -65,7 +65,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
     const refused: Record<string, string> = {};
     const choices: MethodChoice[] = [];
     for (const choice of uniqueChoices(opts.methods)) {
-      const head = choice.method.needsCamHead ? camHeadAt(model, layer) : null;
+      const head = choice.method.info.camHead ? camHeadAt(model, layer) : null;
       if (head && !head.ok) refused[choice.id] = head.reason;
       else choices.push(choice);
     }

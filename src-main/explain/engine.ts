@@ -8,6 +8,7 @@ import type { ClassifierModel } from '../model/classifierModel.js';
 import { buildGradientModel } from '../onnx/gradientGraph.js';
 import { type HeadGraph, buildHeadGraph } from '../onnx/headGraph.js';
 import { type ModelProto, GraphIndex, cloneModel, encodeModel, onnx } from '../onnx/onnxModel.js';
+import { DEFAULT_HEAD_BATCH, DEFAULT_INPUT_BATCH } from '../../src-shared/methodCost.js';
 
 export interface LayerOutputs {
   /** [N, K, h, w] row-major */
@@ -35,10 +36,6 @@ export interface RunOptions {
 }
 
 export type Score = 'logit' | 'softmax';
-
-/** Default batch sizes for head passes and full-model passes. */
-export const DEFAULT_HEAD_BATCH = 64;
-export const DEFAULT_INPUT_BATCH = 16;
 
 /** Per batch row: the class whose logit is differentiated ('top1' = the predicted class). */
 export type Target = number | 'top1';

@@ -11,9 +11,9 @@ import {
   toInputTensor,
 } from '../model/preprocessing.js';
 import type { ImageResult, MapResult, Prediction, Preprocessing } from '../../src-shared/explainTypes.js';
-import { DEFAULT_HEAD_BATCH, DEFAULT_INPUT_BATCH, type EngineResult, ExplainEngine, type Score, type Target } from './engine.js';
-import { METHODS, type MethodChoice } from './methods/index.js';
-import { fuseLayerMaps } from './methods/layerFusion.js';
+import { DEFAULT_HEAD_BATCH, DEFAULT_INPUT_BATCH } from '../../src-shared/methodCost.js';
+import { type EngineResult, ExplainEngine, type Score, type Target } from './engine.js';
+import type { MethodChoice } from './methods/index.js';
 import type { MapGrid } from './postprocess/mapGrid.js';
 import type { PerturbationPasses } from './methods/method.js';
 import { boxFromMap } from './postprocess/wsolBox.js';
@@ -83,13 +83,13 @@ export class Explainer {
     }
     const heads = new Map<string, CamHead>();
     for (const layer of layers) {
-      if (opts.methods.some((m) => m.method.needsCamHead)) {
+      if (opts.methods.some((m) => m.method.info.camHead)) {
         const h = camHeadAt(this.model, layer);
         if (!h.ok) throw new CamscopeError(`${this.model.file}: CAM does not apply at '${layer}': ${h.reason}`);
         heads.set(layer, h);
       }
       // Perturbation methods on the head sub-graph: fail now if it cannot be extracted.
-      if (opts.methods.some((m) => m.method.needs === 'headPasses')) this.engine.headGraph(layer);
+      if (opts.methods.some((m) => m.method.info.needs === 'headPasses')) this.engine.headGraph(layer);
     }
     return { layers, heads };
   }
@@ -152,7 +152,7 @@ export class Explainer {
     const n = sizes.length;
     // Forward+backward when any method needs gradients, else forward; the run also exposes what
     // head sub-graphs read when a method runs head passes.
-    const needs = new Set(opts.methods.map((m) => m.method.needs));
+    const needs = new Set(opts.methods.map((m) => m.method.info.needs));
     const runOpts = { heads: needs.has('headPasses') ? layers : [], score: opts.score };
     const out = needs.has('gradients')
       ? await this.engine.backward(input, n, layers, targets, runOpts)
@@ -194,7 +194,7 @@ export class Explainer {
           perLayer.push({ width: w, height: h, values });
           maps.push(mapResult(id, layer, perLayer.at(-1)!));
         }
-        if (method === METHODS.layercam && layers.length > 1) maps.push(mapResult(id, fusedLayerName(layers), fuseLayerMaps(perLayer)));
+        if (method.fuse && layers.length > 1) maps.push(mapResult(id, fusedLayerName(layers), method.fuse(perLayer)));
       }
       explained.push({ predictions: this.topK(logits, 5), maps });
     }

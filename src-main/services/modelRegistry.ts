@@ -3,6 +3,7 @@
 import { basename, extname } from 'node:path';
 import { CamscopeError } from '../errors.js';
 import { Explainer } from '../explain/explainer.js';
+import { layerFootprint } from '../explain/methods/cost.js';
 import { camify } from '../camify/camify.js';
 import { CAMIFY_METADATA_KEY, type CamifyRecord, camifyDescription } from '../model/camifyMetadata.js';
 import { Labels } from '../model/labels.js';
@@ -74,6 +75,7 @@ export class ModelRegistry {
         numClasses: m.numClasses,
         defaultLayer: m.defaultLayer(),
       });
+      const layers = m.layerCandidates();
       const info: ModelInfo = {
         id,
         path,
@@ -81,7 +83,8 @@ export class ModelRegistry {
         sha256: m.sha256,
         numClasses: m.numClasses,
         defaultLayer: m.defaultLayer(),
-        layers: m.layerCandidates(),
+        layers,
+        footprints: Object.fromEntries(layers.map((l) => [l.tensor, layerFootprint(m, l.tensor)])),
       };
       const camified = camifyDescription(m.metadata);
       if (camified) info.camify = { sourceSha256: (JSON.parse(m.metadata[CAMIFY_METADATA_KEY]!) as CamifyRecord).sourceSha256, description: camified };

@@ -1,37 +1,18 @@
-// Method names for people, their display order, and the columns of the comparison grid (methods × models).
+// Method names for people (the registry's titles), their display order, and the columns of the comparison grid (methods × models).
 import type { ModelInfo, RunInfo } from '../../src-shared/ipc.js';
-import { METHOD_NAMES } from '../../src-shared/explainTypes.js';
-
-const LABELS: Record<string, string> = {
-  cam: 'CAM',
-  gradcam: 'Grad-CAM',
-  'gradcam++': 'Grad-CAM++',
-  xgradcam: 'XGrad-CAM',
-  hirescam: 'HiResCAM',
-  layercam: 'LayerCAM',
-  eigencam: 'Eigen-CAM',
-  ablationcam: 'Ablation-CAM',
-  reciprocam: 'Recipro-CAM',
-  scorecam: 'Score-CAM',
-};
-
-/** 'gradcam++:torchcam' → { base: 'gradcam++', variant: 'torchcam' }. */
-export function splitMethod(id: string): { base: string; variant: string | null } {
-  const i = id.indexOf(':');
-  return i < 0 ? { base: id, variant: null } : { base: id.slice(0, i), variant: id.slice(i + 1) };
-}
+import { METHOD_NAMES, methodInfo, splitMethod } from '../../src-shared/methods.js';
 
 /** 'gradcam' → 'Grad-CAM', 'gradcam++:torchcam' → 'Grad-CAM++ (torchcam)'; unknown ids pass through. */
 export function methodLabel(id: string): string {
   const { base, variant } = splitMethod(id);
-  const label = LABELS[base] ?? base;
+  const label = methodInfo(base)?.title ?? base;
   return variant ? `${label} (${variant})` : label;
 }
 
-/** Sort key: the contract's method order (CAM, Grad-CAM first), unknown methods after it, variants after their base. */
+/** Sort key: the registry's method order (CAM, Grad-CAM first), unknown methods after it, variants after their base. */
 export function compareMethods(a: string, b: string): number {
   const rank = (id: string) => {
-    const i = (METHOD_NAMES as readonly string[]).indexOf(splitMethod(id).base);
+    const i = METHOD_NAMES.indexOf(splitMethod(id).base);
     return i < 0 ? METHOD_NAMES.length : i;
   };
   return rank(a) - rank(b) || a.localeCompare(b);

@@ -1,5 +1,5 @@
 // Series styling for plots: colour by method (stable across views), dash pattern by model.
-import { splitMethod } from './methods.js';
+import { splitMethod } from '../../src-shared/methods.js';
 
 const METHOD_COLORS: Record<string, string> = {
   cam: '#2358c9',

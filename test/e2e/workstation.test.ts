@@ -79,6 +79,16 @@ test('a study from an empty project to compared maps, and back after reopening',
   await page.screenshot({ path: join(SHOTS, '2-models.png') });
 
   await page.goto(page.url().replace(/#.*$/, '#/runs'));
+  // The cost estimate: CAM and Grad-CAM share one forward + backward run per image; Score-CAM adds one full pass
+  // per channel of the default layer (shapes-gap: 96×32×32), for each of the 20 images.
+  const cost = page.getByRole('region', { name: 'Cost estimate' });
+  await cost.getByText('forward + backward', { exact: true }).waitFor({ timeout: 30_000 });
+  assert.match(await cost.innerText(), /1 model run per image \(one shared forward \+ backward pass\),\s+20 for 20 images/);
+  await page.getByLabel('Score-CAM').check();
+  await cost.getByText('96 full passes', { exact: true }).waitFor();
+  assert.match(await cost.innerText(), /97 model runs per image[^]*1\u202f940 for 20 images/);
+  await page.screenshot({ path: join(SHOTS, '3-runs-cost.png') });
+  await page.getByLabel('Score-CAM').uncheck();
   await page.getByRole('button', { name: /^Start 2 runs$/ }).click({ timeout: 30_000 });
   await page.waitForFunction(() => /done/i.test(document.body.innerText) && !/running/i.test(document.body.innerText), null, { timeout: 120_000 });
   await page.screenshot({ path: join(SHOTS, '3-runs-done.png') });

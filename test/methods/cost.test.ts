@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ClassifierModel } from '../../src-main/model/classifierModel.js';
 import { estimateCost } from '../../src-main/explain/methods/cost.js';
 import { METHODS } from '../../src-main/explain/methods/index.js';
-import { METHOD_NAMES } from '../../src-shared/explainTypes.js';
+
 import { gapClassifier, writeModel } from '../helpers/tinyModels.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'camscope-cost-'));
@@ -25,7 +25,7 @@ test('estimateCost: passes per image by method on a 4×16×16 layer', async () =
   assert.deepEqual(passes('ablationcam'), [1, 0, 4, 0], 'Ablation-CAM: K head passes');
   assert.deepEqual(passes('reciprocam'), [1, 0, 256, 0], 'Recipro-CAM: h·w head passes');
   assert.deepEqual(passes('scorecam'), [1, 0, 0, 4], 'Score-CAM: K full passes');
-  for (const name of METHOD_NAMES) assert.ok(estimateCost(METHODS[name], model, layer).peakBytes > 0, name);
+  for (const name of Object.keys(METHODS) as (keyof typeof METHODS)[]) assert.ok(estimateCost(METHODS[name], model, layer).peakBytes > 0, name);
 
   const peak = (name: keyof typeof METHODS, o = {}) => estimateCost(METHODS[name], model, layer, o).peakBytes;
   assert.ok(peak('gradcam') > peak('cam'), 'a backward run holds more than a forward run');

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ModelInfo, RunInfo } from '../../src-shared/ipc.js';
-import { compareColumns, compareMethods, counterpartRun, latestDoneRun, methodLabel, splitMethod } from '../../src-renderer/lib/methods.js';
+import { compareColumns, compareMethods, counterpartRun, latestDoneRun, methodLabel } from '../../src-renderer/lib/methods.js';
+import { splitMethod } from '../../src-shared/methods.js';
 
 const layer = (tensor: string, isDefault: boolean, cam: ModelInfo['layers'][number]['cam']) => ({ tensor, op: 'Relu', shape: [512, 7, 7] as [number, number, number], isDefault, cam });
 const gap: ModelInfo = { id: 1, path: '/m/r.onnx', name: 'resnet', sha256: 'a', numClasses: 1000, defaultLayer: 'L4', layers: [layer('L3', false, { applicable: false, reason: 'layer4 follows' }), layer('L4', true, { applicable: true })] };

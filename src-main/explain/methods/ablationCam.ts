@@ -4,21 +4,13 @@
 // the unablated image; M = ReLU(Σ_k w_k A_k). K head passes per image.
 // y = 0 leaves the relative drop undefined: every weight is then 0 (an empty map), not ±∞/NaN.
 import { type PerturbationMethod, relu, requirePasses, weightedSum } from './method.js';
+import { registeredMethod } from '../../../src-shared/methods.js';
 
 /** pytorch-grad-cam's value below min(A) for ablated channels when min(A) ≠ 0. */
 const PYTORCH_GRAD_CAM_OFFSET = 1e7;
 
 export const ablationCam: PerturbationMethod = {
-  name: 'ablationcam',
-  title: 'Ablation-CAM',
-  citation: 'Desai & Ramaswamy 2020, Ablation-CAM: Visual Explanations for Deep Convolutional Network via Gradient-free Localization (WACV)',
-  formula: 'y_k = target logit with A_k := 0 ;  w_k = (y − y_k) / y ;  M = ReLU(Σ_k w_k A_k)',
-  needs: 'headPasses',
-  needsCamHead: false,
-  variants: {
-    zero: 'the paper: the ablated channel is set to 0',
-    pytorchgradcam: 'pytorch-grad-cam: set to min(A) − 1e7 instead when min(A) ≠ 0 (the whole activation, all channels)',
-  },
+  info: registeredMethod('ablationcam'),
   async compute(input) {
     const { activation, channels, size, target, variant } = input;
     const passes = requirePasses(input, 'Ablation-CAM');

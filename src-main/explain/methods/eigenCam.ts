@@ -1,7 +1,8 @@
 // Eigen-CAM (Muhammad & Yeasin 2020, "Eigen-CAM: Class Activation Map using Principal Components", IJCNN):
 // the projection of A (HW × K, each channel centred over positions) on its first principal component,
 // M = ReLU(X·v₁); the sign of v₁ is chosen so that M agrees with the mean activation (SVD leaves it open).
-import { DEFAULT_VARIANT, type MapMethod, relu } from './method.js';
+import { type MapMethod, relu } from './method.js';
+import { registeredMethod } from '../../../src-shared/methods.js';
 
 const MAX_ITERATIONS = 10_000;
 /** Up to this size the Gram matrix is squared before the power iteration. */
@@ -11,13 +12,7 @@ const SQUARINGS = 5;
 const TOLERANCE = 1e-9;
 
 export const eigenCam: MapMethod = {
-  name: 'eigencam',
-  title: 'Eigen-CAM',
-  citation: 'Muhammad & Yeasin 2020, Eigen-CAM: Class Activation Map using Principal Components (IJCNN)',
-  formula: 'X = A (HW×K) − mean over positions ;  M = ReLU(X v₁), v₁ the first right singular vector (class-agnostic)',
-  needs: 'activations',
-  needsCamHead: false,
-  variants: DEFAULT_VARIANT,
+  info: registeredMethod('eigencam'),
   compute({ activation, channels, size }) {
     // X[i][k] = A[k][i] − mean_i A[k]; work in float64.
     const x = new Float64Array(channels * size);

@@ -1,15 +1,10 @@
 // Grad-CAM (Selvaraju et al. 2017, "Grad-CAM: Visual Explanations from Deep Networks via Gradient-based
 // Localization", ICCV): α_k = mean_ij ∂y^c/∂A_k^ij on the raw logit y^c, map = ReLU(Σ_k α_k A_k).
-import { DEFAULT_VARIANT, type MapMethod, channelWeights, relu, weightedSum } from './method.js';
+import { type MapMethod, channelWeights, relu, weightedSum } from './method.js';
+import { registeredMethod } from '../../../src-shared/methods.js';
 
 export const gradCam: MapMethod = {
-  name: 'gradcam',
-  title: 'Grad-CAM',
-  citation: 'Selvaraju et al. 2017, Grad-CAM: Visual Explanations from Deep Networks via Gradient-based Localization (ICCV)',
-  formula: 'α_k = mean_ij g_k,ij ;  M = ReLU(Σ_k α_k A_k)',
-  needs: 'gradients',
-  needsCamHead: false,
-  variants: DEFAULT_VARIANT,
+  info: registeredMethod('gradcam'),
   compute({ activation, gradient, channels, size }) {
     const g = gradient!;
     const alpha = channelWeights(channels, size, (_, off) => {

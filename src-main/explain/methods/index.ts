@@ -1,6 +1,6 @@
-// The map methods camscope offers, by CLI id, and parsing of 'id[:variant]'.
+// The formulas of the registry's methods (src-shared/methods.json), by CLI id, and parsing of 'id[:variant]'.
 import { CamscopeError } from '../../errors.js';
-import { METHOD_NAMES, type MethodName } from '../../../src-shared/explainTypes.js';
+import { METHOD_NAMES, defaultVariant } from '../../../src-shared/methods.js';
 import { ablationCam } from './ablationCam.js';
 import { cam } from './cam.js';
 import { eigenCam } from './eigenCam.js';
@@ -25,7 +25,9 @@ export const METHODS = {
   ablationcam: ablationCam,
   reciprocam: reciproCam,
   scorecam: scoreCam,
-} satisfies Record<MethodName, AnyMapMethod>;
+} satisfies Record<string, AnyMapMethod>;
+
+export type MethodName = keyof typeof METHODS;
 
 export interface MethodChoice {
   method: AnyMapMethod;
@@ -36,14 +38,15 @@ export interface MethodChoice {
 
 export function parseMethod(spec: string): MethodChoice {
   const [name, variant, ...rest] = spec.trim().split(':');
-  if (!METHOD_NAMES.includes(name as MethodName) || rest.length) {
+  const method: AnyMapMethod | undefined = Object.hasOwn(METHODS, name!) ? METHODS[name as MethodName] : undefined;
+  if (!method || rest.length) {
     throw new CamscopeError(`--method: unknown method '${spec}' (${METHOD_NAMES.join(', ')})`);
   }
-  const method: AnyMapMethod = METHODS[name as MethodName];
-  const variants = Object.keys(method.variants);
-  const chosen = variant ?? variants[0]!;
+  const variants = method.info.variants.map((v) => v.name);
+  const fallback = defaultVariant(method.info);
+  const chosen = variant ?? fallback;
   if (!variants.includes(chosen)) {
     throw new CamscopeError(`--method: '${name}' has no variant '${variant}' (${variants.join(', ')})`);
   }
-  return { method, variant: chosen, id: chosen === variants[0] ? name! : `${name}:${chosen}` };
+  return { method, variant: chosen, id: chosen === fallback ? name! : `${name}:${chosen}` };
 }

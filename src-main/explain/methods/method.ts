@@ -1,5 +1,7 @@
 // What a map method receives for one image at one layer, and the shared plumbing it may use.
 import type { CamHead } from '../../model/camHead.js';
+import type { MethodInfo } from '../../../src-shared/methods.js';
+import type { MapGrid } from '../postprocess/mapGrid.js';
 
 /**
  * Model runs for perturbation methods, bound to one image and the target layer. Both functions
@@ -35,7 +37,7 @@ export interface MethodInput {
   /** h·w */
   size: number;
   target: number;
-  /** GAP → linear head weights (methods with needsCamHead). */
+  /** GAP → linear head weights (methods whose registry entry has camHead). */
   head?: CamHead;
   /** The chosen variant (one of the method's variant names); absent = the default. */
   variant?: string;
@@ -43,27 +45,13 @@ export interface MethodInput {
   passes?: PerturbationPasses;
 }
 
-/**
- * How a method obtains what it needs, which decides the runs it costs: one forward run
- * (activations), one forward+backward run (gradients), or the forward run plus passes of the
- * head sub-graph after the layer (headPasses) or of the whole model (inputPasses).
- */
-export type MethodNeeds = 'activations' | 'gradients' | 'headPasses' | 'inputPasses';
-
-/** A map method; `compute` is synchronous (R = Float32Array) unless it runs the model (R = Promise). */
+/** A map method: its registry entry (src-shared/methods.json) and its formula. `compute` is synchronous (R = Float32Array) unless it runs the model (R = Promise). */
 export interface MapMethod<R extends Float32Array | Promise<Float32Array> = Float32Array> {
-  /** CLI id. */
-  name: string;
-  title: string;
-  /** One-line citation of the paper the formula comes from. */
-  citation: string;
-  formula: string;
-  needs: MethodNeeds;
-  /** Defined only when the layer feeds a GAP → linear head (refused otherwise). */
-  needsCamHead: boolean;
-  /** Variant names → what they mean; the first is the default. */
-  variants: Record<string, string>;
+  /** Id, title, citation, needs, cost, variants (the default first) and library correspondence. */
+  info: MethodInfo;
   compute(input: MethodInput): R;
+  /** Methods whose registry entry has a fusion: one map from the maps of several layers (LayerCAM). */
+  fuse?(maps: MapGrid[]): MapGrid;
 }
 
 /** A method that runs the model again (Ablation-CAM, Recipro-CAM, Score-CAM). */
@@ -116,8 +104,6 @@ export function relu(map: Float32Array): Float32Array {
   for (let i = 0; i < map.length; i++) if (!(map[i]! > 0)) map[i] = 0;
   return map;
 }
-
-export const DEFAULT_VARIANT = { default: 'as published' };
 
 /** softmax(v)_t, computed stably. */
 export function softmaxAt(v: Float32Array, t: number): number {

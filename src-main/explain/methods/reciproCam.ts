@@ -8,6 +8,9 @@
 // with the single mask on a GAP → linear head, M(i,j) = CAM(i,j)/(h·w) + b_c exactly.
 // The map is returned as scored (the authors then min-max normalise it, as camscope's display does).
 import { type PerturbationMethod, requirePasses, softmaxAt } from './method.js';
+import { defaultVariant, registeredMethod } from '../../../src-shared/methods.js';
+
+const info = registeredMethod('reciprocam');
 
 const GAUSSIAN = [
   [1 / 16, 1 / 8, 1 / 16],
@@ -16,21 +19,10 @@ const GAUSSIAN = [
 ] as const;
 
 export const reciproCam: PerturbationMethod = {
-  name: 'reciprocam',
-  title: 'Recipro-CAM',
-  citation: 'Byun & Lee 2022, Recipro-CAM: Fast gradient-free visual explanations for convolutional neural networks (arXiv:2209.14074)',
-  formula: 'F^(i,j) = A masked to (i,j) ;  M(i,j) = softmax(head(F^(i,j)))_c',
-  needs: 'headPasses',
-  needsCamHead: false,
-  variants: {
-    gaussian: "the authors' code: 3×3 Gaussian-weighted neighbourhood, softmax score",
-    single: 'the single position (i,j), softmax score',
-    'gaussian-logit': '3×3 Gaussian-weighted neighbourhood, raw logit',
-    'single-logit': 'the single position, raw logit (= CAM/(h·w) + b_c on a GAP → linear head)',
-  },
+  info,
   async compute(input) {
     const { activation, channels, size, target } = input;
-    const variant = input.variant ?? 'gaussian';
+    const variant = input.variant ?? defaultVariant(info);
     const passes = requirePasses(input, 'Recipro-CAM');
     const { layerWidth: w, layerHeight: h, classes } = passes;
     const gaussian = variant.startsWith('gaussian');

@@ -10,21 +10,15 @@
 // authors' code: weight 0 ('classes'), left out of the softmax ('channels').
 import { minMaxNormalize, upsampleBilinear, valueRange } from '../postprocess/mapGrid.js';
 import { type PerturbationMethod, relu, requirePasses, softmaxAt, weightedSum } from './method.js';
+import { defaultVariant, registeredMethod } from '../../../src-shared/methods.js';
+
+const info = registeredMethod('scorecam');
 
 export const scoreCam: PerturbationMethod = {
-  name: 'scorecam',
-  title: 'Score-CAM',
-  citation: 'Wang et al. 2020, Score-CAM: Score-Weighted Visual Explanations for Convolutional Neural Networks (CVPR workshops)',
-  formula: 'M_k = minmax(up(A_k)) ;  s_k = f(x ⊙ M_k) ;  w_k = softmax(s_k)_c (classes) or softmax_k(s_k,c) (channels) ;  M = ReLU(Σ_k w_k A_k)',
-  needs: 'inputPasses',
-  needsCamHead: false,
-  variants: {
-    classes: "the authors' code: softmax over classes of each masked pass, the target's probability",
-    channels: "pytorch-grad-cam: softmax over channels of the masked passes' target logits",
-  },
+  info,
   async compute(input) {
     const { activation, channels, size, target } = input;
-    const variant = input.variant ?? 'classes';
+    const variant = input.variant ?? defaultVariant(info);
     const passes = requirePasses(input, 'Score-CAM');
     const { inputWidth: W, inputHeight: H, layerWidth: w, layerHeight: h, classes } = passes;
     const plane = W * H;

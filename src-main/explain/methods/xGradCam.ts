@@ -1,15 +1,10 @@
 // XGrad-CAM (Fu et al. 2020, "Axiom-based Grad-CAM: Towards Accurate Visualization and Explanation of
 // CNNs", BMVC): w_k = Σ_ij (A_k,ij / Σ_ab A_k,ab) · g_k,ij (0 where Σ A_k = 0), M = ReLU(Σ_k w_k A_k).
-import { DEFAULT_VARIANT, type MapMethod, channelWeights, relu, weightedSum } from './method.js';
+import { type MapMethod, channelWeights, relu, weightedSum } from './method.js';
+import { registeredMethod } from '../../../src-shared/methods.js';
 
 export const xGradCam: MapMethod = {
-  name: 'xgradcam',
-  title: 'XGrad-CAM',
-  citation: 'Fu et al. 2020, Axiom-based Grad-CAM: Towards Accurate Visualization and Explanation of CNNs (BMVC)',
-  formula: 'w_k = Σ_ij (A_k,ij / Σ_ab A_k,ab) g_k,ij ;  M = ReLU(Σ_k w_k A_k)',
-  needs: 'gradients',
-  needsCamHead: false,
-  variants: DEFAULT_VARIANT,
+  info: registeredMethod('xgradcam'),
   compute({ activation, gradient, channels, size }) {
     const g = gradient!;
     const w = channelWeights(channels, size, (_, off) => {
