@@ -1,5 +1,5 @@
 // Layer-resolution maps, shared by the engine and the renderer: min-max normalization and PyTorch-exact
-// bilinear upsampling (align_corners=False).
+// bilinear upsampling (align_corners False or True).
 
 /** A row-major 2-D map: the value at column x, row y is values[y·width + x]. */
 export interface Grid {
@@ -38,15 +38,16 @@ interface Taps {
 }
 
 /**
- * ATen's source coordinate for align_corners=False with an explicit output size: src = s·(d + ½) − ½ with
- * s = float32(in/out), clamped at 0; the upper tap repeats the edge; λ is kept as float32, like the CPU kernel.
+ * ATen's source coordinate with an explicit output size. align_corners=False: src = s·(d + ½) − ½ with s = float32(in/out),
+ * clamped at 0; align_corners=True: src = float32(s·d) with s = float32((in − 1)/(out − 1)). The upper tap repeats the
+ * edge; λ is kept as float32, like the CPU kernel.
  */
-function axisTaps(inSize: number, outSize: number): Taps {
+function axisTaps(inSize: number, outSize: number, alignCorners: boolean): Taps {
   const taps: Taps = { lo: new Int32Array(outSize), hi: new Int32Array(outSize), wLo: new Float32Array(outSize), wHi: new Float32Array(outSize) };
-  const scale = Math.fround(inSize / outSize);
+  const scale = alignCorners ? (outSize > 1 ? Math.fround((inSize - 1) / (outSize - 1)) : 0) : Math.fround(inSize / outSize);
   for (let d = 0; d < outSize; d++) {
     // Equal sizes are a plain copy in PyTorch, whatever the arithmetic would say.
-    const src = inSize === outSize ? d : Math.max(0, scale * (d + 0.5) - 0.5);
+    const src = inSize === outSize ? d : alignCorners ? Math.fround(scale * d) : Math.max(0, scale * (d + 0.5) - 0.5);
     const i = Math.min(Math.floor(src), inSize - 1);
     const lambda = Math.fround(Math.min(Math.max(src - i, 0), 1));
     taps.lo[d] = i;
@@ -58,17 +59,18 @@ function axisTaps(inSize: number, outSize: number): Taps {
 }
 
 /**
- * F.interpolate(x, size=(outH, outW), mode='bilinear', align_corners=False) on one channel: corner weights are float32
- * products, the sum is formed in double and stored as float32, so results are bit-identical to the engine's.
+ * F.interpolate(x, size=(outH, outW), mode='bilinear', align_corners) on one channel (default False; True is
+ * nn.UpsamplingBilinear2d): corner weights are float32 products, the sum is formed in double and stored as float32,
+ * so results are bit-identical to the engine's.
  */
-export function upsampleBilinear(grid: Grid, outW: number, outH: number): Float32Array {
+export function upsampleBilinear(grid: Grid, outW: number, outH: number, alignCorners = false): Float32Array {
   const { width: inW, height: inH, values } = grid;
   if (values.length !== inW * inH) throw new RangeError(`map has ${values.length} values, expected ${inW}×${inH}`);
   if (!(Number.isInteger(outW) && Number.isInteger(outH) && outW > 0 && outH > 0)) {
     throw new RangeError(`cannot upsample a map to ${outW}×${outH}`);
   }
-  const tx = axisTaps(inW, outW);
-  const ty = axisTaps(inH, outH);
+  const tx = axisTaps(inW, outW, alignCorners);
+  const ty = axisTaps(inH, outH, alignCorners);
   const out = new Float32Array(outW * outH);
   for (let y = 0; y < outH; y++) {
     const top = ty.lo[y]! * inW;

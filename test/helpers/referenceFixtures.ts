@@ -15,7 +15,7 @@ export interface ReferenceLayer {
   /**
    * Torch references of the other methods, per batch row, at layer resolution (before any
    * normalization or upsampling); only at the default layer and one other (mid, else early), null
-   * elsewhere. Keys are method specs for `parseMethod` ('gradcam++:torchcam', 'reciprocam', …),
+   * elsewhere. Keys are method specs for `parseMethod` ('gradcam++:summed', 'reciprocam', …),
    * optionally suffixed '@softmax' for gradients of the softmax score (ExplainOptions.score).
    * Recipro-CAM and Score-CAM are left out at an early layer.
    */

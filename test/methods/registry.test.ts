@@ -46,7 +46,7 @@ test('registry: parseMethod runs the default for a bare id and labels other vari
     for (const v of m.variants.slice(1)) assert.equal(parseMethod(`${m.id}:${v.name}`).id, `${m.id}:${v.name}`);
   }
   assert.throws(() => parseMethod('toString'), /unknown method 'toString'/);
-  assert.throws(() => parseMethod('gradcam++:nope'), /no variant 'nope' \(paper, torchcam/);
+  assert.throws(() => parseMethod('gradcam++:nope'), /no variant 'nope' \(paper, pytorchgradcam, torchcam, summed/);
 });
 
 test('registry: each method file cites its paper as the registry does (first author and year)', () => {

@@ -5,20 +5,25 @@
 // x is the preprocessed (normalized) model input: the paper writes X ∘ H_k, and both the authors'
 // code (haofanwang/Score-CAM, on the tensor from apply_transforms, normalized with the ImageNet
 // mean/std) and pytorch-grad-cam (input_tensor) multiply the normalized input, not the raw image, so
-// masked-out pixels become the mean colour. (pytorch-grad-cam also upsamples with align_corners=True.)
+// masked-out pixels become the mean colour.
 // A channel whose upsampled map is constant has no mask: it is skipped, without a pass, as in the
-// authors' code: weight 0 ('classes'), left out of the softmax ('channels').
+// authors' code: weight 0 ('classes'), left out of the softmax ('channels'). 'pytorchgradcam' is that
+// library's score_cam.py: align_corners=True, masks (up − min)/(max − min + 1e-8), so a constant channel's
+// mask is 0 and its pass (on x ⊙ 0) stays in the softmax over all K channels of the target logits.
 import { minMaxNormalize, upsampleBilinear, valueRange } from '../postprocess/mapGrid.js';
 import { type PerturbationMethod, relu, requirePasses, softmaxAt, weightedSum } from './method.js';
 import { defaultVariant, registeredMethod } from '../../../src-shared/methods.js';
 
 const info = registeredMethod('scorecam');
+const PYTORCH_GRAD_CAM_EPS = 1e-8;
 
 export const scoreCam: PerturbationMethod = {
   info,
   async compute(input) {
     const { activation, channels, size, target } = input;
     const variant = input.variant ?? defaultVariant(info);
+    const library = variant === 'pytorchgradcam';
+    const overChannels = variant !== 'classes';
     const passes = requirePasses(input, 'Score-CAM');
     const { inputWidth: W, inputHeight: H, layerWidth: w, layerHeight: h, classes } = passes;
     const plane = W * H;
@@ -32,10 +37,10 @@ export const scoreCam: PerturbationMethod = {
       const ks: number[] = [];
       const batch = new Float32Array(step * 3 * plane);
       for (; k < channels && ks.length < step; k++) {
-        const up = upsampleBilinear({ width: w, height: h, values: activation.subarray(k * size, (k + 1) * size) }, W, H);
+        const up = upsampleBilinear({ width: w, height: h, values: activation.subarray(k * size, (k + 1) * size) }, W, H, library);
         const { min, max } = valueRange(up.values);
-        if (!(max > min)) continue;
-        const mask = minMaxNormalize(up).values;
+        if (!library && !(max > min)) continue;
+        const mask = library ? pytorchGradCamMask(up.values, min, max) : minMaxNormalize(up).values;
         const off = ks.length * 3 * plane;
         for (let c = 0; c < 3; c++) {
           for (let p = 0; p < plane; p++) batch[off + c * plane + p] = x[c * plane + p]! * mask[p]!;
@@ -46,12 +51,12 @@ export const scoreCam: PerturbationMethod = {
       const logits = await passes.model(batch.subarray(0, ks.length * 3 * plane), ks.length);
       ks.forEach((kk, j) => {
         const row = logits.subarray(j * classes, (j + 1) * classes);
-        scores[kk] = variant === 'channels' ? row[target]! : softmaxAt(row, target);
+        scores[kk] = overChannels ? row[target]! : softmaxAt(row, target);
       });
     }
 
     const weights = new Float32Array(channels);
-    if (variant === 'channels') {
+    if (overChannels) {
       let max = -Infinity;
       for (const s of scores) if (!Number.isNaN(s)) max = Math.max(max, s);
       let sum = 0;
@@ -63,3 +68,9 @@ export const scoreCam: PerturbationMethod = {
     return relu(weightedSum(activation, weights, channels, size));
   },
 };
+
+/** pytorch-grad-cam's mask: (up − min) / (max − min + 1e-8) in float32. */
+function pytorchGradCamMask(up: Float32Array, min: number, max: number): Float32Array {
+  const range = Math.fround(Math.fround(max - min) + PYTORCH_GRAD_CAM_EPS);
+  return up.map((v) => Math.fround(v - min) / range);
+}

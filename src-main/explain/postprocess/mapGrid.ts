@@ -29,11 +29,11 @@ export function minMaxNormalize(map: MapGrid): MapGrid {
   return { width: map.width, height: map.height, values: shared.minMaxNormalize(map.values) };
 }
 
-/** F.interpolate(mode='bilinear', align_corners=False) to outW × outH, bit-identical to PyTorch's CPU kernel. */
-export function upsampleBilinear(map: MapGrid, outW: number, outH: number): MapGrid {
+/** F.interpolate(mode='bilinear', align_corners) to outW × outH, bit-identical to PyTorch's CPU kernel. */
+export function upsampleBilinear(map: MapGrid, outW: number, outH: number, alignCorners = false): MapGrid {
   checkMapGrid(map);
   if (!(Number.isInteger(outW) && Number.isInteger(outH) && outW > 0 && outH > 0)) {
     throw new CamscopeError(`cannot upsample an activation map to ${outW}×${outH}`);
   }
-  return { width: outW, height: outH, values: shared.upsampleBilinear(map, outW, outH) };
+  return { width: outW, height: outH, values: shared.upsampleBilinear(map, outW, outH, alignCorners) };
 }

@@ -1,0 +1,7 @@
+// Rewrites README.md's generated blocks (developer-run; test/readme/ checks them).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fillBlocks } from './generatedBlocks.js';
+import { methodsTable, variantsTable } from './methodsTables.js';
+
+const readme = readFileSync('README.md', 'utf8');
+writeFileSync('README.md', fillBlocks(readme, { methods: methodsTable(), variants: variantsTable() }));
