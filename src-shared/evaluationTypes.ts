@@ -90,6 +90,24 @@ export interface Uncertainty {
   comparisons: Record<string, Record<MetricKey, PairedComparison | null>>;
 }
 
+/** MaxBoxAcc/V2 of one method at the thresholds chosen on the held-out split (Choe et al. 2020's protocol). */
+export interface MethodThresholdSplit {
+  maxboxacc: number | null;
+  maxboxacc_v2: number | null;
+  /** The held-out split's best cam threshold for V1 (δ = 50, largest box), and per δ ∈ {30, 50, 70} for V2. */
+  threshold: number | null;
+  thresholds_v2: number[] | null;
+  /** The same numbers with the threshold chosen on the test split itself (what `methods` reports). */
+  best_on_test: { maxboxacc: number | null; maxboxacc_v2: number | null };
+}
+
+export interface ThresholdSplit {
+  /** The held-out split's name, e.g. wsolevaluation's `val` (train-fullsup). */
+  split: string;
+  images: number;
+  methods: Record<string, MethodThresholdSplit>;
+}
+
 /** The stable `--json` contract. */
 export interface EvaluationSummary {
   images: number;
@@ -100,4 +118,6 @@ export interface EvaluationSummary {
   agreement: Record<string, PairAgreement>;
   /** null when the bootstrap was switched off (--bootstrap 0). */
   uncertainty: Uncertainty | null;
+  /** With --threshold-split: MaxBoxAcc at the held-out split's thresholds next to the best-on-test numbers; else null. */
+  threshold_split: ThresholdSplit | null;
 }

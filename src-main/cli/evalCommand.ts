@@ -6,6 +6,7 @@ import { CamscopeError } from '../errors.js';
 import { loadDataset, parseDatasetFormat } from '../datasets/index.js';
 import { evaluateDataset } from '../evaluation/evaluateDataset.js';
 import type { EvaluationResult } from '../evaluation/evaluationResult.js';
+import { thresholdSplit } from '../evaluation/thresholdSplit.js';
 import { renderCsv } from '../report/csvReport.js';
 import { renderHtmlReport } from '../report/htmlReport.js';
 import { ChromiumPdfPrinter, type PdfPrinter } from '../report/pdfPrinter.js';
@@ -32,6 +33,7 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
     layer: {},
     'no-faithfulness': { flag: true },
     road: { flag: true },
+    'threshold-split': {},
     bootstrap: {},
     'bootstrap-seed': {},
   });
@@ -43,27 +45,40 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
   const batch = intOption(a, 'batch');
   if (batch !== undefined && batch < 1) throw new CamscopeError(`--batch: expected a positive integer, got ${batch}`);
   const format = one(a, 'format');
-  const result = await withInterrupt(io.err, async (signal) => {
-    const dataset = await loadDataset(required(a, 'dataset'), { format: format === undefined ? undefined : parseDatasetFormat(format), split: one(a, 'split'), signal });
+  const heldOutSplit = one(a, 'threshold-split');
+  const { result, heldOutResult } = await withInterrupt(io.err, async (signal) => {
+    const load = (split: string | undefined) => loadDataset(required(a, 'dataset'), { format: format === undefined ? undefined : parseDatasetFormat(format), split, signal });
+    const dataset = await load(one(a, 'split'));
     for (const w of dataset.warnings.slice(0, 5)) io.err(`warning: ${w}\n`);
     if (dataset.warnings.length > 5) io.err(`warning: … and ${dataset.warnings.length - 5} more\n`);
-    return evaluateDataset({
+    const common = {
       model: required(a, 'model'),
-      dataset,
       methods: (one(a, 'methods') ?? 'cam,gradcam').split(',').map((m) => m.trim()).filter(Boolean),
       modelOptions: modelOptions(a),
       layer: one(a, 'layer'),
       batchSize: batch,
       limit,
-      project: one(a, 'project'),
-      exportMaps: one(a, 'export-maps'),
       progress: io.progress,
-      faithfulness: !a.flags.has('no-faithfulness'),
-      road: a.flags.has('road'),
-      bootstrap: resamples === 0 ? null : { resamples, seed },
       signal,
-    });
+    };
+    // The wsolevaluation protocol: thresholds chosen on a held-out split (localization only), applied to this one.
+    const heldOut = heldOutSplit === undefined ? null : await load(heldOutSplit);
+    if (heldOut && heldOut.fingerprint === dataset.fingerprint) throw new CamscopeError(`--threshold-split ${heldOutSplit}: the held-out split holds the same images as the evaluated one`);
+    return {
+      heldOutResult: heldOut ? await evaluateDataset({ ...common, dataset: heldOut, faithfulness: false, bootstrap: null }) : null,
+      result: await evaluateDataset({
+        ...common,
+        dataset,
+        project: one(a, 'project'),
+        exportMaps: one(a, 'export-maps'),
+        faithfulness: !a.flags.has('no-faithfulness'),
+        road: a.flags.has('road'),
+        bootstrap: resamples === 0 ? null : { resamples, seed },
+      }),
+    };
   });
+
+  if (heldOutResult) result.summary.threshold_split = thresholdSplit(heldOutSplit!, heldOutResult.summary.images, heldOutResult.maxBoxAcc, result.maxBoxAcc);
 
   const json = one(a, 'json');
   const csv = one(a, 'csv');

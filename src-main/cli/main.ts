@@ -51,7 +51,7 @@ const COMMANDS: Record<string, Command> = {
     usage: `  camscope eval    --model M.onnx --dataset DIR [--format F] [--split S] [--methods cam,gradcam,…] [--project P]
                    [--report OUT.html] [--pdf OUT.pdf] [--csv OUT.csv] [--json OUT.json] [--export-maps DIR]
                    [--layer TENSOR] [--labels FILE] [--label-offset K] [--limit N] [--batch N] [--no-faithfulness] [--road]
-                   [--bootstrap 1000] [--bootstrap-seed 0]
+                   [--bootstrap 1000] [--bootstrap-seed 0] [--threshold-split val]
                    localization, faithfulness and method agreement over a dataset, with reports`,
     load: async () => (await import('./evalCommand.js')).evalCommand,
   },

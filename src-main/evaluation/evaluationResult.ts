@@ -3,6 +3,7 @@
 import type { Box, Prediction, Preprocessing } from '../../src-shared/explainTypes.js';
 import type { EvaluationSummary } from '../../src-shared/evaluationTypes.js';
 import type { DatasetItem } from '../datasets/datasetTypes.js';
+import type { MaxBoxAccResult } from './metrics/index.js';
 
 /** A map at layer resolution with the class it explains and its WSOL box (original pixels). */
 export interface EvaluatedMap {
@@ -84,6 +85,8 @@ export interface EvaluationResult {
   summary: EvaluationSummary;
   images: ImageEvaluation[];
   curves: Record<string, MethodCurves>;
+  /** Per method, the BoxEvaluator's result (curves per δ and setting), for the held-out threshold protocol. */
+  maxBoxAcc: Record<string, MaxBoxAccResult>;
   perClass: ClassRow[];
   /** Methods that could not run on this model, with the engine's reason. */
   refused: Record<string, string>;

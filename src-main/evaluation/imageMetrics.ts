@@ -191,13 +191,15 @@ export class MetricAggregator {
     refused: Record<string, string>,
     className: (label: number) => string,
     bootstrap: BootstrapOptions | null = {},
-  ): Pick<EvaluationResult, 'summary' | 'curves' | 'perClass'> {
+  ): Pick<EvaluationResult, 'summary' | 'curves' | 'perClass' | 'maxBoxAcc'> {
     const ones = ONES(images.length);
     const methods: Record<string, MethodMetrics> = {};
     const curves: Record<string, MethodCurves> = {};
+    const maxBoxAcc: Record<string, MaxBoxAccResult> = {};
     for (const id of this.ids) {
       methods[id] = this.methodMetrics(images, id, ones);
       const box = this.boxResult(id, ones);
+      maxBoxAcc[id] = box;
       const boxAccuracy: Record<string, Curve> = {};
       if (box.images > 0) {
         const v1 = box.largestContour[IOU_THRESHOLDS.indexOf(50)]!;
@@ -231,8 +233,9 @@ export class MetricAggregator {
       methods,
       agreement,
       uncertainty: bootstrap && images.length ? uncertaintyOf(this, images, this.ids, (k) => (k in PER_IMAGE_METRICS ? PER_IMAGE_METRICS[k as keyof typeof PER_IMAGE_METRICS].name : null), methods, bootstrap) : null,
+      threshold_split: null,
     };
-    return { summary, curves, perClass: perClassRows(images, this.ids, className) };
+    return { summary, curves, maxBoxAcc, perClass: perClassRows(images, this.ids, className) };
   }
 }
 

@@ -40,6 +40,13 @@ export function renderCsv(result: EvaluationResult): string {
   }
   rows.push('', line(['method', ...METRIC_KEYS]));
   for (const [method, metrics] of Object.entries(result.summary.methods)) rows.push(line([method, ...METRIC_KEYS.map((k) => metrics[k])]));
+  const ts = result.summary.threshold_split;
+  if (ts) {
+    rows.push('', line(['method', 'threshold_split', 'heldout_images', 'maxboxacc', 'threshold', 'best_on_test_maxboxacc', 'maxboxacc_v2', 'thresholds_v2', 'best_on_test_maxboxacc_v2']));
+    for (const [m, p] of Object.entries(ts.methods)) {
+      rows.push(line([m, ts.split, ts.images, p.maxboxacc, p.threshold, p.best_on_test.maxboxacc, p.maxboxacc_v2, p.thresholds_v2?.join(' ') ?? null, p.best_on_test.maxboxacc_v2]));
+    }
+  }
   const u = result.summary.uncertainty;
   if (u) {
     // The bootstrap intervals, then the paired tests, each after a blank line.

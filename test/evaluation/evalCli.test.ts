@@ -89,7 +89,8 @@ function pearsonOf(a: number[], b: number[]): number {
 }
 
 test('the JSON is the EvaluationSummary contract, with numbers recomputed from camscope explain', () => {
-  assert.deepEqual(Object.keys(summary), ['images', 'accuracy', 'methods', 'agreement', 'uncertainty']);
+  assert.deepEqual(Object.keys(summary), ['images', 'accuracy', 'methods', 'agreement', 'uncertainty', 'threshold_split']);
+  assert.equal(summary.threshold_split, null, 'no held-out split asked for');
   assert.equal(summary.images, images.length);
   const correct = images.map((im, k) => top1Maps.results[k]!.predictions[0]!.index === im.label);
   assert.equal(correct.filter(Boolean).length, images.length - 1, 'only the mislabelled image is wrong');
