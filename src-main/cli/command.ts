@@ -51,3 +51,9 @@ export function writeOutput(file: string, data: string | Buffer): void {
     throw new CamscopeError(`${file}: cannot write: ${(e as Error).message}`);
   }
 }
+
+/** The line every long command ends with: how many images, how long, how many per second. */
+export function throughputLine(images: number, startedAt: number): string {
+  const seconds = (performance.now() - startedAt) / 1000;
+  return `${images} image${images === 1 ? '' : 's'} in ${seconds.toFixed(2)} s (${(images / seconds).toFixed(1)} images/s)\n`;
+}

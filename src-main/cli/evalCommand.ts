@@ -13,7 +13,7 @@ import { ChromiumPdfPrinter, type PdfPrinter } from '../report/pdfPrinter.js';
 import { METRIC_KEYS } from '../../src-shared/evaluationTypes.js';
 import { withInterrupt } from '../terminal/signals.js';
 import { intOption, one, parseArgs, required } from './args.js';
-import { type CliIO, MODEL_OPTIONS, modelOptions, writeOutput } from './command.js';
+import { type CliIO, MODEL_OPTIONS, modelOptions, throughputLine, writeOutput } from './command.js';
 
 export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter = new ChromiumPdfPrinter()): Promise<void> {
   const a = parseArgs(argv, {
@@ -46,6 +46,7 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
   if (batch !== undefined && batch < 1) throw new CamscopeError(`--batch: expected a positive integer, got ${batch}`);
   const format = one(a, 'format');
   const heldOutSplit = one(a, 'threshold-split');
+  const started = performance.now();
   const { result, heldOutResult } = await withInterrupt(io.err, async (signal) => {
     const load = (split: string | undefined) => loadDataset(required(a, 'dataset'), { format: format === undefined ? undefined : parseDatasetFormat(format), split, signal });
     const dataset = await load(one(a, 'split'));
@@ -94,6 +95,7 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
   }
   if (!json && !csv && !report && !pdf) io.out(summaryJson);
   printSummary(result, io);
+  io.err(throughputLine(result.summary.images, started));
 }
 
 /** Prints the report file, or a temporary copy of the page when no --report was asked for. */

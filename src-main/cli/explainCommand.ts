@@ -9,7 +9,7 @@ import { type MethodChoice, parseMethod } from '../explain/methods/index.js';
 import type { Score } from '../explain/engine.js';
 import { camifyDescription } from '../model/camifyMetadata.js';
 import { intOption, one, parseArgs, required } from './args.js';
-import { type CliIO, MODEL_OPTIONS, modelOptions } from './command.js';
+import { type CliIO, MODEL_OPTIONS, modelOptions, throughputLine } from './command.js';
 import { Progress } from '../terminal/progress.js';
 
 function parseMethods(v: string | undefined): MethodChoice[] {
@@ -105,6 +105,7 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<void> {
   if (images.length === 0) throw new CamscopeError('--image is required (repeat it for several images)');
   const threshold = one(a, 'threshold') === undefined ? 0.2 : Number(one(a, 'threshold'));
   if (!(threshold > 0 && threshold < 1)) throw new CamscopeError(`--threshold: expected a fraction in (0, 1), got '${one(a, 'threshold')}'`);
+  const started = performance.now();
   const report = await runExplain(
     required(a, 'model'),
     images,
@@ -125,6 +126,7 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<void> {
   if (json) writeFileSync(json, text + '\n');
   else if (!one(a, 'out')) io.out(text + '\n');
   summarize(report, io);
+  io.err(throughputLine(report.results.length, started));
 }
 
 function summarize(report: ExplainReport, io: CliIO): void {

@@ -87,6 +87,8 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
     const progress = opts.progress ? new Progress(items.length, 'images', opts.progress) : null;
     const batchSize = model.dynamicBatch ? Math.max(1, opts.batchSize ?? 8) : 1;
 
+    const freshIn = (start: number) =>
+      Array.from({ length: Math.max(0, Math.min(batchSize, items.length - start)) }, (_, k) => start + k).filter((i) => !isStored(i));
     for (let start = 0; start < items.length; start += batchSize) {
       if (opts.signal?.aborted) {
         recorder?.interrupt();
@@ -99,6 +101,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
       }
       const indices = Array.from({ length: Math.min(batchSize, items.length - start) }, (_, k) => start + k);
       const fresh = indices.filter((i) => !isStored(i));
+      explainer.prefetch(freshIn(start + batchSize).map((i) => items[i]!.path));
       const began = Date.now();
       const computed = await explainRows(explainer, explainOpts, prepared, fresh.map((i) => items[i]!), (it) => gtIndexOf(it));
       if (faithfulness) await addFaithfulness(computed, explainer, choices, layer, road);

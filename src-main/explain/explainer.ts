@@ -41,6 +41,12 @@ export interface ExplainOptions {
   inputBatchSize?: number;
 }
 
+export interface LoadedBatch {
+  images: RgbImage[];
+  /** [N, 3, H, W], preprocessed */
+  input: Float32Array;
+}
+
 export interface ExplainedImage {
   result: ImageResult;
   /** Decoded original pixels, for overlays. */
@@ -104,6 +110,7 @@ export class Explainer {
     const batchSize = this.model.dynamicBatch ? Math.max(1, opts.batchSize ?? 8) : 1;
     const results: ImageResult[] = [];
     for (let start = 0; start < files.length; start += batchSize) {
+      this.prefetch(files.slice(start + batchSize, start + 2 * batchSize));
       const batch = await this.explainBatch(files.slice(start, start + batchSize), opts, layers, heads);
       results.push(...batch.map((b) => b.result));
       await onBatch?.(batch, files.length);
@@ -111,8 +118,29 @@ export class Explainer {
     return results;
   }
 
-  /** Decodes and preprocesses images into one [N,3,H,W] tensor. */
-  async loadBatch(files: string[]): Promise<{ images: RgbImage[]; input: Float32Array }> {
+  private ahead: { key: string; batch: Promise<LoadedBatch> } | null = null;
+
+  /**
+   * Starts decoding the next batch now, so that sharp's threads decode and resize it while ONNX Runtime
+   * (which holds the JS thread during a run) explains the current one; the next loadBatch of exactly
+   * these files takes the result. Only the latest prefetch is kept.
+   */
+  prefetch(files: string[]): void {
+    if (files.length === 0) return;
+    const batch = this.decodeBatch(files);
+    batch.catch(() => {}); // a failure is reported by the loadBatch that takes it
+    this.ahead = { key: files.join('\0'), batch };
+  }
+
+  /** Decodes and preprocesses images into one [N,3,H,W] tensor (the prefetched batch when it is these files). */
+  loadBatch(files: string[]): Promise<LoadedBatch> {
+    const ahead = this.ahead;
+    if (!ahead || ahead.key !== files.join('\0')) return this.decodeBatch(files);
+    this.ahead = null;
+    return ahead.batch;
+  }
+
+  private async decodeBatch(files: string[]): Promise<LoadedBatch> {
     const p = this.preprocessing;
     const images = await Promise.all(files.map((f) => decodeImage(f)));
     const plane = 3 * p.width * p.height;

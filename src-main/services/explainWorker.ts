@@ -30,6 +30,7 @@ async function run(job: WorkerJob, send: (m: WorkerMessage) => void): Promise<vo
   explainer.prepare(opts);
   for (let i = 0; i < job.images.length && !stopping; i += job.batchSize) {
     const batch = job.images.slice(i, i + job.batchSize);
+    explainer.prefetch(job.images.slice(i + job.batchSize, i + 2 * job.batchSize).map((b) => b.path));
     try {
       const results = await explainer.explain(batch.map((b) => b.path), opts);
       send({ type: 'batch', results: results.map((result, k) => ({ imageId: batch[k]!.id, result })) });
