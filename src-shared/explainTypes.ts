@@ -80,8 +80,11 @@ export interface ImageResult {
 export interface ModelSummary {
   path: string;
   sha256: string;
+  /** What camscope feeds: [N, 3, H, W] RGB (an adapter named camscope_image in front of NHWC / grayscale inputs). */
   input: { name: string; shape: (number | string)[] };
   preprocessing: Preprocessing;
+  /** How the file was read: the model's own input and layout, quantization, output head, … */
+  form?: ModelForm;
   /** Camified models only: what CAM on the refit GAP head explains (one line). */
   refitHead?: string;
 }

@@ -71,6 +71,22 @@ export const modelInfo = z.object({
   footprints: z.record(z.string(), layerFootprint).optional(),
   /** Set on a model camify wrote: the model it was refit from and what CAM on it explains (one line). */
   camify: z.object({ sourceSha256: z.string(), description: z.string() }).optional(),
+  /** How the file was read (ModelForm in explainTypes.ts). */
+  form: z
+    .object({
+      opset: z.number().int(),
+      layout: z.enum(['NCHW', 'NHWC']),
+      channels: z.union([z.literal(1), z.literal(3)]),
+      input: z.string(),
+      quantization: z.enum(['none', 'qdq-weights', 'qdq', 'qoperator']),
+      perChannel: z.boolean(),
+      precision: z.enum(['float32', 'float16', 'bfloat16']),
+      head: z.enum(['logits', 'softmax', 'logsoftmax']),
+      output: z.string(),
+      logits: z.string(),
+      externalData: z.array(z.string()),
+    })
+    .optional(),
 });
 export type ModelInfo = z.infer<typeof modelInfo>;
 

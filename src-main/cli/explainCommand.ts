@@ -79,6 +79,7 @@ export async function runExplain(
         sha256: m.sha256,
         input: { name: m.inputName, shape: m.inputDims },
         preprocessing: explainer.preprocessing,
+        form: m.form,
         ...(refitHead ? { refitHead } : {}),
       },
       results,

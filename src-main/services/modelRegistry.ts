@@ -85,6 +85,7 @@ export class ModelRegistry {
         defaultLayer: m.defaultLayer(),
         layers,
         footprints: Object.fromEntries(layers.map((l) => [l.tensor, layerFootprint(m, l.tensor)])),
+        form: m.form,
       };
       const camified = camifyDescription(m.metadata);
       if (camified) info.camify = { sourceSha256: (JSON.parse(m.metadata[CAMIFY_METADATA_KEY]!) as CamifyRecord).sourceSha256, description: camified };
