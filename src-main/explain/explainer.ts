@@ -93,6 +93,10 @@ export class Explainer {
         const h = camHeadAt(this.model, layer);
         if (!h.ok) throw new CamscopeError(`${this.model.file}: CAM does not apply at '${layer}': ${h.reason}`);
         heads.set(layer, h);
+      } else if (opts.methods.some((m) => m.method.info.id === 'ablationcam')) {
+        // Ablation-CAM takes its closed form where the layer feeds a CAM head.
+        const h = camHeadAt(this.model, layer);
+        if (h.ok) heads.set(layer, h);
       }
       // Perturbation methods on the head sub-graph: fail now if it cannot be extracted.
       if (opts.methods.some((m) => m.method.info.needs === 'headPasses')) this.engine.headGraph(layer);

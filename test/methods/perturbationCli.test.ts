@@ -72,5 +72,5 @@ test('explain mixes perturbation, gradient and CAM methods in one run; Recipro-C
 test('explain --method scorecam:nope names the variants', async () => {
   const r = await runCli(['explain', '--model', model, '--image', image, '--method', 'scorecam:nope']);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /'scorecam' has no variant 'nope' \(classes, channels, pytorchgradcam\)/);
+  assert.match(r.stderr, /'scorecam' has no variant 'nope' \(classes, channels, pytorchgradcam, topvar\)/);
 });

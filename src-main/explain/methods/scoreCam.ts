@@ -10,12 +10,16 @@
 // authors' code: weight 0 ('classes'), left out of the softmax ('channels'). 'pytorchgradcam' is that
 // library's score_cam.py: align_corners=True, masks (up − min)/(max − min + 1e-8), so a constant channel's
 // mask is 0 and its pass (on x ⊙ 0) stays in the softmax over all K channels of the target logits.
+// 'topvar' (off by default) is the channel subset of the Score-CAM family's speed-ups (Faster Score-CAM):
+// only the TOP_VARIANCE_CHANNELS channels whose A_k varies most get a pass; the rest weigh 0.
 import { minMaxNormalize, upsampleBilinear, valueRange } from '../postprocess/mapGrid.js';
 import { type PerturbationMethod, relu, requirePasses, softmaxAt, weightedSum } from './method.js';
 import { defaultVariant, registeredMethod } from '../../../src-shared/methods.js';
 
 const info = registeredMethod('scorecam');
 const PYTORCH_GRAD_CAM_EPS = 1e-8;
+/** Channels 'topvar' scores: the K passes become this many. */
+export const TOP_VARIANCE_CHANNELS = 64;
 
 export const scoreCam: PerturbationMethod = {
   info,
@@ -23,7 +27,7 @@ export const scoreCam: PerturbationMethod = {
     const { activation, channels, size, target } = input;
     const variant = input.variant ?? defaultVariant(info);
     const library = variant === 'pytorchgradcam';
-    const overChannels = variant !== 'classes';
+    const overChannels = variant === 'channels' || library;
     const passes = requirePasses(input, 'Score-CAM');
     const { inputWidth: W, inputHeight: H, layerWidth: w, layerHeight: h, classes } = passes;
     const plane = W * H;
@@ -32,11 +36,13 @@ export const scoreCam: PerturbationMethod = {
     // Channels with a mask, and their masks, built batch by batch.
     const scores = new Float64Array(channels).fill(NaN);
     const step = Math.max(1, passes.inputBatch);
-    let k = 0;
-    while (k < channels) {
+    const scored = variant === 'topvar' ? highestVariance(activation, channels, size, TOP_VARIANCE_CHANNELS) : Array.from({ length: channels }, (_, i) => i);
+    let next = 0;
+    while (next < scored.length) {
       const ks: number[] = [];
       const batch = new Float32Array(step * 3 * plane);
-      for (; k < channels && ks.length < step; k++) {
+      for (; next < scored.length && ks.length < step; next++) {
+        const k = scored[next]!;
         const up = upsampleBilinear({ width: w, height: h, values: activation.subarray(k * size, (k + 1) * size) }, W, H, library);
         const { min, max } = valueRange(up.values);
         if (!library && !(max > min)) continue;
@@ -68,6 +74,22 @@ export const scoreCam: PerturbationMethod = {
     return relu(weightedSum(activation, weights, channels, size));
   },
 };
+
+/** The n channels of largest variance over positions (all when K ≤ n), in channel order; ties: lower index. */
+export function highestVariance(activation: Float32Array, channels: number, size: number, n: number): number[] {
+  const variance = Array.from({ length: channels }, (_, k) => {
+    let sum = 0;
+    let squares = 0;
+    for (let i = k * size, end = i + size; i < end; i++) {
+      sum += activation[i]!;
+      squares += activation[i]! * activation[i]!;
+    }
+    const mean = sum / size;
+    return squares / size - mean * mean;
+  });
+  const order = variance.map((_, k) => k).sort((a, b) => variance[b]! - variance[a]! || a - b);
+  return order.slice(0, n).sort((a, b) => a - b);
+}
 
 /** pytorch-grad-cam's mask: (up − min) / (max − min + 1e-8) in float32. */
 function pytorchGradCamMask(up: Float32Array, min: number, max: number): Float32Array {
