@@ -12,6 +12,7 @@ import { renderHtmlReport } from '../report/htmlReport.js';
 import { ChromiumPdfPrinter, type PdfPrinter } from '../report/pdfPrinter.js';
 import { METRIC_KEYS } from '../../src-shared/evaluationTypes.js';
 import { withInterrupt } from '../terminal/signals.js';
+import { parseShard } from '../datasets/shard.js';
 import { intOption, one, parseArgs, required } from './args.js';
 import { type CliIO, MODEL_OPTIONS, modelOptions, throughputLine, writeOutput } from './command.js';
 
@@ -36,7 +37,9 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
     'threshold-split': {},
     bootstrap: {},
     'bootstrap-seed': {},
+    shard: {},
   });
+  const shard = parseShard(one(a, 'shard'));
   const resamples = intOption(a, 'bootstrap');
   if (resamples !== undefined && resamples < 0) throw new CamscopeError(`--bootstrap: expected a number of resamples ≥ 0, got ${resamples}`);
   const seed = intOption(a, 'bootstrap-seed');
@@ -75,6 +78,7 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
         faithfulness: !a.flags.has('no-faithfulness'),
         road: a.flags.has('road'),
         bootstrap: resamples === 0 ? null : { resamples, seed },
+        shard,
       }),
     };
   });

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { CamscopeError } from '../errors.js';
+import { inShard, parseShard, shardLabel } from '../datasets/shard.js';
 import { type ExplainOptions, type ExplainedImage, Explainer, type ModelOptions } from '../explain/explainer.js';
 import { writeOverlay } from '../explain/postprocess/overlay.js';
 import type { ExplainReport } from '../../src-shared/explainTypes.js';
@@ -101,9 +102,14 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<void> {
     batch: {},
     json: {},
     out: {},
+    shard: {},
   });
-  const images = a.values.get('image') ?? [];
-  if (images.length === 0) throw new CamscopeError('--image is required (repeat it for several images)');
+  const given = a.values.get('image') ?? [];
+  if (given.length === 0) throw new CamscopeError('--image is required (repeat it for several images)');
+  // A shard's images by the path as given: every task of an array job runs the same command line.
+  const shard = parseShard(one(a, 'shard'));
+  const images = shard ? given.filter((p) => inShard(p, shard)) : given;
+  if (images.length === 0) throw new CamscopeError(`--shard ${shardLabel(shard!)}: none of the ${given.length} images falls in this shard`);
   const threshold = one(a, 'threshold') === undefined ? 0.2 : Number(one(a, 'threshold'));
   if (!(threshold > 0 && threshold < 1)) throw new CamscopeError(`--threshold: expected a fraction in (0, 1), got '${one(a, 'threshold')}'`);
   const started = performance.now();

@@ -24,7 +24,8 @@ const COMMANDS: Record<string, Command> = {
     usage: `  camscope explain --model M.onnx --image A.png [--image B.jpg …] [--method cam,gradcam]
                    [--layer auto|TENSOR …] [--target top1|INDEX] [--score logit|softmax] [--threshold 0.2]
                    [--preset imagenet|none|tf] [--size WxH] [--mean R,G,B] [--std R,G,B]
-                   [--labels FILE] [--label-offset K] [--output NAME] [--batch N] [--json OUT.json] [--out DIR]`,
+                   [--labels FILE] [--label-offset K] [--output NAME] [--batch N] [--json OUT.json] [--out DIR]
+                   [--shard K/N|auto]`,
     load: async () => (await import('./explainCommand.js')).explainCommand,
   },
   demo: {
@@ -51,9 +52,14 @@ const COMMANDS: Record<string, Command> = {
     usage: `  camscope eval    --model M.onnx --dataset DIR [--format F] [--split S] [--methods cam,gradcam,…] [--project P]
                    [--report OUT.html] [--pdf OUT.pdf] [--csv OUT.csv] [--json OUT.json] [--export-maps DIR]
                    [--layer TENSOR] [--labels FILE] [--label-offset K] [--limit N] [--batch N] [--no-faithfulness] [--road]
-                   [--bootstrap 1000] [--bootstrap-seed 0] [--threshold-split val]
+                   [--bootstrap 1000] [--bootstrap-seed 0] [--threshold-split val] [--shard K/N|auto]
                    localization, faithfulness and method agreement over a dataset, with reports`,
     load: async () => (await import('./evalCommand.js')).evalCommand,
+  },
+  merge: {
+    usage: `  camscope merge   OUT.camscope SHARD.camscope …   the projects of 'eval --shard' runs into one (same model and
+                   options, every shard once); 'eval --project OUT' then reports without recomputing`,
+    load: async () => (await import('./mergeCommand.js')).mergeCommand,
   },
   camify: {
     usage: `  camscope camify  --model M.onnx --dataset DIR --out M-gap.onnx [--layer auto|TENSOR] [--target-source model|labels]

@@ -12,6 +12,7 @@ import type { MapResult, Prediction } from '../../src-shared/explainTypes.js';
 import type { EvaluatedMap, EvaluationResult, ImageEvaluation, ImageMethodEvaluation } from './evaluationResult.js';
 import { checkLabelsFit, resolveLabelOffset } from './labelMapping.js';
 import { ProjectRecorder } from './projectRecorder.js';
+import { type Shard, inShard, shardLabel } from '../datasets/shard.js';
 import { writeScoremap } from './npyExport.js';
 import { packMetrics, unpackMetrics } from './storedMetrics.js';
 import { IMAGE_METRIC_NAMES, MetricAggregator, imagePairs, localizationValues, type ImageMaps } from './imageMetrics.js';
@@ -44,6 +45,8 @@ export interface EvaluateOptions {
   bootstrap?: BootstrapOptions | null;
   /** Checked between batches: once aborted, the batch in hand is committed and the evaluation stops (exit 130). */
   signal?: AbortSignal;
+  /** Evaluate only this shard's images (of the first `limit`), partitioned by dataset id (datasets/shard.ts). */
+  shard?: Shard | null;
 }
 
 export async function evaluateDataset(opts: EvaluateOptions): Promise<EvaluationResult> {
@@ -51,7 +54,12 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
   const threshold = opts.threshold ?? 0.2;
   const faithfulness = opts.faithfulness ?? true;
   const road = faithfulness && (opts.road ?? false);
-  const items = dataset.items.slice(0, opts.limit ?? dataset.items.length);
+  const shard = opts.shard ?? null;
+  const limited = dataset.items.slice(0, opts.limit ?? dataset.items.length);
+  const items = shard ? limited.filter((it) => inShard(it.id, shard)) : limited;
+  if (shard && items.length === 0 && limited.length > 0) {
+    throw new CamscopeError(`${dataset.root}: shard ${shardLabel(shard)} holds none of the ${limited.length} images; use fewer shards`);
+  }
   if (items.length === 0) throw new CamscopeError(`${dataset.root}: no images to evaluate`);
   const explainer = await Explainer.open(opts.model, opts.modelOptions);
   let recorder: ProjectRecorder | null = null;
@@ -77,7 +85,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
     let stored = new Map<string, Set<number>>();
     if (opts.project) {
       recorder = ProjectRecorder.open(opts.project, dataset, items, labelOffset);
-      stored = recorder.prepareRuns(explainer, ids, layer, { dataset: dataset.fingerprint, images: items.length, threshold, labelOffset, faithfulness, ...(road ? { road } : {}) });
+      stored = recorder.prepareRuns(explainer, ids, layer, { dataset: dataset.fingerprint, images: items.length, threshold, labelOffset, faithfulness, ...(road ? { road } : {}), ...(shard ? { shard: shardLabel(shard) } : {}) });
     }
     const isStored = (i: number) => ids.every((id) => stored.get(id)?.has(i));
 

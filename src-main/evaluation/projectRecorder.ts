@@ -18,6 +18,8 @@ export interface EvaluationKey {
   labelOffset: number;
   /** Whether the faithfulness metrics were computed (a run without them cannot supply them later). */
   faithfulness: boolean;
+  /** 'K/N' for one shard of a sharded evaluation (`images` is then the shard's); `camscope merge` removes it. */
+  shard?: string;
 }
 
 /** One image of a method's run as the project holds it, enough to rebuild its evaluation without recomputing. */
