@@ -115,6 +115,19 @@ test('3 shard processes + merge = the unsharded project: every map bit for bit, 
   assert.equal(mapsOf(at('merged.camscope')).size, 2 * count, 'nothing recomputed into new runs');
 });
 
+test('explain --shard keeps its share of the --image list, by each path as given', async () => {
+  const images = writeDemoDataset(join(root, 'explain')).map((im) => im.path);
+  const explained = [];
+  for (const k of [1, 2, 3]) {
+    const r = await runCli(['explain', '--model', DEMO_MODEL, '--method', 'cam', ...images.flatMap((p) => ['--image', p]), '--shard', `${k}/3`]);
+    assert.equal(r.code, 0, r.stderr);
+    const got = (JSON.parse(r.stdout) as { results: { image: string }[] }).results.map((x) => x.image);
+    assert.deepEqual(got, images.filter((p) => shardOf(p, 3) === k - 1));
+    explained.push(...got);
+  }
+  assert.deepEqual(explained.sort(), [...images].sort());
+});
+
 test('merge refuses, in one line, shards that do not belong together, and writes nothing', async () => {
   const refuse = async (args: string[], pattern: RegExp) => {
     const r = await runCli(['merge', at('refused.camscope'), ...args]);

@@ -78,6 +78,16 @@ test('IPC: only the app main frame is answered, and payloads are validated', asy
   assert.deepEqual(calls, ['project.info']);
 });
 
+test('IPC: a structured-clone payload over 4 MiB is refused before it is parsed, and the window is still answered', async () => {
+  const { state, webContents, mainFrame, calls } = await start();
+  const invoke = state.handlers.get(INVOKE_CHANNEL)!;
+  const event = { sender: webContents, senderFrame: mainFrame };
+  const huge = { paths: Array.from({ length: 100_000 }, (_, i) => `/home/me/photos/${i}-${'x'.repeat(40)}.jpg`) };
+  assert.deepEqual(await invoke(event, 'images.import', huge), { ok: false, error: 'images.import: request refused (larger than 4 MiB)' });
+  assert.deepEqual(calls, []);
+  assert.equal(((await invoke(event, 'project.info', {})) as any).ok, true);
+});
+
 test('app protocol serves the renderer with a strict CSP and nothing outside it', async () => {
   const { state } = await start();
   const serve = state.protocols.get(APP_SCHEME)!;
