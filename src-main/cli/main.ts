@@ -61,6 +61,12 @@ const COMMANDS: Record<string, Command> = {
                    options, every shard once); 'eval --project OUT' then reports without recomputing`,
     load: async () => (await import('./mergeCommand.js')).mergeCommand,
   },
+  sanity: {
+    usage: `  camscope sanity  --model M.onnx --dataset DIR [--format F] [--split S] [--methods cam,gradcam,…] [--layer TENSOR]
+                   [--limit 8] [--seed 0] [--batch N] [--json OUT.json] [--report OUT.html]
+                   model-parameter randomization (cascading, independent) and random-logit tests of each method`,
+    load: async () => (await import('./sanityCommand.js')).sanityCommand,
+  },
   camify: {
     usage: `  camscope camify  --model M.onnx --dataset DIR --out M-gap.onnx [--layer auto|TENSOR] [--target-source model|labels]
                    [--val-split 0.2] [--seed S] [--l2 1e-2] [--format F] [--split S] [--label-offset K] [--batch N]

@@ -30,7 +30,7 @@ test('camscope --help prints README\'s CLI block; no command prints it and exits
 test('each command\'s --help is its usage lines of the global help', async () => {
   const help = (await runCli(['--help'])).stdout;
   const commands = [...help.matchAll(/^ {2}camscope (\w+)/gm)].map((m) => m[1]!);
-  assert.deepEqual(commands, ['layers', 'explain', 'demo', 'serve', 'synth', 'import', 'eval', 'merge', 'camify']);
+  assert.deepEqual(commands, ['layers', 'explain', 'demo', 'serve', 'synth', 'import', 'eval', 'merge', 'sanity', 'camify']);
   for (const [i, name] of commands.entries()) {
     const r = await runCli([name, '--model', 'x.onnx', '--help']);
     assert.equal(r.code, 0, name);
@@ -44,8 +44,8 @@ test('each command\'s --help is its usage lines of the global help', async () =>
 
 test('unknown commands and options, missing values, values to flags: one line, exit 2', async () => {
   const cases: [string[], string][] = [
-    [['frobnicate'], "camscope: unknown command 'frobnicate' (layers, explain, demo, serve, synth, import, eval, merge, camify; see --help)"],
-    [['constructor'], "camscope: unknown command 'constructor' (layers, explain, demo, serve, synth, import, eval, merge, camify; see --help)"],
+    [['frobnicate'], "camscope: unknown command 'frobnicate' (layers, explain, demo, serve, synth, import, eval, merge, sanity, camify; see --help)"],
+    [['constructor'], "camscope: unknown command 'constructor' (layers, explain, demo, serve, synth, import, eval, merge, sanity, camify; see --help)"],
     [['layers', '--bogus'], 'camscope: unknown option --bogus (see --help)'],
     [['layers', '--model'], 'camscope: --model needs a value'],
     [['layers', '--model', '--json'], 'camscope: --model needs a value'],

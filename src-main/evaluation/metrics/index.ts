@@ -22,6 +22,9 @@ export type { EnergyMass } from './energyPointingGame.js';
 export { wilcoxonSignedRank, normalCdf, erfc, WILCOXON_SPEC } from './wilcoxon.js';
 export type { WilcoxonResult } from './wilcoxon.js';
 
+// Similarity of maps (the sanity checks)
+export { ssim, SSIM_SPEC } from './ssim.js';
+
 // Agreement between two methods' maps
 export { pearson, spearman, pearsonValues, averageRanks } from './mapAgreement.js';
 

@@ -1,0 +1,187 @@
+// `camscope sanity`: Adebayo et al., "Sanity Checks for Saliency Maps" (NeurIPS 2018). Each method's maps
+// of the predicted class on the original model are compared with its maps of the same class on models
+// whose parameters are randomized (modelRandomization.ts) — cascading from the logits down and one node
+// at a time — and with the map of a random other class (the random-logit test). A map that stays the same
+// while the model it explains is destroyed does not explain the model.
+//
+// Similarity, per image on the maps bilinearly upsampled to the model input: Spearman rank correlation
+// with and without absolute values, and SSIM of the min-max-scaled maps (metrics/ssim.ts); the paper's
+// HOG similarity is not computed (HOG-free). Means over the images.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CamscopeError } from '../../errors.js';
+import { Explainer, type ExplainOptions, type ModelOptions } from '../../explain/explainer.js';
+import { parseMethod, type MethodChoice } from '../../explain/methods/index.js';
+import { camHeadAt } from '../../model/camHead.js';
+import { encodeModel, loadModelFile } from '../../onnx/onnxModel.js';
+import { minMaxNormalize, upsampleBilinear, type Grid } from '../../../src-shared/mapGrid.js';
+import { mixSeed, rng } from '../../../src-shared/random.js';
+import { CLASS_SENSITIVE_BELOW, DEGRADE_BELOW, type MapSimilarity, type SanityStep, type SanitySummary } from '../../../src-shared/sanityTypes.js';
+import { pearsonValues, averageRanks, ssim } from '../metrics/index.js';
+import { parametrizedNodes, randomizeNodes, type ParametrizedNode } from './modelRandomization.js';
+
+export const SANITY_SPEC = {
+  name: 'Model-parameter randomization and random-logit tests',
+  formula: 'per step: mean over images of Spearman(m, m′), Spearman(|m|, |m′|) and SSIM(minmax m, minmax m′), m the original map, m′ the map of the same class on the randomized model (or of a random other class)',
+  citation: 'Adebayo et al., "Sanity Checks for Saliency Maps", NeurIPS 2018, §3.1 and §3.2 (random logit in the appendix)',
+  variant: 'independent (one node at a time) next to cascading; HOG similarity not computed',
+  default: `Conv/ConvTranspose/Gemm/MatMul/BatchNormalization initializers redrawn from N(mean, std) of each tensor (seeded), logits first; maps upsampled bilinearly to the input; a method degrades when its last cascading |Spearman(|m|, |m′|)| < ${DEGRADE_BELOW}, is class-sensitive when its random-logit Spearman < ${CLASS_SENSITIVE_BELOW}`,
+} as const;
+
+export interface SanityOptions {
+  model: string;
+  /** Image files. */
+  images: string[];
+  methods: string[];
+  modelOptions?: ModelOptions;
+  layer?: string;
+  seed?: number;
+  batchSize?: number;
+}
+
+/** One image's maps along the cascade, for the report's strip (the paper's figure). */
+export interface SanityStrip {
+  image: string;
+  original: Grid;
+  cascading: Grid[];
+}
+
+export interface SanityResult {
+  summary: SanitySummary;
+  /** Per method, the first image's cascade. */
+  strips: Record<string, SanityStrip>;
+}
+
+/** The three similarities of two maps, both upsampled to w×h; null where a map is constant (no ranks). */
+export function mapSimilarity(a: Grid, b: Grid, w: number, h: number): MapSimilarity {
+  const ua = upsampleBilinear(a, w, h);
+  const ub = upsampleBilinear(b, w, h);
+  const rankCorr = (x: ArrayLike<number>, y: ArrayLike<number>) => pearsonValues(averageRanks(x), averageRanks(y));
+  return {
+    spearman: rankCorr(ua, ub),
+    spearman_abs: rankCorr(ua.map(Math.abs), ub.map(Math.abs)),
+    ssim: ssim(minMaxNormalize(ua), minMaxNormalize(ub), w, h),
+  };
+}
+
+const meanOf = (xs: (number | null)[]) => {
+  const d = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  return d.length ? d.reduce((s, x) => s + x, 0) / d.length : null;
+};
+const meanSimilarity = (xs: MapSimilarity[]): MapSimilarity => ({
+  spearman: meanOf(xs.map((x) => x.spearman)),
+  spearman_abs: meanOf(xs.map((x) => x.spearman_abs)),
+  ssim: meanOf(xs.map((x) => x.ssim)),
+});
+
+export async function runSanityChecks(opts: SanityOptions): Promise<SanityResult> {
+  if (opts.images.length === 0) throw new CamscopeError('sanity: no images');
+  const seed = opts.seed ?? 0;
+  const { model: proto } = loadModelFile(opts.model);
+  const nodes = parametrizedNodes(proto);
+  if (nodes.length === 0) throw new CamscopeError(`${opts.model}: no parametrized node (Conv, Gemm, MatMul, BatchNormalization with float initializers) to randomize`);
+  const original = await Explainer.open(opts.model, opts.modelOptions);
+  const dir = mkdtempSync(join(tmpdir(), 'camscope-sanity-'));
+  try {
+    const layer = original.model.resolveLayer(opts.layer ?? 'auto');
+    const refused: Record<string, string> = {};
+    const choices: MethodChoice[] = [];
+    for (const spec of [...new Set(opts.methods)]) {
+      const choice = parseMethod(spec);
+      const head = choice.method.info.camHead ? camHeadAt(original.model, layer) : null;
+      if (head && !head.ok) refused[choice.id] = head.reason;
+      else choices.push(choice);
+    }
+    if (choices.length === 0) throw new CamscopeError(`${opts.model}: no requested method applies (${Object.entries(refused).map(([m, r]) => `${m}: ${r}`).join('; ')})`);
+    const ids = choices.map((c) => c.id);
+    const explainOpts: ExplainOptions = { methods: choices, layers: [layer], target: 'top1' };
+    const { width, height } = original.preprocessing;
+    const classes = original.model.numClasses;
+
+    // The original maps (predicted class) and the random-logit maps, batch by batch; the inputs are kept for the randomized models.
+    const batch = Math.max(1, opts.batchSize ?? 8);
+    const batches: { input: Float32Array; sizes: { width: number; height: number }[]; targets: number[] }[] = [];
+    const originalMaps: Record<string, Grid[]> = Object.fromEntries(ids.map((id) => [id, []]));
+    const logitSims: Record<string, MapSimilarity[]> = Object.fromEntries(ids.map((id) => [id, []]));
+    for (let start = 0; start < opts.images.length; start += batch) {
+      const files = opts.images.slice(start, start + batch);
+      const { images, input } = await original.loadBatch(files);
+      const top = await original.explainInput(input, images, explainOpts);
+      const targets = top.map((t) => t.predictions[0]!.index);
+      const others = targets.map((t, k) => {
+        const draw = Math.floor(rng(mixSeed(seed, 'logit', start + k))() * (classes - 1));
+        return draw >= t ? draw + 1 : draw;
+      });
+      const logit = await original.explainInput(input, images, explainOpts, undefined, others);
+      top.forEach((t, k) => {
+        for (const id of ids) {
+          const m = t.maps.find((x) => x.method === id)!;
+          originalMaps[id]!.push(m);
+          logitSims[id]!.push(mapSimilarity(m, logit[k]!.maps.find((x) => x.method === id)!, width, height));
+        }
+      });
+      batches.push({ input, sizes: images, targets });
+    }
+
+    /** Each method's maps of the original classes on a model with these nodes randomized: the similarities and the first image's map. */
+    const scoreModel = async (randomized: readonly ParametrizedNode[], step: string) => {
+      const file = join(dir, `${step}.onnx`);
+      writeFileSync(file, encodeModel(randomizeNodes(proto, randomized, seed)));
+      const ex = await Explainer.open(file, opts.modelOptions);
+      try {
+        const sims: Record<string, MapSimilarity[]> = Object.fromEntries(ids.map((id) => [id, []]));
+        const first: Record<string, Grid> = {};
+        let row = 0;
+        for (const b of batches) {
+          const out = await ex.explainInput(b.input, b.sizes, explainOpts, undefined, b.targets);
+          for (const r of out) {
+            for (const id of ids) {
+              const m = r.maps.find((x) => x.method === id)!;
+              if (row === 0) first[id] = m;
+              sims[id]!.push(mapSimilarity(originalMaps[id]![row]!, m, width, height));
+            }
+            row++;
+          }
+        }
+        return { sims, first };
+      } finally {
+        await ex.close();
+      }
+    };
+
+    const cascading: Record<string, SanityStep[]> = Object.fromEntries(ids.map((id) => [id, []]));
+    const independent: Record<string, SanityStep[]> = Object.fromEntries(ids.map((id) => [id, []]));
+    const strips: Record<string, SanityStrip> = Object.fromEntries(ids.map((id) => [id, { image: opts.images[0]!, original: originalMaps[id]![0]!, cascading: [] }]));
+    for (let k = 0; k < nodes.length; k++) {
+      const node = nodes[k]!;
+      const cascade = await scoreModel(nodes.slice(0, k + 1), `cascade-${k}`);
+      const alone = await scoreModel([node], `independent-${k}`);
+      for (const id of ids) {
+        cascading[id]!.push({ node: node.name, op: node.op, ...meanSimilarity(cascade.sims[id]!) });
+        independent[id]!.push({ node: node.name, op: node.op, ...meanSimilarity(alone.sims[id]!) });
+        strips[id]!.cascading.push(cascade.first[id]!);
+      }
+    }
+
+    const methods: SanitySummary['methods'] = {};
+    for (const id of ids) {
+      const last = cascading[id]!.at(-1)!.spearman_abs;
+      const randomLogit = meanSimilarity(logitSims[id]!);
+      methods[id] = {
+        cascading: cascading[id]!,
+        independent: independent[id]!,
+        random_logit: randomLogit,
+        degrades: last !== null && Math.abs(last) < DEGRADE_BELOW,
+        class_sensitive: randomLogit.spearman === null || randomLogit.spearman < CLASS_SENSITIVE_BELOW,
+      };
+    }
+    return {
+      summary: { model: opts.model, layer, images: opts.images.length, seed, nodes: nodes.map((n) => ({ node: n.name, op: n.op })), methods, refused },
+      strips,
+    };
+  } finally {
+    await original.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
