@@ -72,12 +72,6 @@ export class ClassifierModel {
     options: { output?: string } = {},
   ): Promise<ClassifierModel> {
     const { model, bytes } = loadModelFile(file);
-    const custom = (model.opsetImport ?? []).filter((imp) => imp.domain && imp.domain !== 'ai.onnx');
-    if (custom.length) {
-      const domain = custom[0]!.domain!;
-      const ops = [...new Set((model.graph!.node ?? []).filter((n) => n.domain === domain).map((n) => n.opType))];
-      throw new CamscopeError(`${file}: uses operator domain '${domain}'${ops.length ? ` (${ops.join(', ')})` : ''}: custom ops are not loaded`);
-    }
     let opset: number;
     try {
       opset = defaultOpset(model);
@@ -87,7 +81,14 @@ export class ClassifierModel {
     if (opset < MIN_OPSET || opset > MAX_OPSET) throw new CamscopeError(`${file}: opset ${opset} is not supported (${MIN_OPSET}–${MAX_OPSET})`);
     const externalData = inlineExternalData(model, file, bytes.length);
     const precision = upcastHalfPrecision(model);
+    // ONNX Runtime's QOperator ops of its com.microsoft domain are rewritten as standard ops first.
     const qoperators = dequantizeQOperators(model, file);
+    const custom = (model.opsetImport ?? []).filter((imp) => imp.domain && imp.domain !== 'ai.onnx');
+    if (custom.length) {
+      const domain = custom[0]!.domain!;
+      const ops = [...new Set((model.graph!.node ?? []).filter((n) => n.domain === domain).map((n) => n.opType))];
+      throw new CamscopeError(`${file}: uses operator domain '${domain}'${ops.length ? ` (${ops.join(', ')})` : ''}: custom ops are not loaded`);
+    }
     const quantization = dequantizeConstants(model, file);
     const inputs = new GraphIndex(model.graph!).realInputs();
     if (inputs.length !== 1) {

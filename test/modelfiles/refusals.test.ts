@@ -51,12 +51,12 @@ test('dynamic quantization (ConvInteger) is refused naming the node', async () =
   await refused(['layers', '--model', file], file, "ConvInteger node 'conv': dynamic quantization (ConvInteger) is not supported; export a float or QDQ model");
 });
 
-test('operators of another domain (com.microsoft QOperator ops) are refused naming them', async () => {
+test('operators of another domain that are not rewritten QOperator ops (ORT-fused FusedConv) are refused naming them', async () => {
   const file = edited('msdomain.onnx', (m) => {
     m.opsetImport!.push({ domain: 'com.microsoft', version: 1 });
-    Object.assign(m.graph!.node![1]!, { opType: 'QLinearAdd', domain: 'com.microsoft' });
+    Object.assign(m.graph!.node![0]!, { opType: 'FusedConv', domain: 'com.microsoft' });
   });
-  await refused(['layers', '--model', file], file, "uses operator domain 'com.microsoft' (QLinearAdd): custom ops are not loaded");
+  await refused(['layers', '--model', file], file, "uses operator domain 'com.microsoft' (FusedConv): custom ops are not loaded");
 });
 
 test('external data: a missing file, and a range past its end, are refused before anything is read', async () => {
