@@ -1,8 +1,24 @@
-// The WSOL box rule (Zhou et al. 2016, CAM §3) shared by main and renderer: upsample, keep ≥ threshold of the range, box the largest 8-connected blob.
+// The WSOL rule (Zhou et al. 2016, CAM §3), once for the engine, store, evaluation, services and views: upsample the
+// map to the image, keep ≥ 20 % of its range, box the largest 8-connected blob; a hit is IoU ≥ 0.5 with a ground-truth box.
+//
+// "No box" and "no ground truth", decided once: a map constant at layer resolution points nowhere and has no box
+// (null); scored against ground truth that is a miss with IoU 0, so it stays in every accuracy and mean (a method
+// that gives flat maps localizes nothing). An image without ground-truth boxes has IoU null and is left out of every
+// accuracy and mean: it cannot count either way.
 import type { Box } from './explainTypes.js';
 import { upsampleBilinear, valueRange, type Grid } from './mapGrid.js';
 
 export type { Box };
+
+/** The CAM paper's threshold: keep pixels at ≥ 20 % of the way from the map's minimum to its maximum. */
+export const WSOL_THRESHOLD = 0.2;
+/** The ILSVRC criterion for a correct localization: IoU ≥ 0.5 with a ground-truth box. */
+export const IOU_HIT = 0.5;
+
+/** Whether a localization threshold is a fraction in [0, 1]. */
+export function validThreshold(threshold: number): boolean {
+  return threshold >= 0 && threshold <= 1;
+}
 
 /** The map at (up to) image resolution with its range, ready to be boxed at any threshold. */
 export interface BoxableMap {
@@ -25,6 +41,7 @@ export const MAX_BOX_PIXELS = 8_000_000;
  * maxPixels bounds the grid for the interactive views; main passes Infinity to box exactly as the engine stored.
  */
 export function prepareBoxableMap(grid: Grid, imageW: number, imageH: number, maxPixels = MAX_BOX_PIXELS): BoxableMap | null {
+  if (grid.values.length !== grid.width * grid.height) throw new RangeError(`map has ${grid.values.length} values, expected ${grid.width}×${grid.height}`);
   const low = valueRange(grid.values);
   if (!(low.max - low.min > 0)) return null;
   const shrink = Math.min(1, Math.sqrt(maxPixels / (imageW * imageH)));
@@ -105,9 +122,13 @@ export function boxAtThreshold(map: BoxableMap, threshold: number): Box | null {
   return sx === 1 && sy === 1 ? box : [Math.round(box[0] * sx), Math.round(box[1] * sy), Math.round(box[2] * sx), Math.round(box[3] * sy)];
 }
 
-/** The whole pipeline for one threshold (prefer prepareBoxableMap + boxAtThreshold when the threshold moves). */
-export function boxFromMap(grid: Grid, imageW: number, imageH: number, threshold = 0.2): Box | null {
-  const map = prepareBoxableMap(grid, imageW, imageH);
+/**
+ * The whole pipeline for one threshold, at the image's full resolution (the engine's stored boxes) unless maxPixels
+ * caps it; prefer prepareBoxableMap + boxAtThreshold when the threshold moves. Null for a constant map.
+ */
+export function boxFromMap(grid: Grid, imageW: number, imageH: number, threshold = WSOL_THRESHOLD, maxPixels = Infinity): Box | null {
+  if (!validThreshold(threshold)) throw new RangeError(`localization threshold ${threshold} is outside [0, 1]`);
+  const map = prepareBoxableMap(grid, imageW, imageH, maxPixels);
   return map && boxAtThreshold(map, threshold);
 }
 
@@ -123,7 +144,7 @@ export function boxIoU(a: Box, b: Box): number {
 
 /**
  * The WSOL score of a prediction: its IoU with the best-matching ground-truth box (an image may hold several
- * instances). Null when there is no ground truth to score against; 0 when the map gave no box.
+ * instances). Null when there is no ground truth to score against; 0 when the map gave no box (see above).
  */
 export function bestIoU(pred: Box | null, truths: readonly Box[]): number | null {
   if (truths.length === 0) return null;
@@ -131,4 +152,15 @@ export function bestIoU(pred: Box | null, truths: readonly Box[]): number | null
   let best = 0;
   for (const t of truths) best = Math.max(best, boxIoU(pred, t));
   return best;
+}
+
+/** A hit: IoU ≥ IOU_HIT. An image without ground truth (null) is neither a hit nor a miss. */
+export function isHit(iou: number | null): boolean | null {
+  return iou === null ? null : iou >= IOU_HIT;
+}
+
+/** One map localized at a threshold as every view shows it: its box and best IoU (null without ground truth). */
+export function localizeAt(map: BoxableMap | null, truths: readonly Box[], threshold: number): { box: Box | null; iou: number | null } {
+  const box = map && boxAtThreshold(map, threshold);
+  return { box, iou: bestIoU(box, truths) };
 }

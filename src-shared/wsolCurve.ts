@@ -1,10 +1,7 @@
 // Localization accuracy against the CAM threshold (Choe et al. 2020, "Evaluating Weakly Supervised Object Localization Methods Right"): per image the best IoU at each threshold, a hit at IoU ≥ 0.5.
 import type { Box } from './explainTypes.js';
 import type { Grid } from './mapGrid.js';
-import { bestIoU, boxAtThreshold, MAX_BOX_PIXELS, prepareBoxableMap } from './wsolBox.js';
-
-/** The CAM paper's criterion for a correct localization. */
-export const IOU_HIT = 0.5;
+import { IOU_HIT, MAX_BOX_PIXELS, localizeAt, prepareBoxableMap } from './wsolBox.js';
 
 /** 0.05, 0.10, …, 0.95 — computed from integers so the values print and compare cleanly. */
 export const THRESHOLDS: readonly number[] = Array.from({ length: 19 }, (_, i) => (i + 1) / 20);
@@ -25,11 +22,11 @@ export interface CurvePoint {
   misses: number[];
 }
 
-/** Best IoUs at each threshold; null when the image has no ground truth (it cannot count either way). A constant map scores 0. */
+/** Best IoUs at each threshold; null when the image has no ground truth, 0 for a constant map (src-shared/wsolBox.ts). */
 export function sweepImage(imageId: number, grid: Grid, imageW: number, imageH: number, truths: readonly Box[], thresholds: readonly number[], maxPixels = MAX_BOX_PIXELS): ImageSweep | null {
   if (truths.length === 0) return null;
   const map = prepareBoxableMap(grid, imageW, imageH, maxPixels);
-  return { imageId, ious: thresholds.map((t) => bestIoU(map && boxAtThreshold(map, t), truths)!) };
+  return { imageId, ious: thresholds.map((t) => localizeAt(map, truths, t).iou!) };
 }
 
 /** The curve over the sweeps, one point per threshold (sweeps must share the thresholds). */

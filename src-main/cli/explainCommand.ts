@@ -6,6 +6,7 @@ import { inShard, parseShard, shardLabel } from '../datasets/shard.js';
 import { type ExplainOptions, type ExplainedImage, Explainer, type ModelOptions } from '../explain/explainer.js';
 import { writeOverlay } from '../explain/postprocess/overlay.js';
 import type { ExplainReport } from '../../src-shared/explainTypes.js';
+import { WSOL_THRESHOLD } from '../../src-shared/wsolBox.js';
 import { type MethodChoice, parseMethod } from '../explain/methods/index.js';
 import type { Score } from '../explain/engine.js';
 import { camifyDescription } from '../model/camifyMetadata.js';
@@ -110,7 +111,7 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<void> {
   const shard = parseShard(one(a, 'shard'));
   const images = shard ? given.filter((p) => inShard(p, shard)) : given;
   if (images.length === 0) throw new CamscopeError(`--shard ${shardLabel(shard!)}: none of the ${given.length} images falls in this shard`);
-  const threshold = one(a, 'threshold') === undefined ? 0.2 : Number(one(a, 'threshold'));
+  const threshold = one(a, 'threshold') === undefined ? WSOL_THRESHOLD : Number(one(a, 'threshold'));
   if (!(threshold > 0 && threshold < 1)) throw new CamscopeError(`--threshold: expected a fraction in (0, 1), got '${one(a, 'threshold')}'`);
   const started = performance.now();
   const report = await runExplain(

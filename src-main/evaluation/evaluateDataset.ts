@@ -2,6 +2,7 @@
 // ground truth, compares methods pairwise and aggregates everything into an EvaluationResult.
 import pkg from '../../package.json' with { type: 'json' };
 import type { BootstrapOptions } from '../../src-shared/bootstrap.js';
+import { WSOL_THRESHOLD } from '../../src-shared/wsolBox.js';
 import { CamscopeError } from '../errors.js';
 import { Explainer, type ExplainOptions, type ModelOptions } from '../explain/explainer.js';
 import { parseMethod, type MethodChoice } from '../explain/methods/index.js';
@@ -30,7 +31,7 @@ export interface EvaluateOptions {
   batchSize?: number;
   /** Evaluate only the first N images. */
   limit?: number;
-  /** WSOL threshold (fraction of the map's max) for the Top-1 / GT-known boxes; default 0.2. */
+  /** WSOL threshold (fraction of the map's range) for the Top-1 / GT-known boxes; default WSOL_THRESHOLD. */
   threshold?: number;
   /** Project file to store runs in (created when missing); a rerun resumes. */
   project?: string;
@@ -51,7 +52,7 @@ export interface EvaluateOptions {
 
 export async function evaluateDataset(opts: EvaluateOptions): Promise<EvaluationResult> {
   const { dataset } = opts;
-  const threshold = opts.threshold ?? 0.2;
+  const threshold = opts.threshold ?? WSOL_THRESHOLD;
   const faithfulness = opts.faithfulness ?? true;
   const road = faithfulness && (opts.road ?? false);
   const shard = opts.shard ?? null;

@@ -2,7 +2,7 @@
 import { weightedMean, type BootstrapOptions } from '../../src-shared/bootstrap.js';
 import type { MethodMetrics, MetricKey, PairAgreement } from '../../src-shared/evaluationTypes.js';
 import type { DatasetItem } from '../datasets/datasetTypes.js';
-import { boxIoU } from '../explain/postprocess/wsolBox.js';
+import { boxIoU } from '../../src-shared/wsolBox.js';
 import type { ClassRow, Curve, EvaluatedMap, EvaluationResult, ImageEvaluation, ImagePairEvaluation, MethodCurves } from './evaluationResult.js';
 import { IOU_THRESHOLDS, MaxBoxAccAccumulator, energyPointing, gtBoxesToScoremap, localizeImage, pearson, pointingGame, scoremapFromMap, spearman } from './metrics/index.js';
 import { ROAD_PERCENTAGES, type MaxBoxAccResult } from './metrics/index.js';

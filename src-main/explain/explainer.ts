@@ -16,7 +16,7 @@ import { type EngineResult, ExplainEngine, type Score, type Target } from './eng
 import type { MethodChoice } from './methods/index.js';
 import type { MapGrid } from './postprocess/mapGrid.js';
 import type { PerturbationPasses } from './methods/method.js';
-import { boxFromMap } from './postprocess/wsolBox.js';
+import { WSOL_THRESHOLD, boxFromMap, validThreshold } from '../../src-shared/wsolBox.js';
 
 export interface ModelOptions extends PreprocessingFlags {
   labels?: string;
@@ -32,7 +32,7 @@ export interface ExplainOptions {
   target: Target;
   /** What gradient methods differentiate: the raw logit (default) or the softmax score. */
   score?: Score;
-  /** WSOL threshold as a fraction of the map's max (default 0.2). */
+  /** WSOL threshold as a fraction of the map's range (default WSOL_THRESHOLD, 0.2). */
   threshold?: number;
   batchSize?: number;
   /** Rows per head sub-graph run for Ablation-CAM and Recipro-CAM (default 64). */
@@ -86,6 +86,9 @@ export class Explainer {
     const layers = [...new Set((opts.layers?.length ? opts.layers : ['auto']).map((l) => this.model.resolveLayer(l)))];
     if (typeof opts.target === 'number' && (!Number.isInteger(opts.target) || opts.target < 0 || opts.target >= this.model.numClasses)) {
       throw new CamscopeError(`--target ${opts.target}: class index out of range (the model has ${this.model.numClasses} outputs)`);
+    }
+    if (opts.threshold !== undefined && !validThreshold(opts.threshold)) {
+      throw new CamscopeError(`--threshold ${opts.threshold}: the localization threshold is a fraction in [0, 1]`);
     }
     const heads = new Map<string, CamHead>();
     for (const layer of layers) {
@@ -204,7 +207,7 @@ export class Explainer {
         width: grid.width,
         height: grid.height,
         values: Array.from(grid.values),
-        box: boxFromMap(grid, img.width, img.height, opts.threshold ?? 0.2),
+        box: boxFromMap(grid, img.width, img.height, opts.threshold ?? WSOL_THRESHOLD),
       });
       for (const { method, variant, id } of opts.methods) {
         const perLayer: MapGrid[] = [];

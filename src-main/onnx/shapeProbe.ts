@@ -1,6 +1,6 @@
 // Learns every tensor's static shape by running the model once with all tensors exposed as outputs.
 import * as ort from 'onnxruntime-node';
-import { type DecodedTensor, GraphIndex, type ModelProto, cloneModel, encodeModel, onnx, toNumber } from './onnxModel.js';
+import { type DecodedTensor, GraphIndex, type ModelProto, cloneModel, encodeModel, onnx } from './onnxModel.js';
 
 export interface ProbeResult {
   shapes: Map<string, number[]>;
@@ -19,23 +19,6 @@ export interface ProbeResult {
 
 /** Integer tensors up to this many elements are recorded as probe values. */
 const MAX_VALUE_SIZE = 64;
-
-/** Input dims with the batch made concrete: symbolic batch → 2, other symbolic dims → error. */
-export function probeInputDims(model: ModelProto, inputName: string): { dims: number[]; dynamicBatch: boolean } {
-  const vi = (model.graph?.input ?? []).find((i) => i.name === inputName)!;
-  const dims = vi.type?.tensorType?.shape?.dim ?? [];
-  let dynamicBatch = false;
-  const out = dims.map((d, k) => {
-    const v = d.dimValue !== undefined && d.dimValue !== null ? toNumber(d.dimValue) : 0;
-    if (v > 0) return v;
-    if (k === 0) {
-      dynamicBatch = true;
-      return 2;
-    }
-    return -1;
-  });
-  return { dims: out, dynamicBatch };
-}
 
 /**
  * Runs the model on `feeds` with every tensor exposed. With `otherBatchFeeds` (the same input at

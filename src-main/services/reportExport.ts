@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
+import { WSOL_THRESHOLD } from '../../src-shared/wsolBox.js';
 import { CamscopeError } from '../errors.js';
 import type { DatasetItem } from '../datasets/datasetTypes.js';
 import type { EvaluatedMap, EvaluationResult, ImageEvaluation } from '../evaluation/evaluationResult.js';
@@ -27,7 +28,6 @@ import type { Request, Response } from '../../src-shared/ipc.js';
 const SLICE_MS = 20;
 /** The flag `camscope eval --project` sets in every evaluation row it writes (evaluation/projectRecorder.ts). */
 const EVALUATED = 'evaluated';
-const DEFAULT_THRESHOLD = 0.2;
 
 export async function exportReport(store: ProjectStore, req: Request<'report.export'>, printer: PdfPrinter): Promise<Response<'report.export'>> {
   const groups = groupRuns(store, req.runIds);
@@ -81,7 +81,7 @@ function fileStem(group: RunGroup, withLayer: boolean): string {
 async function evaluationFromRuns(store: ProjectStore, group: RunGroup, imageIds?: readonly number[]): Promise<EvaluationResult> {
   const { model, layer, runs } = group;
   const ids = runs.map((r) => r.method);
-  const threshold = runs.map((r) => r.params.threshold).find((t): t is number => typeof t === 'number') ?? DEFAULT_THRESHOLD;
+  const threshold = runs.map((r) => r.params.threshold).find((t): t is number => typeof t === 'number') ?? WSOL_THRESHOLD;
   const preprocessing = model.preprocessing;
   const aggregator = new MetricAggregator(ids, deletionFractions({ channels: 3, width: preprocessing.width, height: preprocessing.height }));
   const labels = model.labels ? new Labels(model.labels, model.labelOffset) : null;

@@ -2,7 +2,7 @@
 // batches recorded as they come; cancelled with the project, resumed where they stopped when it reopens.
 import { CamscopeError } from '../errors.js';
 import { parseMethod } from '../explain/methods/index.js';
-import { boxIoU } from '../explain/postprocess/wsolBox.js';
+import { WSOL_THRESHOLD, bestIoU } from '../../src-shared/wsolBox.js';
 import type { ProjectStore } from '../store/projectStore.js';
 import type { RecordedImage, RunRow } from '../store/storeTypes.js';
 import type { ImageResult } from '../../src-shared/explainTypes.js';
@@ -66,7 +66,7 @@ export class RunScheduler {
     const methods = r.methods.map((m) => parseMethod(m).id);
     const imageIds = r.imageIds ?? store.allImageIds();
     if (imageIds.length === 0) throw new CamscopeError('no images to explain: import some first');
-    const runIds = methods.map((method) => store.createRun({ modelId: r.modelId, method, layer, target: r.target, imageIds, params: { threshold: 0.2 } }));
+    const runIds = methods.map((method) => store.createRun({ modelId: r.modelId, method, layer, target: r.target, imageIds, params: { threshold: WSOL_THRESHOLD } }));
     for (const id of runIds) store.startRun(id);
     this.launch(model.path, new Map(methods.map((m, i) => [m, runIds[i]!])), layer, r.target, imageIds);
     return runIds.map((id) => runInfo(store.getRun(id)!));
@@ -118,7 +118,7 @@ export class RunScheduler {
         if (!current()) return;
         if (msg.type === 'batch') {
           const now = Date.now();
-          record(store, byMethod, msg.results, now - lastBatch, missing);
+          recordBatch(store, byMethod, msg.results, now - lastBatch, missing);
           lastBatch = now;
           done += msg.results.length;
         } else if (msg.type === 'imageError') {
@@ -142,8 +142,8 @@ export class RunScheduler {
   }
 }
 
-/** Stores one batch: per run (= method) its maps, boxes and IoU against the ground truth. */
-function record(
+/** Stores one batch of the explain worker: per run (= method) its maps, boxes and IoU against the ground truth. */
+export function recordBatch(
   store: ProjectStore,
   byMethod: Map<string, number>,
   results: { imageId: number; result: ImageResult }[],
@@ -154,12 +154,13 @@ function record(
     const batch: RecordedImage[] = results.filter(({ imageId }) => !missing || missing.get(runId)!.has(imageId)).map(({ imageId, result }) => {
       const m = result.maps.find((x) => x.method === method)!;
       const gt = store.getImage(imageId)?.gtBoxes ?? [];
-      const iou = m.box && gt.length ? Math.max(...gt.map((g) => boxIoU(m.box!, g.box))) : null;
+      // The one WSOL rule: 0 for a map without a box, null for an image without ground truth.
+      const iou = bestIoU(m.box, gt.map((g) => g.box));
       return {
         imageId,
         predictions: result.predictions,
         maps: [{ classIndex: m.target, width: m.width, height: m.height, values: m.values }],
-        boxes: m.box ? [{ classIndex: m.target, threshold: 0.2, box: m.box }] : [],
+        boxes: m.box ? [{ classIndex: m.target, threshold: WSOL_THRESHOLD, box: m.box }] : [],
         evaluation: { iou },
       };
     });

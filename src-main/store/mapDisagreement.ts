@@ -1,5 +1,5 @@
 // Disagreement of two maps of one image: 1 − Pearson r, in 0..2 (0 = same shape up to scale and offset).
-import { pearsonValues } from '../evaluation/metrics/mapAgreement.js';
+import { pearsonValues } from '../../src-shared/mapAgreement.js';
 
 /** 1 − r, or null when r is undefined (a constant map): a made-up value would sort as if it meant something. */
 export function disagreement(a: Float32Array, b: Float32Array): number | null {

@@ -33,14 +33,6 @@ export function visibleRange(scrollTop: number, viewport: number, layout: GridLa
   return { firstRow, endRow, start, end };
 }
 
-/** Page numbers (of pageSize items) that cover items start..end−1. */
-export function pagesCovering(start: number, end: number, pageSize: number): number[] {
-  if (end <= start) return [];
-  const pages: number[] = [];
-  for (let p = Math.floor(start / pageSize); p <= Math.floor((end - 1) / pageSize); p++) pages.push(p);
-  return pages;
-}
-
 /** The scrollTop that brings row into view with the least movement (unchanged when it already is). */
 export function scrollToRow(row: number, scrollTop: number, viewport: number, rowHeight: number): number {
   const top = row * rowHeight;

@@ -3,6 +3,7 @@ import { getContext } from 'svelte';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { EventPayload, ImageDetail, ImageRow, ModelInfo, RunInfo, Transport } from '../../src-shared/ipc.js';
 import type { ColormapName } from '../../src-shared/colormap.js';
+import { WSOL_THRESHOLD } from '../../src-shared/wsolBox.js';
 import { DEFAULT_GALLERY, queryKey, queryRequest, type GalleryState } from '../lib/galleryQuery.js';
 import { KeyedLoader } from '../lib/keyedLoader.js';
 import { counterpartRun, latestDoneRun, methodLabel } from '../lib/methods.js';
@@ -28,7 +29,7 @@ export class DisplaySettings {
   /** Weight of the colormap over the image (the lecture's imshow alpha). */
   opacity = $state(0.5);
   /** WSOL threshold as a fraction of the map's range (the CAM paper's 20 %). */
-  threshold = $state(0.2);
+  threshold = $state(WSOL_THRESHOLD);
   showMaps = $state(true);
 }
 

@@ -1,7 +1,7 @@
 // Reactive helpers over one image's detail: loading it through the shared cache, and localizing one of its maps.
 import type { ImageDetail, MapPayload } from '../../src-shared/ipc.js';
 import { overlayBoxes, type OverlayBox } from '../lib/overlayBoxes.js';
-import { bestIoU, boxAtThreshold, prepareBoxableMap, type BoxableMap, type Box } from '../../src-shared/wsolBox.js';
+import { localizeAt, prepareBoxableMap, type BoxableMap, type Box } from '../../src-shared/wsolBox.js';
 import { errorMessage } from '../transport/transportError.js';
 import type { AppState } from './app.svelte.js';
 
@@ -56,8 +56,9 @@ export function useLocalization(detail: () => ImageDetail | null, map: () => Map
     const m = map();
     return d && m ? prepareBoxableMap(m, d.image.width, d.image.height) : null;
   });
-  const box = $derived(boxable ? boxAtThreshold(boxable, threshold()) : null);
-  const iou = $derived(map() ? bestIoU(box, truths) : null);
+  const localized = $derived(localizeAt(boxable, truths, threshold()));
+  const box = $derived(localized.box);
+  const iou = $derived(map() ? localized.iou : null);
   const boxes = $derived(overlayBoxes(truths, box));
   return {
     get boxable() {

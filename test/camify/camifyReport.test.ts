@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { CamifyComparison } from '../../src-main/camify/camifyComparison.js';
 import { splitRows } from '../../src-main/camify/split.js';
 import { loadDataset } from '../../src-main/datasets/index.js';
-import { pearsonValues } from '../../src-main/evaluation/metrics/mapAgreement.js';
+import { pearsonValues } from '../../src-shared/mapAgreement.js';
 import type { ExplainReport } from '../../src-shared/explainTypes.js';
 import { runCli } from '../helpers/cli.js';
 

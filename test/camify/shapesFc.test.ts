@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataset } from '../../src-main/datasets/index.js';
 import { Explainer, argmax } from '../../src-main/explain/explainer.js';
-import { boxIoU } from '../../src-main/explain/postprocess/wsolBox.js';
+import { boxIoU } from '../../src-shared/wsolBox.js';
 import { runCli } from '../helpers/cli.js';
 
 const MODEL = 'models/shapes-fc.onnx';

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { Explainer } from '../../src-main/explain/explainer.js';
 import type { Box } from '../../src-shared/explainTypes.js';
 import { parseMethod } from '../../src-main/explain/methods/index.js';
-import { boxIoU } from '../../src-main/explain/postprocess/wsolBox.js';
+import { boxIoU } from '../../src-shared/wsolBox.js';
 
 const MODEL = '../shared/models/imagenet-mobilenetv2/mobilenetv2_imagenet_float.onnx';
 const CAT = '../shared/images/chelsea.png';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runCli } from '../helpers/cli.js';
 import { DEMO_MODEL, type FixtureImage, crossFile, readCsv, writeDemoDataset } from './evalFixtures.js';
-import { boxIoU } from '../../src-main/explain/postprocess/wsolBox.js';
+import { boxIoU } from '../../src-shared/wsolBox.js';
 import { upsampleBilinear } from '../../src-shared/mapGrid.js';
 import { METRIC_KEYS } from '../../src-shared/evaluationTypes.js';
 import type { EvaluationSummary } from '../../src-shared/evaluationTypes.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Explainer } from '../../src-main/explain/explainer.js';
 import { parseMethod } from '../../src-main/explain/methods/index.js';
-import { pearsonValues } from '../../src-main/evaluation/metrics/mapAgreement.js';
+import { pearsonValues } from '../../src-shared/mapAgreement.js';
 import type { ModelForm } from '../../src-shared/explainTypes.js';
 import { referenceInput, relMaxDiff } from '../helpers/referenceFixtures.js';
 

@@ -1,9 +1,9 @@
-// wsolBox / connectedComponents8 / boxFromMap on synthetic maps with known components, plus a brute-force cross-check.
+// The one WSOL rule (src-shared/wsolBox.ts) on hand-made maps with known components, a brute-force flood fill
+// cross-check, and the definitions of "no box" and "no ground truth".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boxFromMap, boxIoU, connectedComponents8, wsolBox, type Box } from '../../src-main/explain/postprocess/wsolBox.js';
+import { IOU_HIT, WSOL_THRESHOLD, bestIoU, boxFromMap, boxIoU, isHit, type Box } from '../../src-shared/wsolBox.js';
 import type { MapGrid } from '../../src-main/explain/postprocess/mapGrid.js';
-import { CamscopeError } from '../../src-main/errors.js';
 import { rng } from '../helpers/random.js';
 import { minLabelFlood } from './floodFill.js';
 
@@ -11,6 +11,11 @@ import { minLabelFlood } from './floodFill.js';
 function art(rows: string[]): MapGrid {
   const values = Float32Array.from(rows.join(''), (ch) => (ch === '.' ? 0 : Number(ch)));
   return { width: rows[0]!.length, height: rows.length, values };
+}
+
+/** A map already at image resolution, boxed as it is (equal sizes: upsampling is a copy). */
+function wsolBox(map: MapGrid, { threshold = WSOL_THRESHOLD } = {}): Box | null {
+  return boxFromMap(map, map.width, map.height, threshold);
 }
 
 test('two blobs: the box of the bigger one, in edge coordinates', () => {
@@ -30,10 +35,7 @@ test('a diagonal-only link joins pixels under 8-connectivity (it would not under
     '.9..99',
     '..9...',
   ]);
-  const cc = connectedComponents8(Uint8Array.from(map.values, (v) => (v > 0 ? 1 : 0)), map.width, map.height);
-  assert.equal(cc.count, 2);
-  assert.deepEqual([...cc.sizes], [3, 2]);
-  // Under 4-connectivity the pair (2 pixels) would beat three single pixels.
+  // Two components of 3 and 2 pixels; under 4-connectivity the pair (2 pixels) would beat three single pixels.
   assert.deepEqual(wsolBox(map), [0, 0, 3, 3]);
 });
 
@@ -79,11 +81,30 @@ test('a constant map has nothing to localize', () => {
   assert.equal(wsolBox({ width: 3, height: 2, values: new Float32Array(6).fill(-1) }), null);
 });
 
-test('threshold outside [0, 1] and a malformed map are CamscopeErrors', () => {
+test('threshold outside [0, 1] and a malformed map are refused', () => {
   const map = art(['9.']);
-  assert.throws(() => wsolBox(map, { threshold: 1.5 }), CamscopeError);
-  assert.throws(() => wsolBox(map, { threshold: NaN }), CamscopeError);
-  assert.throws(() => wsolBox({ width: 3, height: 1, values: new Float32Array(2) }), CamscopeError);
+  assert.throws(() => wsolBox(map, { threshold: 1.5 }), /threshold 1.5 is outside \[0, 1\]/);
+  assert.throws(() => wsolBox(map, { threshold: NaN }), /outside \[0, 1\]/);
+  assert.throws(() => wsolBox({ width: 3, height: 1, values: new Float32Array(2) }), /2 values, expected 3×1/);
+});
+
+test('the constants are the CAM paper\'s 20 % and the ILSVRC hit IoU ≥ 0.5', () => {
+  assert.equal(WSOL_THRESHOLD, 0.2);
+  assert.equal(IOU_HIT, 0.5);
+  assert.equal(isHit(0.5), true);
+  assert.equal(isHit(0.4999), false);
+  assert.equal(isHit(null), null, 'no ground truth: neither hit nor miss');
+});
+
+test('no box scores 0 against ground truth (a miss); no ground truth scores null', () => {
+  const flat = boxFromMap({ width: 2, height: 2, values: [1, 1, 1, 1] }, 8, 8);
+  assert.equal(flat, null);
+  assert.equal(bestIoU(flat, [[0, 0, 4, 4]]), 0);
+  assert.equal(isHit(bestIoU(flat, [[0, 0, 4, 4]])), false);
+  assert.equal(bestIoU([0, 0, 4, 4], []), null);
+  assert.equal(bestIoU(null, []), null);
+  // The best over several instances: [0,0,4,4] against [0,0,4,8] (IoU 16/32) and [2,0,6,4] (8/24).
+  assert.equal(bestIoU([0, 0, 4, 4], [[2, 0, 6, 4], [0, 0, 4, 8]]), 0.5);
 });
 
 test('boxFromMap upsamples first: 2×2 corner peak → 4×4', () => {
@@ -109,19 +130,13 @@ function randomMask(r: () => number, w: number, h: number): Uint8Array {
   return mask;
 }
 
-test('connectedComponents8 and wsolBox agree with a brute-force flood fill on random blobs', () => {
+test('the box of the largest component agrees with a brute-force flood fill on random blobs', () => {
   const r = rng(2024);
   for (let trial = 0; trial < 200; trial++) {
     const w = 1 + Math.floor(r() * 24), h = 1 + Math.floor(r() * 18);
     const mask = randomMask(r, w, h);
     const brute = minLabelFlood(mask, w, h);
-    const cc = connectedComponents8(mask, w, h);
-
-    // Same partition, numbered by first pixel in row-major order.
     const firstPixels = [...new Set(brute)].filter((l) => l > 0).sort((a, b) => a - b);
-    const rank = new Map(firstPixels.map((l, k) => [l, k + 1]));
-    assert.equal(cc.count, firstPixels.length);
-    for (let p = 0; p < mask.length; p++) assert.equal(cc.labels[p], brute[p] ? rank.get(brute[p]!) : 0);
 
     // Largest component by brute force (ties: smallest first pixel), boxed by scanning its pixels.
     const size = new Map<number, number>();

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { accuracyInterval, bestThresholdIndex, pairedAccuracy, thresholdIndexOf } from '../../src-renderer/lib/localization.js';
 import { bootstrapReplicates, percentileInterval, weightedMean } from '../../src-shared/bootstrap.js';
 import { boxFromMap } from '../../src-shared/wsolBox.js';
-import { accuracyCurve, IOU_HIT, sweepImage, THRESHOLDS, type ImageSweep } from '../../src-shared/wsolCurve.js';
+import { accuracyCurve, sweepImage, THRESHOLDS, type ImageSweep } from '../../src-shared/wsolCurve.js';
+import { IOU_HIT } from '../../src-shared/wsolBox.js';
 
 test('19 thresholds 0.05 … 0.95, exact decimals', () => {
   assert.equal(THRESHOLDS.length, 19);

@@ -1,7 +1,7 @@
 // Gallery geometry and cursor movement.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gridLayout, pagesCovering, scrollToRow, visibleRange } from '../../src-renderer/lib/virtualGrid.js';
+import { gridLayout, scrollToRow, visibleRange } from '../../src-renderer/lib/virtualGrid.js';
 import { isNavKey, moveCursor } from '../../src-renderer/lib/gridNav.js';
 
 test('gridLayout fits as many minimum-width cells as possible and stretches them', () => {
@@ -15,12 +15,6 @@ test('visibleRange covers the viewport plus overscan and clamps to the item coun
   assert.deepEqual(visibleRange(1000, 250, layout, 10_000, 1), { firstRow: 9, endRow: 14, start: 45, end: 70 });
   assert.deepEqual(visibleRange(0, 900, layout, 12, 2), { firstRow: 0, endRow: 3, start: 0, end: 12 });
   assert.deepEqual(visibleRange(0, 900, layout, 0, 2), { firstRow: 0, endRow: 0, start: 0, end: 0 });
-});
-
-test('pagesCovering lists each page once; empty ranges need none', () => {
-  assert.deepEqual(pagesCovering(0, 120, 120), [0]);
-  assert.deepEqual(pagesCovering(100, 250, 120), [0, 1, 2]);
-  assert.deepEqual(pagesCovering(5, 5, 120), []);
 });
 
 test('scrollToRow moves the least needed to show a row', () => {

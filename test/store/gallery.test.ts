@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CamscopeError } from '../../src-main/errors.js';
-import { pearsonValues as pearson } from '../../src-main/evaluation/metrics/mapAgreement.js';
+import { pearsonValues as pearson } from '../../src-shared/mapAgreement.js';
 import type { ProjectStore } from '../../src-main/store/projectStore.js';
 import type { GalleryFilters, GalleryQuery, GalleryRow, GallerySort } from '../../src-main/store/storeTypes.js';
 import { buildGallery, type GalleryData, type ImageFacts } from './galleryData.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { CamscopeError } from '../../src-main/errors.js';
 import { ProjectStore } from '../../src-main/store/projectStore.js';
 import { decodeFloat32, encodeFloat32 } from '../../src-main/store/float32Blob.js';
-import { pearsonValues as pearson } from '../../src-main/evaluation/metrics/mapAgreement.js';
+import { pearsonValues as pearson } from '../../src-shared/mapAgreement.js';
 import { sampleImage, sampleModel, sha, tempProject } from './storeFixtures.js';
 import { uniform } from '../helpers/random.js';
 

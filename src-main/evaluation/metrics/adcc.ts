@@ -5,7 +5,7 @@
 // ADCC = 3 / (1/Coherency + 1/(1 − Complexity) + 1/(1 − AverageDrop)), 0 when a term is 0.
 // M and M' are the maps upsampled to the input and min-max normalized (saliencyMask). A constant
 // M or M' has no correlation: coherency 0, as the authors' code gives for NaN maps.
-import { pearsonValues } from './mapAgreement.js';
+import { pearsonValues } from '../../../src-shared/mapAgreement.js';
 import { type AverageDropOptions, type AverageDropResult, averageDrop, averageDropTerms, maskInput } from './averageDrop.js';
 import { type ExplainFn, type FaithfulnessSample, type InputShape, type ScoreFn, DEFAULT_SCORE_BATCH, saliencyMask } from './perturbation.js';
 

@@ -11,7 +11,7 @@ export { WSOL_SIZE, scoremapFromMap, normalizeScoremap, gtBoxesToScoremap, resiz
 export type { Scoremap, ScoremapInterpolation } from './scoremap.js';
 export { findContours, contourArea, boundingRect } from './contours.js';
 export type { Contour } from './contours.js';
-export { localizeImage, localizationAccuracy, LOCALIZATION_IOU } from './localization.js';
+export { localizeImage, localizationAccuracy } from './localization.js';
 export type { LocalizationOutcome, LocalizationOptions, LocalizationAccuracy } from './localization.js';
 export { pointingGame, pointingAccuracy, PAPER_TOLERANCE, POINTING_GAME_SPEC } from './pointingGame.js';
 export type { PointingOutcome } from './pointingGame.js';
@@ -26,7 +26,7 @@ export type { WilcoxonResult } from './wilcoxon.js';
 export { ssim, SSIM_SPEC } from './ssim.js';
 
 // Agreement between two methods' maps
-export { pearson, spearman, pearsonValues, averageRanks } from './mapAgreement.js';
+export { pearson, spearman, pearsonValues, averageRanks } from '../../../src-shared/mapAgreement.js';
 
 // Faithfulness: pure over a ScoreFn (and an ExplainFn for ADCC); explainerScoring.ts builds both from an Explainer.
 export { DEFAULT_SCORE_BATCH, saliencyMask, scoreRows } from './perturbation.js';

@@ -1,20 +1,18 @@
 // GT-known and Top-1 localization accuracy of Zhou et al., "Learning Deep Features for Discriminative Localization" (CVPR 2016), with the ILSVRC rule IoU ≥ 0.5.
 //
-// The box is camscope's seed rule (boxFromMap: bilinear upsampling to the original image, keep
-// ≥ 20 % of the normalized map, box of the largest 8-connected component); boxes and IoU are in
-// camscope's exclusive-x1 convention (boxIoU). A constant map has no box and localizes nothing.
+// The box, IoU and hit are the one WSOL rule of src-shared/wsolBox.ts (bilinear upsampling to the original image,
+// keep ≥ 20 % of the normalized map, box of the largest 8-connected component; exclusive-x1 IoU): a constant map has
+// no box and scores IoU 0, a miss; an image without ground truth has IoU null and counts in no accuracy.
 import type { Box } from '../../../src-shared/explainTypes.js';
-import { boxFromMap, boxIoU } from '../../explain/postprocess/wsolBox.js';
+import { WSOL_THRESHOLD, bestIoU, boxFromMap, isHit } from '../../../src-shared/wsolBox.js';
 import type { MapGrid } from '../../explain/postprocess/mapGrid.js';
-
-export const LOCALIZATION_IOU = 0.5;
 
 export interface LocalizationOutcome {
   box: Box | null;
-  /** Best IoU with any GT box (0 without a box). */
-  iou: number;
-  /** GT-known Loc: IoU ≥ 0.5 with any GT box (the map should be the ground-truth class's). */
-  gtKnown: boolean;
+  /** Best IoU with any GT box (0 without a box, null without ground truth). */
+  iou: number | null;
+  /** GT-known Loc: IoU ≥ 0.5 with any GT box (the map should be the ground-truth class's); null without ground truth. */
+  gtKnown: boolean | null;
   /** Top-1 Loc: gtKnown and the top-1 prediction is the ground truth; null when that is unknown. */
   top1: boolean | null;
 }
@@ -31,12 +29,12 @@ export function localizeImage(
   map: MapGrid,
   image: { width: number; height: number },
   gtBoxes: Box[],
-  { threshold = 0.2, top1Correct = null }: LocalizationOptions = {},
+  { threshold = WSOL_THRESHOLD, top1Correct = null }: LocalizationOptions = {},
 ): LocalizationOutcome {
   const box = boxFromMap(map, image.width, image.height, threshold);
-  const iou = box ? Math.max(0, ...gtBoxes.map((g) => boxIoU(box, g))) : 0;
-  const gtKnown = iou >= LOCALIZATION_IOU;
-  return { box, iou, gtKnown, top1: top1Correct === null ? null : top1Correct && gtKnown };
+  const iou = bestIoU(box, gtBoxes);
+  const gtKnown = isHit(iou);
+  return { box, iou, gtKnown, top1: top1Correct === null || gtKnown === null ? null : top1Correct && gtKnown };
 }
 
 export interface LocalizationAccuracy {
@@ -47,8 +45,9 @@ export interface LocalizationAccuracy {
   top1Loc: number | null;
 }
 
-/** Percentages over per-image outcomes. */
-export function localizationAccuracy(outcomes: LocalizationOutcome[]): LocalizationAccuracy {
+/** Percentages over per-image outcomes (images without ground truth count in neither). */
+export function localizationAccuracy(all: LocalizationOutcome[]): LocalizationAccuracy {
+  const outcomes = all.filter((o) => o.gtKnown !== null);
   const known = outcomes.filter((o) => o.top1 !== null);
   const percent = (hits: number, n: number) => (n === 0 ? null : (100 * hits) / n);
   return {

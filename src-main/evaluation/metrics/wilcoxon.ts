@@ -3,7 +3,7 @@
 // zero_method='wilcox', correction=False, method='approx') computes it: zero differences dropped,
 // |d| ranked with average ranks for ties, T = min(R⁺, R⁻), z = (T − n(n+1)/4) / σ with the tie-corrected
 // σ² = n(n+1)(2n+1)/24 − Σ(t³ − t)/48, two-sided p = 2·Φ(z) (z ≤ 0 by construction).
-import { averageRanks } from './mapAgreement.js';
+import { averageRanks } from '../../../src-shared/mapAgreement.js';
 
 export const WILCOXON_SPEC = {
   name: 'Wilcoxon signed-rank test',

@@ -5,7 +5,7 @@ import { CamscopeError } from '../../errors.js';
 import { type RgbImage, decodeImage } from '../../image/imageInput.js';
 import { jetIndex, JET_LUT, type Rgb } from './colormap.js';
 import { minMaxNormalize, upsampleBilinear, type MapGrid } from './mapGrid.js';
-import type { Box } from './wsolBox.js';
+import type { Box } from '../../../src-shared/explainTypes.js';
 
 /** Outline width in pixels, drawn inside the box so it never covers what lies outside. */
 const BOX_LINE_WIDTH = 2;

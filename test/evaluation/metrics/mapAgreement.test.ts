@@ -1,7 +1,7 @@
 // Pearson and Spearman agreement of two maps, worked by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { averageRanks, pearson, spearman } from '../../../src-main/evaluation/metrics/mapAgreement.js';
+import { averageRanks, pearson, spearman } from '../../../src-shared/mapAgreement.js';
 import { upsampleBilinear } from '../../../src-shared/mapGrid.js';
 
 const row = (values: number[]) => ({ width: values.length, height: 1, values });

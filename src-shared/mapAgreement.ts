@@ -2,7 +2,7 @@
 //
 // Maps on different grids are both upsampled (camscope's bilinear) to the larger width and larger
 // height. A constant map correlates with nothing: null.
-import { type Grid, upsampleBilinear } from '../../../src-shared/mapGrid.js';
+import { type Grid, upsampleBilinear } from './mapGrid.js';
 
 function sameGrid(a: Grid, b: Grid): [ArrayLike<number>, ArrayLike<number>] {
   if (a.width === b.width && a.height === b.height) return [a.values, b.values];
