@@ -20,7 +20,7 @@ export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 const MAX_DEPTH = 32;
 
 /**
- * An upper estimate of a payload's size in bytes (strings at 2 bytes per code unit, 8 per number or key),
+ * An estimate of a payload's size in bytes (strings at a byte per code unit, as JSON's ASCII; 8 per number or key),
  * walked iteratively and stopped as soon as it passes `limit`, so a huge or cyclic value costs O(limit).
  * Returns the reason it is refused, or null.
  */
@@ -29,7 +29,7 @@ export function payloadTooLarge(value: unknown, limit = MAX_REQUEST_BYTES): stri
   const stack: { v: unknown; depth: number }[] = [{ v: value, depth: 0 }];
   while (stack.length) {
     const { v, depth } = stack.pop()!;
-    if (typeof v === 'string') size += 2 * v.length + 8;
+    if (typeof v === 'string') size += v.length + 8;
     else if (typeof v !== 'object' || v === null) size += 8;
     else {
       if (depth >= MAX_DEPTH) return `nested deeper than ${MAX_DEPTH} levels`;
@@ -41,7 +41,7 @@ export function payloadTooLarge(value: unknown, limit = MAX_REQUEST_BYTES): stri
         size += 8 * (n + 1);
         if (size > limit) break;
         for (let i = 0; i < n && size <= limit; i++) {
-          if (keys) size += 2 * keys[i]!.length;
+          if (keys) size += keys[i]!.length;
           stack.push({ v: keys ? (v as Record<string, unknown>)[keys[i]!] : (v as unknown[])[i], depth: depth + 1 });
         }
       }
