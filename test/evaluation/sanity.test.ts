@@ -12,7 +12,7 @@ import { ssim } from '../../src-main/evaluation/metrics/index.js';
 import { parametrizedNodes, randomizeNodes } from '../../src-main/evaluation/sanity/modelRandomization.js';
 import { mapSimilarity } from '../../src-main/evaluation/sanity/sanityChecks.js';
 import { decodeTensor, loadModelFile } from '../../src-main/onnx/onnxModel.js';
-import { averageRanks, pearsonValues } from '../../src-main/evaluation/metrics/mapAgreement.js';
+import { averageRanks, pearsonValues } from '../../src-shared/mapAgreement.js';
 import type { SanitySummary } from '../../src-shared/sanityTypes.js';
 
 const ssimRef = JSON.parse(readFileSync(new URL('../fixtures/sanity/ssim.json', import.meta.url), 'utf8')) as { cases: { name: string; width: number; height: number; a: number[]; b: number[]; ssim: number }[] };
