@@ -39,7 +39,7 @@ interface Taps {
 
 /**
  * ATen's source coordinate with an explicit output size. align_corners=False: src = s·(d + ½) − ½ with s = float32(in/out),
- * clamped at 0; align_corners=True: src = float32(s·d) with s = float32((in − 1)/(out − 1)). The upper tap repeats the
+ * clamped at 0; align_corners=True: src = s·d with s = float32((in − 1)/(out − 1)). The upper tap repeats the
  * edge; λ is kept as float32, like the CPU kernel.
  */
 function axisTaps(inSize: number, outSize: number, alignCorners: boolean): Taps {
@@ -47,7 +47,7 @@ function axisTaps(inSize: number, outSize: number, alignCorners: boolean): Taps 
   const scale = alignCorners ? (outSize > 1 ? Math.fround((inSize - 1) / (outSize - 1)) : 0) : Math.fround(inSize / outSize);
   for (let d = 0; d < outSize; d++) {
     // Equal sizes are a plain copy in PyTorch, whatever the arithmetic would say.
-    const src = inSize === outSize ? d : alignCorners ? Math.fround(scale * d) : Math.max(0, scale * (d + 0.5) - 0.5);
+    const src = inSize === outSize ? d : alignCorners ? scale * d : Math.max(0, scale * (d + 0.5) - 0.5);
     const i = Math.min(Math.floor(src), inSize - 1);
     const lambda = Math.fround(Math.min(Math.max(src - i, 0), 1));
     taps.lo[d] = i;

@@ -1,7 +1,9 @@
 // jet against matplotlib's LinearSegmentedColormap('jet', N=256) lookup table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jet, jetIndex, JET_LUT, LUT_SIZE } from '../../src-main/explain/postprocess/colormap.js';
+import { colorAt, colormapIndex as jetIndex, colormapTable, LUT_SIZE } from '../../src-shared/colormap.js';
+
+const jet = (t: number) => colorAt('jet', t);
 
 test('jet end points: dark blue at 0, dark red at 1', () => {
   assert.deepEqual(jet(0), [0, 0, 127]);
@@ -34,5 +36,5 @@ test('jetIndex quantizes like matplotlib: floor(t·256), 1 and above on the last
   assert.equal(jetIndex(7), 255);
   assert.equal(jetIndex(-0.5), 0);
   assert.equal(jetIndex(NaN), 0);
-  assert.equal(JET_LUT.length, 3 * LUT_SIZE);
+  assert.equal(colormapTable('jet').length, 3 * LUT_SIZE);
 });

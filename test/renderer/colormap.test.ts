@@ -1,11 +1,24 @@
-// Renderer colormaps: jet byte-identical to the engine's matplotlib table, viridis and gray at matplotlib's bytes.
+// Colormaps (src-shared/colormap.ts, the engine's overlays and the app's): every table byte and the colour picked for
+// a value against matplotlib itself (test/fixtures/colormaps/matplotlib.json, scripts/fixtures/makeColormapReference.py),
+// plus hand-worked entries.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { colorAt, colorizeInto, colormapIndex, colormapTable, cssGradient, LUT_SIZE, packedTable } from '../../src-shared/colormap.js';
-import { JET_LUT } from '../../src-main/explain/postprocess/colormap.js';
+import { readFileSync } from 'node:fs';
+import { COLORMAP_NAMES, colorAt, colorizeInto, colormapIndex, colormapTable, cssGradient, LUT_SIZE, packedTable } from '../../src-shared/colormap.js';
 
-test('jet is byte-identical to the engine’s matplotlib table (overlays in the app match the CLI’s PNGs)', () => {
-  assert.deepEqual([...colormapTable('jet')], [...JET_LUT]);
+const MATPLOTLIB = JSON.parse(readFileSync('test/fixtures/colormaps/matplotlib.json', 'utf8')) as {
+  values: number[];
+  colormaps: Record<string, { table: number[]; samples: [number, number, number][] }>;
+};
+
+test('jet, viridis and gray are matplotlib’s 256-entry tables byte for byte', () => {
+  for (const name of COLORMAP_NAMES) assert.deepEqual([...colormapTable(name)], MATPLOTLIB.colormaps[name]!.table, name);
+});
+
+test('the colour of a value is the one matplotlib’s Colormap.__call__ picks, beyond [0, 1] too', () => {
+  for (const name of COLORMAP_NAMES) {
+    MATPLOTLIB.values.forEach((t, i) => assert.deepEqual(colorAt(name, t), MATPLOTLIB.colormaps[name]!.samples[i], `${name}(${t})`));
+  }
 });
 
 test('jet reference entries: ends and the x = 128/255 entry whose red is 124.99… truncated to 124', () => {

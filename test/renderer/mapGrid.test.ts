@@ -1,9 +1,26 @@
-// Renderer upsampling and normalization: bit-identical to the engine (itself bit-exact to PyTorch).
+// The shared map maths (src-shared/mapGrid.ts) the engine and the views draw with, against PyTorch: F.interpolate
+// align_corners False and True (nn.UpsamplingBilinear2d) and the overlay's normalize-then-upsample order, from
+// scripts/fixtures/makeInterpolateReference.py; hand cases besides.
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { heatmap, minMaxNormalize, upsampleBilinear, valueRange } from '../../src-shared/mapGrid.js';
-import * as engine from '../../src-main/explain/postprocess/mapGrid.js';
-import { uniform } from '../helpers/random.js';
+
+interface TorchCase {
+  width: number;
+  height: number;
+  outW: number;
+  outH: number;
+  input: number[];
+  expected: number[];
+}
+const TORCH = JSON.parse(readFileSync('test/postprocess/fixtures/interpolate_reference.json', 'utf8')) as {
+  cases: TorchCase[];
+  alignCorners: TorchCase[];
+  heatmaps: TorchCase[];
+};
+const grid = (c: TorchCase) => ({ width: c.width, height: c.height, values: Float32Array.from(c.input) });
+const what = (c: TorchCase) => `${c.width}×${c.height} → ${c.outW}×${c.outH}`;
 
 test('2×2 → 4×4 by hand (align_corners=False: taps at −0.25→0, 0.25, 0.75, 1.25→edge)', () => {
   const up = upsampleBilinear({ width: 2, height: 2, values: [0, 4, 8, 12] }, 4, 4);
@@ -16,14 +33,9 @@ test('equal sizes copy, a 1×1 map fills the output', () => {
   assert.deepEqual([...upsampleBilinear({ width: 1, height: 1, values: [7] }, 3, 2)], [7, 7, 7, 7, 7, 7]);
 });
 
-test('matches the engine bit for bit: layer maps up to image sizes, odd ratios and downsampling', () => {
-  const cases: [number, number, number, number][] = [[7, 7, 224, 224], [7, 7, 500, 375], [14, 14, 333, 500], [13, 9, 37, 53], [28, 28, 17, 11], [6, 4, 6, 9]];
-  cases.forEach(([w, h, ow, oh], k) => {
-    const values = uniform(w * h, -3, 5, 100 + k);
-    const ours = upsampleBilinear({ width: w, height: h, values }, ow, oh);
-    const theirs = engine.upsampleBilinear({ width: w, height: h, values }, ow, oh).values;
-    assert.deepEqual(Buffer.from(ours.buffer), Buffer.from(theirs.buffer), `${w}×${h} → ${ow}×${oh}`);
-  });
+test('bit for bit PyTorch’s F.interpolate(bilinear), align_corners=False and True (nn.UpsamplingBilinear2d)', () => {
+  for (const c of TORCH.cases) assert.deepEqual([...upsampleBilinear(grid(c), c.outW, c.outH)], c.expected, what(c));
+  for (const c of TORCH.alignCorners) assert.deepEqual([...upsampleBilinear(grid(c), c.outW, c.outH, true)], c.expected, `aligned ${what(c)}`);
 });
 
 test('minMaxNormalize: min → 0, max → 1; a constant map is zeros, never NaN; NaN entries are skipped for the range', () => {
@@ -33,11 +45,11 @@ test('minMaxNormalize: min → 0, max → 1; a constant map is zeros, never NaN;
   assert.ok(Number.isNaN(valueRange([NaN]).min));
 });
 
-test('heatmap normalizes at layer resolution, then upsamples (the order of the engine’s overlays)', () => {
-  const values = uniform(49, -1, 4, 7);
-  const ours = heatmap({ width: 7, height: 7, values }, 60, 45);
-  const theirs = engine.upsampleBilinear(engine.minMaxNormalize({ width: 7, height: 7, values }), 60, 45).values;
-  assert.deepEqual([...ours], [...theirs]);
+test('heatmap normalizes at layer resolution, then upsamples (the order of the engine’s overlays), as PyTorch does', () => {
+  for (const c of TORCH.heatmaps) {
+    const ours = heatmap(grid(c), c.outW, c.outH);
+    ours.forEach((v, k) => assert.ok(Math.abs(v - c.expected[k]!) <= 1e-6, `${what(c)} [${k}]: ${v} vs ${c.expected[k]}`));
+  }
 });
 
 test('bad sizes are rejected', () => {

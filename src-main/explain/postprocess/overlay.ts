@@ -3,16 +3,19 @@ import { writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { CamscopeError } from '../../errors.js';
 import { type RgbImage, decodeImage } from '../../image/imageInput.js';
-import { jetIndex, JET_LUT, type Rgb } from './colormap.js';
+import { colormapIndex, colormapTable } from '../../../src-shared/colormap.js';
 import { minMaxNormalize, upsampleBilinear, type MapGrid } from './mapGrid.js';
 import type { Box } from '../../../src-shared/explainTypes.js';
+
+/** matplotlib's jet as RGB bytes. */
+const JET = colormapTable('jet');
 
 /** Outline width in pixels, drawn inside the box so it never covers what lies outside. */
 const BOX_LINE_WIDTH = 2;
 
 export interface OverlayBox {
   box: Box;
-  color: Rgb;
+  color: [r: number, g: number, b: number];
 }
 
 export type OverlayOptions = ({ imagePath: string } | { image: RgbImage }) & {
@@ -59,10 +62,10 @@ export async function renderOverlay(options: OverlayOptions): Promise<Buffer> {
   const heat = upsampleBilinear(minMaxNormalize(map), width, height).values;
   const out = new Uint8Array(width * height * 3);
   for (let p = 0, i = 0; p < heat.length; p++, i += 3) {
-    const c = 3 * jetIndex(heat[p]!);
-    out[i] = Math.round((1 - alpha) * rgb[i]! + alpha * JET_LUT[c]!);
-    out[i + 1] = Math.round((1 - alpha) * rgb[i + 1]! + alpha * JET_LUT[c + 1]!);
-    out[i + 2] = Math.round((1 - alpha) * rgb[i + 2]! + alpha * JET_LUT[c + 2]!);
+    const c = 3 * colormapIndex(heat[p]!);
+    out[i] = Math.round((1 - alpha) * rgb[i]! + alpha * JET[c]!);
+    out[i + 1] = Math.round((1 - alpha) * rgb[i + 1]! + alpha * JET[c + 1]!);
+    out[i + 2] = Math.round((1 - alpha) * rgb[i + 2]! + alpha * JET[c + 2]!);
   }
   for (const b of boxes) drawBox(out, width, height, b);
 
