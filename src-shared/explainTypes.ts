@@ -40,6 +40,8 @@ export interface ModelForm {
   channels: 1 | 3;
   /** The model's own input name. */
   input: string;
+  /** Its element type: uint8 inputs are fed 0..255 pixel values (preset pixels by default). */
+  inputType: 'float32' | 'uint8';
   /** none; qdq-weights (DequantizeLinear weights); qdq (weights and activations); qoperator (QLinearConv …, rewritten). */
   quantization: 'none' | 'qdq-weights' | 'qdq' | 'qoperator';
   perChannel: boolean;

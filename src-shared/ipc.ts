@@ -78,6 +78,7 @@ export const modelInfo = z.object({
       layout: z.enum(['NCHW', 'NHWC']),
       channels: z.union([z.literal(1), z.literal(3)]),
       input: z.string(),
+      inputType: z.enum(['float32', 'uint8']),
       quantization: z.enum(['none', 'qdq-weights', 'qdq', 'qoperator']),
       perChannel: z.boolean(),
       precision: z.enum(['float32', 'float16', 'bfloat16']),

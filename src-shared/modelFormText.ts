@@ -2,7 +2,8 @@
 import type { ModelForm } from './explainTypes.js';
 
 export function describeModelForm(f: ModelForm): string {
-  const parts = [`opset ${f.opset}`, `input '${f.input}' ${f.layout} ${f.channels === 1 ? 'grayscale (fed the image luma)' : 'RGB'}`];
+  const channels = f.channels === 1 ? 'grayscale (fed the image luma)' : 'RGB';
+  const parts = [`opset ${f.opset}`, `input '${f.input}' ${f.layout} ${channels}${f.inputType === 'uint8' ? ' uint8 (fed 0..255 pixels)' : ''}`];
   const quantization = {
     none: null,
     'qdq-weights': 'int weights (QDQ), dequantized at load',

@@ -23,7 +23,7 @@ const COMMANDS: Record<string, Command> = {
   explain: {
     usage: `  camscope explain --model M.onnx --image A.png [--image B.jpg …] [--method cam,gradcam]
                    [--layer auto|TENSOR …] [--target top1|INDEX] [--score logit|softmax] [--threshold 0.2]
-                   [--preset imagenet|none|tf] [--size WxH] [--mean R,G,B] [--std R,G,B]
+                   [--preset imagenet|none|tf|pixels] [--size WxH] [--mean R,G,B] [--std R,G,B]
                    [--labels FILE] [--label-offset K] [--output NAME] [--batch N] [--json OUT.json] [--out DIR]
                    [--shard K/N|auto]`,
     load: async () => (await import('./explainCommand.js')).explainCommand,
@@ -93,7 +93,7 @@ explain writes overlays (<image>.<method>.png, jet colormap, alpha 0.5, WSOL box
 the maps, boxes and top-5 predictions as JSON (to OUT.json, or stdout when neither is given).
 Preprocessing: model metadata when present, else --preset (default imagenet), overridden by
 --size/--mean/--std (mean/std in 0..1 units, torchvision convention); --preset tf is Keras'
-x/127.5 − 1. NHWC and grayscale inputs are fed the image as the model expects it; a trailing
+x/127.5 − 1, pixels is 0..255 (the default for uint8 inputs). NHWC and grayscale inputs are fed the image as the model expects it; a trailing
 Softmax/LogSoftmax is recognized (maps explain the logits before it); --output picks the classifier
 output of a model with several.
 Exit codes: 0 ok, 2 bad input (one line naming the file and the problem), 1 internal error.`;

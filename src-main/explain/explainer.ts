@@ -74,7 +74,7 @@ export class Explainer {
     );
     const meta = preprocessingFromMetadata(model.metadata, file);
     const staticSize = typeof model.inputDims[2] === 'number' && typeof model.inputDims[3] === 'number' ? model.inputSize : undefined;
-    const pre = resolvePreprocessing(opts, meta, staticSize);
+    const pre = resolvePreprocessing(opts, meta, staticSize, model.form.inputType === 'uint8' ? 'pixels' : 'imagenet');
     const labels = opts.labels
       ? Labels.fromFile(opts.labels, opts.labelOffset ?? 0)
       : Labels.forModel(model.metadata, model.numClasses, opts.labelOffset);

@@ -138,6 +138,7 @@ export class ClassifierModel {
       layout: layout.layout,
       channels: layout.channels,
       input: layout.original,
+      inputType: layout.inputType,
       quantization: qoperators.length ? 'qoperator' : quantization.activationPairs ? 'qdq' : quantization.foldedConstants ? 'qdq-weights' : 'none',
       perChannel: quantization.perChannel,
       precision,

@@ -7,6 +7,8 @@ export const PRESETS = {
   none: { mean: [0, 0, 0], std: [1, 1, 1], size: 224 },
   // Keras / TensorFlow 'tf' mode: x/127.5 − 1 = (x/255 − 0.5)/0.5.
   tf: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], size: 224 },
+  // Raw 0..255 pixel values: the default for models with a uint8 image input.
+  pixels: { mean: [0, 0, 0], std: [1 / 255, 1 / 255, 1 / 255], size: 224 },
 } as const;
 export type PresetName = keyof typeof PRESETS;
 export const METADATA_KEY = 'camscope.preprocessing';
@@ -59,6 +61,8 @@ export function resolvePreprocessing(
   flags: PreprocessingFlags,
   metadata: Preprocessing | null,
   modelSize: { width: number; height: number } | undefined,
+  /** The preset used when neither flags nor metadata say (pixels for uint8-input models). */
+  fallback: PresetName = 'imagenet',
 ): Preprocessing {
   let base: Preprocessing;
   if (flags.preset) {
@@ -68,8 +72,8 @@ export function resolvePreprocessing(
   } else if (metadata) {
     base = metadata;
   } else {
-    const p = PRESETS.imagenet;
-    base = { width: p.size, height: p.size, mean: [...p.mean], std: [...p.std], source: 'preset:imagenet' };
+    const p = PRESETS[fallback];
+    base = { width: p.size, height: p.size, mean: [...p.mean], std: [...p.std], source: `preset:${fallback}` };
   }
   if (modelSize && base.source !== 'metadata') base = { ...base, ...modelSize };
   if (flags.size || flags.mean || flags.std) {

@@ -1,20 +1,23 @@
-// The image input's layout and channels. camscope feeds every model a normalized RGB batch
-// [N, 3, H, W]; a channels-last input ([N, H, W, C], tf2onnx without --inputs-as-nchw) or a
-// grayscale one (C = 1) gets a small adapter in front, inside the graph: luma Y = 0.299 R + 0.587 G
-// + 0.114 B (ITU-R BT.601) as a 1×1 convolution, then a Transpose to channels-last. Preprocessing,
+// The image input's layout, channels and element type. camscope feeds every model a normalized RGB
+// batch [N, 3, H, W] of float32; a channels-last input ([N, H, W, C], tf2onnx without
+// --inputs-as-nchw), a grayscale one (C = 1) or a uint8 one (TFLite-converted models: 0..255 pixels)
+// gets a small adapter in front, inside the graph: luma Y = 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601)
+// as a 1×1 convolution, a Transpose to channels-last, a Cast to uint8. Preprocessing,
 // perturbation methods and maps stay in image orientation; the feature maps inside are the model's
 // own. With the same mean and std on the three channels the luma of the normalized channels is the
 // normalized luma, since the weights sum to 1.
 import { CamscopeError } from '../errors.js';
 import { floatValueInfo } from './gradientGraph.js';
-import { type ModelProto, type ValueInfoProto, floatTensor, makeAttribute, toNumber } from './onnxModel.js';
+import { type ModelProto, type ValueInfoProto, floatTensor, makeAttribute, onnx, toNumber } from './onnxModel.js';
 
 export const IMAGE_INPUT = 'camscope_image';
+const DT = onnx.TensorProto.DataType;
 export const LUMA = [0.299, 0.587, 0.114] as const;
 
 export interface InputLayout {
   layout: 'NCHW' | 'NHWC';
   channels: 1 | 3;
+  inputType: 'float32' | 'uint8';
   /** The model's own input name. */
   original: string;
   /** What camscope feeds: IMAGE_INPUT when an adapter was added, else the original input. */
@@ -44,28 +47,42 @@ export function adaptInput(model: ModelProto, input: ValueInfoProto, file: strin
     throw new CamscopeError(`${file}: input '${name}' has shape ${JSON.stringify(dims)}: neither NCHW nor NHWC with 1 (gray) or 3 (RGB) channels`);
   }
   const channels = (layout === 'NCHW' ? dims[1] : dims[3]) as 1 | 3;
+  const elemType = input.type?.tensorType?.elemType ?? DT.FLOAT;
+  if (elemType !== DT.FLOAT && elemType !== DT.UINT8) {
+    throw new CamscopeError(`${file}: input '${name}' has element type ${elemType}; camscope feeds float32 or uint8 images`);
+  }
+  const inputType = elemType === DT.UINT8 ? 'uint8' : 'float32';
   const [n, h, w] = layout === 'NCHW' ? [dims[0]!, dims[2]!, dims[3]!] : [dims[0]!, dims[1]!, dims[2]!];
-  if (layout === 'NCHW' && channels === 3) return { layout, channels, original: name, inputName: name, dims, adapterTensors: [] };
-
+  const steps: { opType: string; input: string[]; attrs?: Record<string, number | number[]> }[] = [];
   const graph = model.graph!;
-  const nodes = [];
-  const adapterTensors: string[] = [];
-  let current = IMAGE_INPUT;
   if (channels === 1) {
     graph.initializer!.push(floatTensor(`${IMAGE_INPUT}/luma_weights`, [1, 3, 1, 1], LUMA));
-    const out = layout === 'NCHW' ? name : `${IMAGE_INPUT}/luma`;
-    nodes.push({ opType: 'Conv', name: `${IMAGE_INPUT}/luma_node`, input: [current, `${IMAGE_INPUT}/luma_weights`], output: [out] });
+    steps.push({ opType: 'Conv', input: [`${IMAGE_INPUT}/luma_weights`] });
+  }
+  if (layout === 'NHWC') steps.push({ opType: 'Transpose', input: [], attrs: { perm: [0, 2, 3, 1] } });
+  if (inputType === 'uint8') steps.push({ opType: 'Cast', input: [], attrs: { to: DT.UINT8 } });
+  if (steps.length === 0) return { layout, channels, inputType, original: name, inputName: name, dims, adapterTensors: [] };
+
+  // IMAGE_INPUT → step → … → the model's own input name.
+  const adapterTensors: string[] = [];
+  let current = IMAGE_INPUT;
+  const nodes = steps.map((step, k) => {
+    const out = k === steps.length - 1 ? name : `${IMAGE_INPUT}/${step.opType}`;
+    const node = {
+      opType: step.opType,
+      name: `${IMAGE_INPUT}/${step.opType}_node`,
+      input: [current, ...step.input],
+      output: [out],
+      attribute: Object.entries(step.attrs ?? {}).map(([key, v]) => makeAttribute(key, v)),
+    };
     current = out;
     adapterTensors.push(out);
-  }
-  if (layout === 'NHWC') {
-    nodes.push({ opType: 'Transpose', name: `${IMAGE_INPUT}/to_nhwc`, input: [current], output: [name], attribute: [makeAttribute('perm', [0, 2, 3, 1])] });
-    adapterTensors.push(name);
-  }
+    return node;
+  });
   graph.node = [...nodes, ...(graph.node ?? [])];
   const fed = [n, 3, h, w];
   graph.input = [floatValueInfo(IMAGE_INPUT, fed), ...(graph.input ?? []).filter((i) => i.name !== name)];
   // Before IR 4 every initializer is a graph input too.
   if (toNumber(model.irVersion) < 4 && channels === 1) graph.input.push(floatValueInfo(`${IMAGE_INPUT}/luma_weights`, [1, 3, 1, 1]));
-  return { layout, channels, original: name, inputName: IMAGE_INPUT, dims: fed, adapterTensors };
+  return { layout, channels, inputType, original: name, inputName: IMAGE_INPUT, dims: fed, adapterTensors };
 }

@@ -118,7 +118,7 @@ const VGG_LAYERS: ModelInfo['layers'] = [
 export function seedModels(): ModelInfo[] {
   const sha = (s: number) => Array.from({ length: 64 }, (_, i) => '0123456789abcdef'[Math.floor(rng(s + i)() * 16)]).join('');
   return [
-    { id: 1, path: '/models/resnet50-v1-7.onnx', name: 'resnet50-v1-7', sha256: sha(11), numClasses: 1000, defaultLayer: RESNET_LAYERS[2]!.tensor, layers: RESNET_LAYERS, form: { opset: 7, layout: 'NCHW', channels: 3, input: 'data', quantization: 'none', perChannel: false, precision: 'float32', head: 'logits', output: 'resnetv17_dense0_fwd', logits: 'resnetv17_dense0_fwd', externalData: [] } },
+    { id: 1, path: '/models/resnet50-v1-7.onnx', name: 'resnet50-v1-7', sha256: sha(11), numClasses: 1000, defaultLayer: RESNET_LAYERS[2]!.tensor, layers: RESNET_LAYERS, form: { opset: 7, layout: 'NCHW', channels: 3, input: 'data', inputType: 'float32', quantization: 'none', perChannel: false, precision: 'float32', head: 'logits', output: 'resnetv17_dense0_fwd', logits: 'resnetv17_dense0_fwd', externalData: [] } },
     { id: 2, path: '/models/vgg16-bn-12.onnx', name: 'vgg16-bn-12', sha256: sha(23), numClasses: 1000, defaultLayer: VGG_LAYERS[2]!.tensor, layers: VGG_LAYERS },
   ];
 }

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { runCli } from '../helpers/cli.js';
+import { gapClassifier, writeModel } from '../helpers/tinyModels.js';
+import { decodeModel, encodeModel, floatTensor, onnx } from '../../src-main/onnx/onnxModel.js';
 import type { ExplainReport } from '../../src-shared/explainTypes.js';
 import { CORPUS_DIR } from './corpus.js';
 
@@ -70,4 +72,33 @@ test("explain on an image: the NHWC, softmax and two-output files give the plain
       assert.deepEqual(m.box, ref.box, `${file}: ${m.method} box`);
     }
   }
+});
+
+test('a uint8 image input (TFLite-converted style) is fed 0..255 pixels by default: the float model fed x/255 gives the same', async () => {
+  const float = decodeModel(gapClassifier(), 'gap.onnx');
+  float.metadataProps = [];
+  const uint8 = onnx.ModelProto.decode(encodeModel(float));
+  const g = uint8.graph!;
+  g.input![0]!.name = 'pixels';
+  g.input![0]!.type!.tensorType!.elemType = onnx.TensorProto.DataType.UINT8;
+  g.initializer!.push(floatTensor('scale', [], [255]));
+  g.node!.unshift(
+    { opType: 'Cast', input: ['pixels'], output: ['pixels_float'], attribute: [{ name: 'to', type: 2, i: 1 }] },
+    { opType: 'Div', input: ['pixels_float', 'scale'], output: ['input'] },
+  );
+  const floatFile = writeModel(join(dir, 'float.onnx'), encodeModel(float));
+  const uint8File = writeModel(join(dir, 'uint8.onnx'), encodeModel(uint8));
+  const run = async (args: string[]) => {
+    const r = await runCli(['explain', '--image', image, '--method', 'cam,gradcam', ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as ExplainReport;
+  };
+  const expected = await run(['--model', floatFile, '--preset', 'none']);
+  const got = await run(['--model', uint8File]);
+  assert.equal(got.model.preprocessing.source, 'preset:pixels');
+  assert.equal(got.model.form?.inputType, 'uint8');
+  assert.deepEqual(got.results[0]!.predictions, expected.results[0]!.predictions);
+  got.results[0]!.maps.forEach((m, k) => m.values.forEach((v, i) => assert.ok(Math.abs(v - expected.results[0]!.maps[k]!.values[i]!) < 1e-6, `${m.method}[${i}]`)));
+  const layers = await runCli(['layers', '--model', uint8File]);
+  assert.match(layers.stdout.split('\n')[1]!, /^read as: opset 13 · input 'pixels' NCHW RGB uint8 \(fed 0\.\.255 pixels\)/);
 });
