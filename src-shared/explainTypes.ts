@@ -25,8 +25,10 @@ export interface Prediction {
 export interface LayerCandidate {
   tensor: string;
   op: string;
-  /** [C, H, W] */
+  /** [C, H, W] of the map (a token or channels-last tensor read as a grid) */
   shape: [number, number, number];
+  /** How the tensor's axes are read: 'NCHW', 'NHWC', 'tokens [N, 1 + 14×14, C]', … */
+  layout?: string;
   isDefault: boolean;
   cam: { applicable: true } | { applicable: false; reason: string };
 }

@@ -54,6 +54,7 @@ export function costPerImage(info: MethodInfo, f: LayerFootprint, opts: CostOpti
   const cost: CostEstimate = { forwardPasses: 1, backwardPasses: 0, headPasses: 0, inputPasses: 0, peakBytes: base };
   switch (info.needs) {
     case 'activations':
+    case 'attention':
       break;
     case 'gradients':
       // The backward graph roughly doubles what the run holds; the gradient is one more layer buffer.

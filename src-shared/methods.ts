@@ -6,10 +6,11 @@ import registry from './methods.json' with { type: 'json' };
 
 /**
  * How a method obtains what it needs, which decides the runs it costs: one forward run (activations), one
- * forward+backward run (gradients), or the forward run plus passes of the head sub-graph after the layer
- * (headPasses) or of the whole model (inputPasses).
+ * forward+backward run (gradients), the forward run plus passes of the head sub-graph after the layer
+ * (headPasses) or of the whole model (inputPasses), or one forward run exposing the attention weights
+ * (attention: vision transformers).
  */
-export type MethodNeeds = 'activations' | 'gradients' | 'headPasses' | 'inputPasses';
+export type MethodNeeds = 'activations' | 'gradients' | 'headPasses' | 'inputPasses' | 'attention';
 
 /** The implementations variants are compared with (keys of methods.json's "libraries"). */
 export type LibraryId = 'pytorch-grad-cam' | 'torchcam' | 'authors';
@@ -84,5 +85,7 @@ export function passesText(info: MethodInfo): string {
       return `${per} head passes`;
     case 'inputPasses':
       return `${per} full passes`;
+    case 'attention':
+      return '1 forward (attention weights)';
   }
 }

@@ -2,6 +2,7 @@
 // a layer (Zhou et al. 2016, "Learning Deep Features for Discriminative Localization", the VGGnet-GAP recipe).
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { isPlainNchw } from '../model/featureLayout.js';
 import { CamscopeError } from '../errors.js';
 import { type Dataset, type DatasetFormat, detectFormat, loadDataset } from '../datasets/index.js';
 import { isImageName } from '../datasets/folderPerClass.js';
@@ -108,6 +109,10 @@ export async function camify(o: CamifyOptions): Promise<CamifyResult> {
   try {
     const model = explainer.model;
     const layer = model.resolveLayer(o.layer);
+    const layout = model.mapLayoutOf(layer);
+    if (typeof layout !== 'string' && !isPlainNchw(layout)) {
+      throw new CamscopeError(`${o.model}: camify appends a global average pool to an NCHW layer; '${layer}' is read as ${layout.name}`);
+    }
     const { images, dataset } = await loadImages(o.dataset, o.format, o.split);
     const offset = resolveLabelOffset(model, o.labelOffset);
     // Labels are targets with --target-source labels, and must fit the outputs; else they only score accuracy.

@@ -19,7 +19,7 @@ export async function extractPooledFeatures(
   opts: { batchSize: number; onProgress?: (done: number, total: number) => void },
 ): Promise<PooledFeatures> {
   const model = explainer.model;
-  const [, k, h, w] = model.shapeOf(layer) as [number, number, number, number];
+  const [k, h, w] = model.mapShape(layer);
   const classes = model.numClasses;
   const n = files.length;
   const x = new Float32Array(n * k);

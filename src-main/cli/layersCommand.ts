@@ -25,14 +25,16 @@ export async function layersCommand(argv: string[], io: CliIO): Promise<void> {
     l.tensor,
     l.op,
     l.shape.join('×'),
+    l.layout ?? 'NCHW',
     l.cam.applicable ? 'yes' : `no: ${l.cam.reason}`,
   ]);
-  const width = (i: number) => Math.max(...rows.map((r) => r[i]!.length), ['', 'tensor', 'op', 'C×H×W'][i]?.length ?? 0);
-  const fmt = (r: string[]) => `${r[0]} ${r[1]!.padEnd(width(1))}  ${r[2]!.padEnd(width(2))}  ${r[3]!.padEnd(width(3))}  ${r[4]}`;
-  io.out(`${file}: ${layers.length} candidate layers, ${model.numClasses} classes (* = default)\n`);
+  const header = [' ', 'tensor', 'op', 'C×H×W', 'layout', 'CAM'];
+  const width = (i: number) => Math.max(...rows.map((r) => r[i]!.length), header[i]!.length);
+  const fmt = (r: string[]) => `${r[0]} ${[1, 2, 3, 4].map((i) => r[i]!.padEnd(width(i))).join('  ')}  ${r[5]}`;
+  io.out(`${file}: ${layers.length} candidate layers, ${model.numClasses} classes (* = default: ${model.defaultLayerRule()})\n`);
   io.out(`read as: ${describeModelForm(model.form)}\n`);
   if (refitHead) io.out(`${refitHead}\n`);
-  io.out(fmt([' ', 'tensor', 'op', 'C×H×W', 'CAM']) + '\n');
+  io.out(fmt(header) + '\n');
   for (const r of rows) io.out(fmt(r) + '\n');
 }
 

@@ -9,13 +9,16 @@ import { buildGradientModel } from '../onnx/gradientGraph.js';
 import { type HeadGraph, buildHeadGraph } from '../onnx/headGraph.js';
 import { type ModelProto, GraphIndex, cloneModel, encodeModel, onnx } from '../onnx/onnxModel.js';
 import { DEFAULT_HEAD_BATCH, DEFAULT_INPUT_BATCH } from '../../src-shared/methodCost.js';
+import { type MapLayout, fromMaps, toMaps } from '../model/featureLayout.js';
 
 export interface LayerOutputs {
-  /** [N, K, h, w] row-major */
+  /** The map [N, K, h, w] row-major: a token or channels-last tensor read through its proven layout. */
   activations: Float32Array;
   /** ∂(Σ seed·logits)/∂A, same layout; only in gradient mode */
   gradients?: Float32Array;
   dims: [number, number, number, number];
+  /** The layer tensor as the model computes it (same array as `activations` for NCHW layers). */
+  tensor: Float32Array;
 }
 
 export interface EngineResult {
@@ -24,7 +27,10 @@ export interface EngineResult {
   layers: Map<string, LayerOutputs>;
   /** Rows in this run. */
   n: number;
-  /** Tensors computed before the layers in `heads` that their head sub-graphs read (see headGraph.ts). */
+  /**
+   * Tensors exposed besides the layers: those computed before the layers in `heads` that their head
+   * sub-graphs read (see headGraph.ts), and `RunOptions.expose` (attention weights).
+   */
   headFeeds: Map<string, ort.Tensor>;
 }
 
@@ -33,6 +39,8 @@ export interface RunOptions {
   heads?: string[];
   /** Differentiate the raw logit (default, as Grad-CAM prescribes) or the softmax score. */
   score?: Score;
+  /** More tensors to expose as they are (in `headFeeds`), e.g. attention Softmax outputs. */
+  expose?: string[];
 }
 
 export type Score = 'logit' | 'softmax';
@@ -63,7 +71,7 @@ export class ExplainEngine {
 
   /** Logits plus the activations of `layers`. */
   async forward(input: Float32Array, n: number, layers: string[], opts: RunOptions = {}): Promise<EngineResult> {
-    const s = await this.session('forward', layers, this.headFeedNames(opts.heads));
+    const s = await this.session('forward', layers, this.exposedNames(opts));
     return this.run(s, input, n, layers, {});
   }
 
@@ -76,7 +84,7 @@ export class ExplainEngine {
       if (t === 'top1') top1[row] = 1;
       else dy[row * classes + t] = 1;
     });
-    const s = await this.session(opts.score === 'softmax' ? 'gradient-softmax' : 'gradient', layers, this.headFeedNames(opts.heads));
+    const s = await this.session(opts.score === 'softmax' ? 'gradient-softmax' : 'gradient', layers, this.exposedNames(opts));
     return this.run(s, input, n, layers, {
       camscope_dy: new ort.Tensor('float32', dy, [n, classes]),
       camscope_top1: new ort.Tensor('float32', top1, [n, 1]),
@@ -106,17 +114,21 @@ export class ExplainEngine {
     row: number,
     batchSize = DEFAULT_HEAD_BATCH,
   ): Promise<Float32Array> {
-    const shape = this.model.shapeOf(layer)!;
-    const [, k, h, w] = shape as [number, number, number, number];
+    const [k, h, w] = this.model.mapShape(layer);
     const per = k * h * w;
     if (activations.length !== m * per) throw new Error(`runHead: ${activations.length} values for ${m} × ${k}×${h}×${w}`);
+    const layout = this.model.mapLayoutOf(layer) as MapLayout;
+    const dims = this.model.shapeOf(layer)!;
+    const rowSize = dims.slice(1).reduce((a, b) => a * b, 1);
+    const original = source.layers.get(layer)?.tensor.subarray(row * rowSize, (row + 1) * rowSize) ?? new Float32Array(rowSize);
     const head = await this.head(layer, source);
     const classes = this.model.numClasses;
     const out = new Float32Array(m * classes);
     await this.chunks(m, batchSize, async (start, count, padded) => {
       const chunk = new Float32Array(padded * per);
       chunk.set(activations.subarray(start * per, (start + count) * per));
-      const feeds: Record<string, ort.Tensor> = { [layer]: new ort.Tensor('float32', chunk, [padded, k, h, w]) };
+      const tensor = fromMaps(chunk, padded, layout, dims, original);
+      const feeds: Record<string, ort.Tensor> = { [layer]: new ort.Tensor('float32', tensor, [padded, ...dims.slice(1)]) };
       for (const x of head.graph.extraInputs) {
         const t = source.headFeeds.get(x.name);
         if (!t) throw new Error(`runHead: the source run did not expose '${x.name}' (run it with heads: ['${layer}'])`);
@@ -173,9 +185,9 @@ export class ExplainEngine {
     this.heads.clear();
   }
 
-  private headFeedNames(heads: string[] | undefined): string[] {
-    const names = new Set<string>();
-    for (const l of heads ?? []) for (const x of this.headGraph(l).extraInputs) names.add(x.name);
+  private exposedNames(opts: RunOptions): string[] {
+    const names = new Set<string>(opts.expose);
+    for (const l of opts.heads ?? []) for (const x of this.headGraph(l).extraInputs) names.add(x.name);
     return [...names];
   }
 
@@ -225,10 +237,13 @@ export class ExplainEngine {
     for (const layer of layers) {
       const a = out[layer]!;
       const g = s.gradientOutputs.get(layer);
+      const layout = this.model.mapLayoutOf(layer) as MapLayout;
+      const tensor = a.data as Float32Array;
       result.set(layer, {
-        activations: a.data as Float32Array,
-        gradients: g ? (out[g]!.data as Float32Array) : undefined,
-        dims: a.dims as [number, number, number, number],
+        activations: toMaps(tensor, n, layout, a.dims),
+        gradients: g ? toMaps(out[g]!.data as Float32Array, n, layout, a.dims) : undefined,
+        dims: [n, layout.channels, layout.height, layout.width],
+        tensor,
       });
     }
     return { logits, layers: result, n, headFeeds };

@@ -3,6 +3,7 @@ import { CamscopeError } from '../errors.js';
 import { type RgbImage, decodeImage, resizeRgb } from '../image/imageInput.js';
 import { ClassifierModel } from '../model/classifierModel.js';
 import { type CamHead, camHeadAt } from '../model/camHead.js';
+import { type AttentionSpec, attentionOf } from '../model/attention.js';
 import { Labels } from '../model/labels.js';
 import {
   type PreprocessingFlags,
@@ -15,7 +16,7 @@ import { DEFAULT_HEAD_BATCH, DEFAULT_INPUT_BATCH } from '../../src-shared/method
 import { type EngineResult, ExplainEngine, type Score, type Target } from './engine.js';
 import type { MethodChoice } from './methods/index.js';
 import type { MapGrid } from './postprocess/mapGrid.js';
-import type { PerturbationPasses } from './methods/method.js';
+import type { AttentionMaps, PerturbationPasses } from './methods/method.js';
 import { WSOL_THRESHOLD, boxFromMap, validThreshold } from '../../src-shared/wsolBox.js';
 
 export interface ModelOptions extends PreprocessingFlags {
@@ -82,7 +83,7 @@ export class Explainer {
   }
 
   /** Checks a request before any work: layers, target range, CAM applicability. */
-  prepare(opts: ExplainOptions): { layers: string[]; heads: Map<string, CamHead> } {
+  prepare(opts: ExplainOptions): { layers: string[]; heads: Map<string, CamHead>; attention: Map<string, AttentionSpec> } {
     const layers = [...new Set((opts.layers?.length ? opts.layers : ['auto']).map((l) => this.model.resolveLayer(l)))];
     if (typeof opts.target === 'number' && (!Number.isInteger(opts.target) || opts.target < 0 || opts.target >= this.model.numClasses)) {
       throw new CamscopeError(`--target ${opts.target}: class index out of range (the model has ${this.model.numClasses} outputs)`);
@@ -91,7 +92,14 @@ export class Explainer {
       throw new CamscopeError(`--threshold ${opts.threshold}: the localization threshold is a fraction in [0, 1]`);
     }
     const heads = new Map<string, CamHead>();
+    const attention = new Map<string, AttentionSpec>();
     for (const layer of layers) {
+      const rollout = opts.methods.find((m) => m.method.info.needs === 'attention');
+      if (rollout) {
+        const a = attentionOf(this.model, layer);
+        if (typeof a === 'string') throw new CamscopeError(`${this.model.file}: ${rollout.method.info.title} does not apply at '${layer}': ${a}`);
+        attention.set(layer, a);
+      }
       if (opts.methods.some((m) => m.method.info.camHead)) {
         const h = camHeadAt(this.model, layer);
         if (!h.ok) throw new CamscopeError(`${this.model.file}: CAM does not apply at '${layer}': ${h.reason}`);
@@ -104,7 +112,7 @@ export class Explainer {
       // Perturbation methods on the head sub-graph: fail now if it cannot be extracted.
       if (opts.methods.some((m) => m.method.info.needs === 'headPasses')) this.engine.headGraph(layer);
     }
-    return { layers, heads };
+    return { layers, heads, attention };
   }
 
   /** Explains images in batches; `onBatch` sees each batch's results as they complete. */
@@ -113,12 +121,12 @@ export class Explainer {
     opts: ExplainOptions,
     onBatch?: (done: ExplainedImage[], total: number) => Promise<void> | void,
   ): Promise<ImageResult[]> {
-    const { layers, heads } = this.prepare(opts);
+    const prepared = this.prepare(opts);
     const batchSize = this.model.dynamicBatch ? Math.max(1, opts.batchSize ?? 8) : 1;
     const results: ImageResult[] = [];
     for (let start = 0; start < files.length; start += batchSize) {
       this.prefetch(files.slice(start + batchSize, start + 2 * batchSize));
-      const batch = await this.explainBatch(files.slice(start, start + batchSize), opts, layers, heads);
+      const batch = await this.explainBatch(files.slice(start, start + batchSize), opts, prepared);
       results.push(...batch.map((b) => b.result));
       await onBatch?.(batch, files.length);
     }
@@ -160,11 +168,10 @@ export class Explainer {
   private async explainBatch(
     files: string[],
     opts: ExplainOptions,
-    layers: string[],
-    heads: Map<string, CamHead>,
+    prepared: ReturnType<Explainer['prepare']>,
   ): Promise<ExplainedImage[]> {
     const { images, input } = await this.loadBatch(files);
-    const explained = await this.explainInput(input, images, opts, { layers, heads });
+    const explained = await this.explainInput(input, images, opts, prepared);
     return explained.map((e, row) => ({
       result: { image: files[row]!, width: images[row]!.width, height: images[row]!.height, ...e },
       rgb: images[row]!,
@@ -183,12 +190,16 @@ export class Explainer {
     /** Per-row targets overriding opts.target, e.g. each image's ground-truth class. */
     targets: Target[] = Array<Target>(sizes.length).fill(opts.target),
   ): Promise<{ predictions: Prediction[]; maps: MapResult[] }[]> {
-    const { layers, heads } = prepared;
+    const { layers, heads, attention } = prepared;
     const n = sizes.length;
     // Forward+backward when any method needs gradients, else forward; the run also exposes what
     // head sub-graphs read when a method runs head passes.
     const needs = new Set(opts.methods.map((m) => m.method.info.needs));
-    const runOpts = { heads: needs.has('headPasses') ? layers : [], score: opts.score };
+    const runOpts = {
+      heads: needs.has('headPasses') ? layers : [],
+      score: opts.score,
+      expose: [...attention.values()].flatMap((a) => a.tensors),
+    };
     const out = needs.has('gradients')
       ? await this.engine.backward(input, n, layers, targets, runOpts)
       : await this.engine.forward(input, n, layers, runOpts);
@@ -225,6 +236,7 @@ export class Explainer {
             head: heads.get(layer),
             variant,
             passes: perturbationPasses(this.engine, out, row, layer, input, { headBatch: opts.headBatchSize, inputBatch: opts.inputBatchSize }),
+            attention: attention.has(layer) ? attentionMaps(out, row, attention.get(layer)!) : undefined,
           });
           perLayer.push({ width: w, height: h, values });
           maps.push(mapResult(id, layer, perLayer.at(-1)!));
@@ -287,6 +299,13 @@ export function perturbationPasses(
     headBatch,
     inputBatch,
   };
+}
+
+/** Row `row`'s attention weights [heads, T, T] per block from a run that exposed `spec.tensors`. */
+export function attentionMaps(out: EngineResult, row: number, spec: AttentionSpec): AttentionMaps {
+  const per = spec.heads * spec.tokens * spec.tokens;
+  const blocks = spec.tensors.map((t) => (out.headFeeds.get(t)!.data as Float32Array).subarray(row * per, (row + 1) * per));
+  return { blocks, heads: spec.heads, tokens: spec.tokens, prefix: spec.prefix };
 }
 
 /** The `layer` of a fused multi-layer map. */

@@ -1,6 +1,7 @@
 // CAM applicability (Zhou et al. 2016): the target map must feed global average pooling followed by a
 // linear classifier, M_c(x,y) = Σ_k w_k^c f_k(x,y). Finds that head and extracts w (and b).
 import { attrFloat, attrInt, attrInts, attrString, type NodeProto, type GraphIndex, onnx } from '../onnx/onnxModel.js';
+import type { MapLayout } from './featureLayout.js';
 
 export interface CamHead {
   ok: true;
@@ -17,10 +18,13 @@ export interface HeadGraph {
   index: GraphIndex;
   outputName: string;
   shapeOf(tensor: string): readonly number[] | undefined;
+  /** Proven layouts (token and channels-last maps); without it every map is NCHW. */
+  mapLayoutOf?(tensor: string): MapLayout | string;
 }
 
 // Activation quantizers (QDQ) pass the map on rounded: CAM explains the float classifier they approximate.
 const PASS = new Set(['Identity', 'Dropout', 'QuantizeLinear', 'DequantizeLinear']);
+const REARRANGE = new Set(['Transpose', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Slice']);
 // After the pooling the spatial axes have size 1, so a Transpose only reorders the pooled vector's axes.
 const RESHAPE_OR_PASS = new Set([...PASS, 'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Transpose']);
 
@@ -36,16 +40,24 @@ export function camHeadAt(g: HeadGraph, tensor: string): CamHeadResult {
 }
 
 function findCamHead(g: HeadGraph, tensor: string): CamHeadResult {
-  const shape = g.shapeOf(tensor);
-  if (!shape || shape.length !== 4) return refuse(`'${tensor}' is not a 4-D feature map`);
-  const [, channels, h, w] = shape as [number, number, number, number];
+  const layoutOf = (t: string): MapLayout | string => {
+    if (g.mapLayoutOf) return g.mapLayoutOf(t);
+    const s = g.shapeOf(t);
+    if (!s || s.length !== 4) return 'not a 4-D feature map';
+    return { roles: ['N', 'C', 'H', 'W'], channels: s[1]!, height: s[2]!, width: s[3]!, name: 'NCHW' };
+  };
+  const layout = layoutOf(tensor);
+  if (typeof layout === 'string') return refuse(`'${tensor}' is not a feature map (${layout})`);
+  const { channels, height: h, width: w } = layout;
   const label = (n: NodeProto) => `${n.opType} node '${n.name || n.output?.[0]}'`;
   let current = tensor;
+  let currentLayout = layout;
 
   /** The single node consuming `current` after skipping `ops`; null at the logits; a string says why not. */
   const follow = (ops: Set<string>): NodeProto | string | null => {
     for (;;) {
-      const consumers = g.index.consumers.get(current) ?? [];
+      // Shape and Size read dims only (e.g. a reshape's target), not the map's values.
+      const consumers = (g.index.consumers.get(current) ?? []).filter((c) => c.opType !== 'Shape' && c.opType !== 'Size');
       // The logits may feed the model's own Softmax / LogSoftmax: CAM explains the logits.
       if (current === g.outputName) return null;
       if (consumers.length === 0) return `'${current}' does not reach the logits`;
@@ -68,22 +80,30 @@ function findCamHead(g: HeadGraph, tensor: string): CamHeadResult {
   };
 
   let n = follow(PASS);
-  if (!n || typeof n === 'string') return blocked(n, 'right after the target layer');
+  // Ops that only rearrange the same map (channels-last → NCHW Transpose, dropping prefix tokens).
+  for (;;) {
+    if (!n || typeof n === 'string') return blocked(n, 'right after the target layer');
+    const next = REARRANGE.has(n.opType ?? '') ? layoutOf(n.output![0]!) : null;
+    if (!next || typeof next === 'string' || next.channels !== channels || next.height !== h || next.width !== w) break;
+    current = n.output![0]!;
+    currentLayout = next;
+    n = follow(PASS);
+  }
 
   // A 1×1 class convolution before the pooling is the same linear map applied before averaging.
   const classConv = linearWeights(g, n, current, channels, { spatial: true });
   if (classConv) {
     current = classConv.output;
     n = follow(PASS);
-    if (!n || typeof n === 'string' || !isGlobalAverage(g, n, h, w)) {
+    if (!n || typeof n === 'string' || !isGlobalAverage(g, n, currentLayout)) {
       return blocked(n, 'comes between the 1×1 class convolution and the global average pooling, so CAM does not apply');
     }
     current = n.output![0]!;
     return toLogits('the global average pooling') ?? head(classConv, channels);
   }
 
-  if (!isGlobalAverage(g, n, h, w)) {
-    return blocked(n, `follows '${tensor}'; CAM needs global average pooling right after the target layer`);
+  if (!isGlobalAverage(g, n, currentLayout)) {
+    return blocked(n, `follows '${tensor}'; CAM needs a global average over the grid right after the target layer`);
   }
   current = n.output![0]!;
   n = follow(RESHAPE_OR_PASS);
@@ -101,19 +121,27 @@ function refuse(reason: string): { ok: false; reason: string } {
   return { ok: false, reason };
 }
 
-function isGlobalAverage(g: HeadGraph, n: NodeProto, h: number, w: number): boolean {
-  if (n.opType === 'GlobalAveragePool') return true;
+/**
+ * The mean over exactly the grid positions: GlobalAveragePool or a whole-map AveragePool of an NCHW
+ * map, or ReduceMean over its grid axes (H and W, or the tokens when there are no prefix tokens —
+ * a mean that includes the class token is not a mean over the map).
+ */
+function isGlobalAverage(g: HeadGraph, n: NodeProto, l: MapLayout): boolean {
+  const nchw = l.roles.length === 4 && l.roles.every((r, i) => r === 'NCHW'[i]);
+  if (n.opType === 'GlobalAveragePool') return nchw;
   if (n.opType === 'ReduceMean') {
     const axesInput = n.input?.[1];
     const axes = axesInput ? (g.index.constant(axesInput)?.data as number[] | undefined) : attrInts(n, 'axes');
     if (!axes) return false;
-    const norm = new Set(axes.map((a) => (a < 0 ? a + 4 : a)));
-    return norm.size === 2 && norm.has(2) && norm.has(3);
+    const rank = l.roles.length;
+    const reduced = new Set(axes.map((a) => l.roles[a < 0 ? a + rank : a]));
+    if (l.tokens) return axes.length === 1 && reduced.has('T') && l.tokens.prefix === 0;
+    return axes.length === 2 && reduced.has('H') && reduced.has('W');
   }
   if (n.opType === 'AveragePool') {
     const k = attrInts(n, 'kernel_shape') ?? [];
     const pads = attrInts(n, 'pads') ?? [];
-    return k[0] === h && k[1] === w && pads.every((p) => p === 0);
+    return nchw && k[0] === l.height && k[1] === l.width && pads.every((p) => p === 0);
   }
   return false;
 }

@@ -5,8 +5,8 @@ import * as ort from 'onnxruntime-node';
 import { CamscopeError, firstLine } from '../errors.js';
 import {
   GraphIndex,
-  attrInts,
   type ModelProto,
+  type NodeProto,
   defaultOpset,
   loadModelFile,
   metadataMap,
@@ -21,7 +21,60 @@ import { dequantizeQOperators } from '../onnx/qoperator.js';
 import { type ModelForm, classifierOutput } from './modelForm.js';
 import type { LayerCandidate } from '../../src-shared/explainTypes.js';
 import { camHeadAt } from './camHead.js';
+import { type LayoutTrace, type MapLayout, mapLayout, traceLayouts } from './featureLayout.js';
 import { CAMIFY_METADATA_KEY } from './camifyMetadata.js';
+
+/**
+ * The community's layer for vision transformers (pytorch-grad-cam's `blocks[-1].norm1` for ViT/DeiT,
+ * `layers[-1].blocks[-1].norm1` for Swin): the first LayerNorm of the last block, i.e. the last
+ * LayerNorm output that feeds the last attention Softmax. Null when the model has no attention.
+ */
+function transformerDefault(index: GraphIndex, candidates: string[]): string | null {
+  const attention = [...index.nodes].reverse().find((n) => isAttentionSoftmax(index, n));
+  if (!attention) return null;
+  const feeds = ancestors(index, attention.input![0]!);
+  for (let i = candidates.length - 1; i >= 0; i--) {
+    const t = candidates[i]!;
+    if (feeds.has(t) && isLayerNormOutput(index, t)) return t;
+  }
+  return null;
+}
+
+/** Softmax over q·kᵀ: its input comes (through scaling, masks, reshapes) from a MatMul of two run-time tensors. */
+export function isAttentionSoftmax(index: GraphIndex, n: NodeProto): boolean {
+  if (n.opType !== 'Softmax') return false;
+  let t = n.input?.[0] ?? '';
+  for (let hops = 0; hops < 8; hops++) {
+    const p = index.producer.get(t);
+    if (!p) return false;
+    if (p.opType === 'MatMul') return (p.input ?? []).every((i) => !index.constant(i));
+    if (!['Add', 'Mul', 'Div', 'Reshape', 'Where', 'Cast', 'Identity'].includes(p.opType ?? '')) return false;
+    t = p.input?.[0] ?? '';
+  }
+  return false;
+}
+
+/** LayerNormalization, or its decomposition below opset 17: Add(Mul(Div(Sub(x, ReduceMean(x)), …), γ), β). */
+function isLayerNormOutput(index: GraphIndex, t: string): boolean {
+  const p = index.producer.get(t);
+  if (p?.opType === 'LayerNormalization') return true;
+  const chain = ['Add', 'Mul', 'Div', 'Sub', 'ReduceMean'];
+  let node = p;
+  for (let k = 0; k < chain.length - 1; k++) {
+    if (node?.opType !== chain[k]) return false;
+    node = (node.input ?? []).map((i) => index.producer.get(i)).find((q) => q?.opType === chain[k + 1]);
+  }
+  return !!node;
+}
+
+function ancestors(index: GraphIndex, t: string): Set<string> {
+  const seen = new Set<string>([t]);
+  const stack = [t];
+  while (stack.length) {
+    for (const i of index.producer.get(stack.pop()!)?.input ?? []) if (i && !seen.has(i)) (seen.add(i), stack.push(i));
+  }
+  return seen;
+}
 
 const SPATIAL_POOLING = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'LpPool', 'Pad']);
 // Activation quantizers (QDQ) only round the map before it: the layer worth explaining is before them.
@@ -171,52 +224,50 @@ export class ClassifierModel {
   private candidates: string[] | null = null;
   private defaultTensor: string | null = null;
 
-  /** Every 4-D float32 feature map (NCHW layout) with spatial size > 1 that influences the logits, in graph order. */
+  /**
+   * Every float feature map with a proven layout (NCHW, channels-last, or tokens on a grid; see
+   * featureLayout.ts) and a grid of more than one position that influences the logits, in graph order.
+   */
   candidateTensors(): string[] {
     this.candidates ??= this.findCandidates();
     return this.candidates;
   }
 
+  private layoutTrace: LayoutTrace | null = null;
+
+  /** How `tensor` is read as a map [C, h, w], or why it cannot be. */
+  mapLayoutOf(tensor: string): MapLayout | string {
+    this.layoutTrace ??= traceLayouts(this.index, this.inputName, this.probe.shapes, this.probe.values);
+    const dims = this.probe.shapes.get(tensor);
+    if (!dims) return 'no such tensor in the graph';
+    const l = this.layoutTrace.layouts.get(tensor);
+    if (!l) return `its axes cannot be proven to be a feature map: ${this.layoutTrace.lost.get(tensor) ?? 'it does not come from the image input'}`;
+    const m = mapLayout(l, dims);
+    return typeof m === 'string' ? `its axes are traced but ${m}` : m;
+  }
+
+  /** The map shape [C, h, w] of a candidate layer. */
+  mapShape(tensor: string): [number, number, number] {
+    const m = this.mapLayoutOf(tensor);
+    if (typeof m === 'string') throw new CamscopeError(`${this.file}: '${tensor}' is not a feature map: ${m}`);
+    return [m.channels, m.height, m.width];
+  }
+
   private findCandidates(): string[] {
     const influences = this.ancestorsOfOutput();
-    const nchw = this.nchwTensors();
     const out: string[] = [];
     for (const n of this.index.nodes) {
       for (const o of n.output ?? []) {
-        const s = this.probe.shapes.get(o);
-        if (!o || !s || s.length !== 4 || s[2]! * s[3]! <= 1 || !influences.has(o) || !nchw.has(o)) continue;
+        if (!o || !influences.has(o)) continue;
         // Integer tensors (QuantizeLinear outputs) have no gradient of their own; their float neighbours do.
         if (this.probe.types.get(o) !== 'float32') continue;
-        if (this.index.constant(o) || this.adapterTensors.has(o)) continue;
+        const m = this.mapLayoutOf(o);
+        if (typeof m === 'string' || m.height * m.width <= 1 || this.index.constant(o) || this.adapterTensors.has(o)) continue;
+        // Statistics over the channels of a channels-last or token tensor (a decomposed LayerNorm's mean) are no features.
+        if (m.channels === 1 && m.name !== 'NCHW') continue;
         out.push(o);
       }
     }
-    return out;
-  }
-
-  /**
-   * 4-D tensors whose axes are still (N, C, H, W): layouts are followed through Transpose nodes, so
-   * channels-last stretches (ConvNeXt's permuted LayerNorm and MLP) are not taken for feature maps.
-   */
-  private nchwTensors(): Set<string> {
-    const identity = [0, 1, 2, 3];
-    const perm = new Map<string, number[]>([[this.inputName, identity]]);
-    for (const n of this.index.nodes) {
-      const first = (n.input ?? []).map((i) => perm.get(i)).find((p) => p);
-      let p: number[] | undefined;
-      if (n.opType === 'Transpose') {
-        const t = attrInts(n, 'perm') ?? [3, 2, 1, 0];
-        p = first && t.length === 4 ? t.map((a) => first[a]!) : undefined;
-      } else if (n.opType === 'Reshape' || n.opType === 'Flatten') {
-        p = identity;
-      } else {
-        // Ops keep their input's layout; a 4-D tensor built from lower ranks (Unsqueeze, Concat) is NCHW.
-        p = first ?? identity;
-      }
-      for (const o of n.output ?? []) if (p && this.probe.shapes.get(o)?.length === 4) perm.set(o, p);
-    }
-    const out = new Set<string>();
-    for (const [t, p] of perm) if (p.every((a, i) => a === i)) out.add(t);
     return out;
   }
 
@@ -234,6 +285,8 @@ export class ClassifierModel {
     // A camified model's refit head sits on the layer it was fit on: that is the layer its CAM explains.
     const refit = refitLayer(this.metadata);
     if (refit && candidates.includes(refit)) return refit;
+    const transformer = transformerDefault(this.index, candidates);
+    if (transformer) return transformer;
     for (let i = candidates.length - 1; i >= 0; i--) {
       const t = candidates[i]!;
       const op = this.index.producer.get(t)?.opType ?? '';
@@ -244,15 +297,25 @@ export class ClassifierModel {
     throw new CamscopeError(`${this.file}: no 4-D feature map with spatial size > 1 (not a CNN image classifier?)`);
   }
 
+  /** Which convention chose the default layer, in words. */
+  defaultLayerRule(): string {
+    const dflt = this.defaultLayer();
+    if (refitLayer(this.metadata) === dflt) return 'the layer the refit CAM head was fit on';
+    if (transformerDefault(this.index, this.candidateTensors()) === dflt) {
+      return "the first LayerNorm of the last transformer block, pytorch-grad-cam's blocks[-1].norm1";
+    }
+    return 'the last feature map before global pooling';
+  }
+
   layerCandidates(): LayerCandidate[] {
     const dflt = this.defaultLayer();
     return this.candidateTensors().map((t) => {
-      const s = this.probe.shapes.get(t)!;
       const head = camHeadAt(this, t);
       return {
         tensor: t,
         op: this.index.producer.get(t)?.opType ?? '?',
-        shape: [s[1]!, s[2]!, s[3]!],
+        shape: this.mapShape(t),
+        layout: (this.mapLayoutOf(t) as MapLayout).name,
         isDefault: t === dflt,
         cam: head.ok ? { applicable: true } : { applicable: false, reason: head.reason },
       };
@@ -263,7 +326,9 @@ export class ClassifierModel {
   resolveLayer(layer: string | undefined): string {
     if (!layer || layer === 'auto') return this.defaultLayer();
     if (!this.candidateTensors().includes(layer)) {
-      throw new CamscopeError(`${this.file}: '${layer}' is not a candidate layer (see 'camscope layers')`);
+      const m = this.probe.shapes.has(layer) ? this.mapLayoutOf(layer) : null;
+      const why = typeof m === 'string' ? `: ${m}` : '';
+      throw new CamscopeError(`${this.file}: '${layer}' is not a candidate layer${why} (see 'camscope layers')`);
     }
     return layer;
   }
@@ -278,7 +343,7 @@ export class ClassifierModel {
   }
 
   private isClassScoreMap(tensor: string): boolean {
-    if (this.probe.shapes.get(tensor)![1] !== this.numClasses) return false;
+    if (this.mapShape(tensor)[0] !== this.numClasses) return false;
     const stack = [tensor];
     const seen = new Set(stack);
     while (stack.length) {

@@ -64,8 +64,11 @@ export function buildGradientModel(
   }
 
   // Tensors that depend on a target (forward reach) and nodes that lead to the output (backward reach).
+  // Shape and Size read a tensor's dims, not its values: what is computed from them (Swin's shift
+  // mask from ConstantOfShape(Shape(x)), reshape targets) carries no gradient.
   const dependsOnTarget = new Set<string>(targets);
   for (const n of index.nodes) {
+    if (n.opType === 'Shape' || n.opType === 'Size') continue;
     if ((n.input ?? []).some((i) => dependsOnTarget.has(i))) for (const o of n.output ?? []) dependsOnTarget.add(o);
   }
   const reachesOutput = new Set<string>([output]);

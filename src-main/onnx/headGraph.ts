@@ -1,5 +1,5 @@
 // The head of a classifier: the part of its graph from a target tensor A to the logits, as a model
-// of its own that takes A [N, K, h, w] (symbolic N) as input. Perturbation methods (Ablation-CAM,
+// of its own that takes A (the layer tensor, any layout, symbolic N) as input. Perturbation methods (Ablation-CAM,
 // Recipro-CAM) run it on many altered copies of A without re-running the layers before A.
 //
 // Nodes kept: the ancestors of the logits that depend on A. What they read besides A:
@@ -37,7 +37,7 @@ export interface HeadExtraInput {
 
 export interface HeadGraph {
   model: ModelProto;
-  /** The target tensor, now a graph input [N, K, h, w]. */
+  /** The target tensor, now a graph input [N, …]. */
   input: string;
   /** The logits output [N, classes]. */
   output: string;
@@ -69,7 +69,7 @@ export function buildHeadGraph(model: HeadSource, layer: string, elemTypes: Elem
   const graph = model.model.graph!;
   const output = model.outputName;
   const layerShape = model.shapeOf(layer);
-  if (!layerShape || layerShape.length !== 4) throw new CamscopeError(`${model.file}: '${layer}' is not a 4-D feature map`);
+  if (!layerShape) throw new CamscopeError(`${model.file}: no shape known for '${layer}'`);
   const label = (n: NodeProto) => index.nodeLabel(n);
 
   // Forward reach from A, backward reach from the logits.
@@ -231,8 +231,7 @@ export function buildHeadGraph(model: HeadSource, layer: string, elemTypes: Elem
   }
   for (const t of e.initializers) initializers.set(t.name!, t);
 
-  const [, k, h, w] = layerShape as [number, number, number, number];
-  const inputs: ValueInfoProto[] = [floatValueInfo(layer, ['N', k, h, w])];
+  const inputs: ValueInfoProto[] = [floatValueInfo(layer, ['N', ...layerShape.slice(1)])];
   for (const x of extras) {
     const dims = x.batched ? ['N', ...x.probeDims.slice(1)] : [...x.probeDims];
     const vi = floatValueInfo(x.name, dims);

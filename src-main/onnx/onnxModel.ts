@@ -146,6 +146,10 @@ export function decodeTensor(t: TensorProto): DecodedTensor {
         : (t.int64Data ?? []).map(toNumber);
       return { dims, dataType, data: vals };
     }
+    case DT.BOOL: {
+      const vals = view ? Array.from({ length: size }, (_, i) => view.getUint8(i)) : (t.int32Data ?? []);
+      return { dims, dataType, data: vals.map(toNumber) };
+    }
     case DT.INT32: {
       const vals = view ? Array.from({ length: size }, (_, i) => view.getInt32(i * 4, true)) : (t.int32Data ?? []);
       return { dims, dataType, data: vals.map(toNumber) };

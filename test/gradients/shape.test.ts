@@ -178,15 +178,26 @@ for (const opset of [11, 13, 17]) {
       /Pad.*negative pads/,
     ));
 
-  test(`Gather on float data is rejected (opset ${opset})`, () =>
+  test(`Gather gradient, repeated constant indices (opset ${opset})`, (t) =>
+    expectGradient(t, {
+      opset,
+      inputs: [input([2, 4, 3], 19)],
+      nodes: [node('Gather', ['x', 'idx'], ['y'], { axis: 1 })],
+      initializers: [ints('idx', [2, 0, 2])],
+    }));
+
+  test(`Gather with indices computed at run time is rejected (opset ${opset})`, () =>
     expectRejected(
       {
         opset,
-        inputs: [input([2, 4, 3], 19)],
-        nodes: [node('Gather', ['x', 'idx'], ['y'], { axis: 1 })],
-        initializers: [ints('idx', [2, 0])],
+        inputs: [input([2, 4, 3], 19), input([2], 20, 'v')],
+        nodes: [
+          node('ArgMax', ['v'], ['am'], { axis: 0, keepdims: 0 }),
+          node('Gather', ['x', 'am'], ['y'], { axis: 1 }),
+        ],
+        wrt: ['x'],
       },
-      /Gather.*not supported/,
+      /Gather.*indices computed at run time/,
     ));
 }
 

@@ -71,7 +71,7 @@ export async function checkGradient(c: GradientCase): Promise<GradientCheck> {
 
   const probe = await probeShapes(model, feeds);
   const wrt = c.wrt ?? c.inputs.map((i) => i.name);
-  const g = buildGradientModel(model, probe.shapes, wrt, 'logits');
+  const g = buildGradientModel(model, probe.shapes, wrt, 'logits', { values: probe.values });
   const gradSession = await ort.InferenceSession.create(encodeModel(g.model));
   const analytic = await gradSession.run({ ...feeds, [g.seedInput]: new ort.Tensor('float32', dy, [batch, CLASSES]) });
 

@@ -32,5 +32,5 @@ test('estimateCost: passes per image by method on a 4×16×16 layer', async () =
   assert.ok(peak('reciprocam', { headBatch: 64 }) > peak('reciprocam', { headBatch: 1 }), 'head batches of 64 copies hold more than 1');
   assert.ok(peak('scorecam', { inputBatch: 4 }) > peak('scorecam', { inputBatch: 1 }), 'more masked inputs per run hold more');
   assert.equal(peak('ablationcam', { headBatch: 64 }), peak('ablationcam', { headBatch: 4 }), 'no more rows than K are ever batched');
-  assert.throws(() => estimateCost(METHODS.cam, model, 'logits'), /not a 4-D feature map/);
+  assert.throws(() => estimateCost(METHODS.cam, model, 'logits'), /'logits' is not a feature map/);
 });

@@ -7,9 +7,7 @@ import type { AnyMapMethod } from './method.js';
 const F32 = 4;
 
 export function layerFootprint(model: ClassifierModel, layer: string): LayerFootprint {
-  const shape = model.shapeOf(layer);
-  if (!shape || shape.length !== 4) throw new Error(`estimateCost: '${layer}' is not a 4-D feature map`);
-  const [, channels, height, width] = shape as [number, number, number, number];
+  const [channels, height, width] = model.mapShape(layer);
   const fromLayer = new Set([layer]);
   for (const n of model.index.nodes) {
     if ((n.input ?? []).some((i) => fromLayer.has(i))) for (const o of n.output ?? []) if (o) fromLayer.add(o);

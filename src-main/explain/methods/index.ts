@@ -2,6 +2,7 @@
 import { CamscopeError } from '../../errors.js';
 import { METHOD_NAMES, defaultVariant } from '../../../src-shared/methods.js';
 import { ablationCam } from './ablationCam.js';
+import { attentionRollout } from './attentionRollout.js';
 import { cam } from './cam.js';
 import { eigenCam } from './eigenCam.js';
 import { gradCam } from './gradCam.js';
@@ -25,6 +26,7 @@ export const METHODS = {
   ablationcam: ablationCam,
   reciprocam: reciproCam,
   scorecam: scoreCam,
+  rollout: attentionRollout,
 } satisfies Record<string, AnyMapMethod>;
 
 export type MethodName = keyof typeof METHODS;

@@ -43,6 +43,19 @@ export interface MethodInput {
   variant?: string;
   /** Model runs for perturbation methods (needs 'headPasses' or 'inputPasses'). */
   passes?: PerturbationPasses;
+  /** The attention weights of every block for this image (needs 'attention'). */
+  attention?: AttentionMaps;
+}
+
+/**
+ * Softmax outputs of a vision transformer's attention blocks for one image, in graph order: each
+ * [heads, T, T] row-major (query rows, key columns), T = prefix tokens + the h·w grid in row-major order.
+ */
+export interface AttentionMaps {
+  blocks: Float32Array[];
+  heads: number;
+  tokens: number;
+  prefix: number;
 }
 
 /** A map method: its registry entry (src-shared/methods.json) and its formula. `compute` is synchronous (R = Float32Array) unless it runs the model (R = Promise). */
@@ -63,6 +76,12 @@ export type AnyMapMethod = MapMethod | PerturbationMethod;
 export function requirePasses(input: MethodInput, method: string): PerturbationPasses {
   if (!input.passes) throw new Error(`${method} needs model passes (MethodInput.passes)`);
   return input.passes;
+}
+
+/** The attention weights of a method that needs them, or an error naming what is missing. */
+export function requireAttention(input: MethodInput, method: string): AttentionMaps {
+  if (!input.attention) throw new Error(`${method} needs the attention weights (MethodInput.attention)`);
+  return input.attention;
 }
 
 /** Σ_k w_k A_k over channels. */

@@ -117,12 +117,17 @@ const identity: GradientRule = (c) => [c.dOut(0)];
 
 /**
  * Inference Dropout is the identity; its mask output carries no gradient. A training_mode input
- * would make ONNX Runtime drop values at random, which no gradient describes.
+ * that is true (or computed at run time) would make ONNX Runtime drop values at random, which no
+ * gradient describes — unless the ratio is a constant 0 (torchvision's Swin exports F.dropout(p=0)
+ * with training_mode true), which drops nothing and scales by 1/(1 − 0).
  */
 const dropout: GradientRule = (c) => {
-  const training = c.input(2) ? c.constant(c.input(2)) : null;
-  if (c.input(2) && (!training || training.data.some((v) => v !== 0))) {
-    c.fail('a training_mode input that is not a constant false is not supported (inference Dropout only)');
+  const isConstant = (i: number, value: number) => {
+    const t = c.input(i) ? c.constant(c.input(i)) : null;
+    return !!t && Array.from(t.data).every((v) => v === value);
+  };
+  if (c.input(2) && !isConstant(2, 0) && !isConstant(1, 0)) {
+    c.fail('a training_mode input that is not a constant false is not supported (inference Dropout, or ratio 0, only)');
   }
   return [c.dOut(0)];
 };

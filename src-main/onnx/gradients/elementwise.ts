@@ -2,6 +2,7 @@
 // is formed at the output's shape, then summed over the axes along which that input was broadcast:
 //   Add, Sum: dy    Sub: dy, −dy    Mul: dy·B, dy·A    Div: dy/B, −(dy/B)·Y  (= −dy·A/B², as Y = A/B)
 //   Pow: dy·p·x^(p−1) for the base x, dy·Y·ln(x) for the exponent p    Expand: dy for the data input
+//   Where(cond, X, Y): dy where cond for X, dy where ¬cond for Y
 import type { GradientContext, GradientRule } from './gradientRule.js';
 import { onnx } from '../onnxModel.js';
 
@@ -53,6 +54,14 @@ const pow: GradientRule = (c) => {
   return [reduced(c, 0, dBase), reduced(c, 1, dExponent)];
 };
 
+/** Where(cond, X, Y): dy goes to X where cond holds and to Y elsewhere; cond is boolean, without gradient. */
+const where: GradientRule = (c) => {
+  const { e } = c;
+  const [cond, dy] = [c.input(0), c.dOut(0)!];
+  const zero = e.scalar(0);
+  return [null, reduced(c, 1, () => e.op('Where', [cond, dy, zero])), reduced(c, 2, () => e.op('Where', [cond, zero, dy]))];
+};
+
 /** The target shape (input 1) is integer data and carries no gradient. */
 const expand: GradientRule = (c) => [reduced(c, 0, () => c.dOut(0)!), null];
 
@@ -64,4 +73,5 @@ export const elementwiseRules: Record<string, GradientRule> = {
   Div: div,
   Pow: pow,
   Expand: expand,
+  Where: where,
 };

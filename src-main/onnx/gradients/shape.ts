@@ -2,10 +2,12 @@
 //   Reshape-like: dy reshaped to the input's shape    Transpose: dy transposed by the inverse permutation
 //   Concat: dy sliced per input                        Split: output gradients concatenated (zeros where none)
 //   Slice: dy put back among zeros                     Pad (constant mode): the padding sliced off dy
+//   Gather (constant indices): dy spread back by a 0/1 selection product; GatherElements: ScatterElements
+//   Tile: the tiles of dy summed                       ScatterND: dy where not overwritten, GatherND(dy) for updates
 // Static sizes are read only along the axes an op works on; the other axes, batch included, stay free.
 import type { GradientContext, GradientRule } from './gradientRule.js';
 import type { NodeEmitter } from '../nodeEmitter.js';
-import { attrInt, attrInts, attrString } from '../onnxModel.js';
+import { type DecodedTensor, attrInt, attrInts, attrString, floatTensor } from '../onnxModel.js';
 
 /** An ONNX axis (negative counts from the end) as an index in [0, rank). */
 export function normalizeAxis(axis: number, rank: number): number {
@@ -43,9 +45,25 @@ function inversePermutation(perm: readonly number[]): number[] {
 function intParam(c: GradientContext, inputFrom: number, i: number, name: string): number[] | undefined {
   if (c.e.opset < inputFrom) return attrInts(c.node, name);
   if (!c.input(i)) return undefined;
-  const value = c.constant(c.input(i));
+  const value = shapeValue(c, c.input(i));
   if (!value) c.fail(`'${name}' is computed at run time; only constant '${name}' is supported`);
   return Array.from(value.data);
+}
+
+/**
+ * The value of a constant, or of integer arithmetic on constants and tensor shapes (Shape, Size:
+ * the probe saw it at the model's input size, e.g. ViT's q/k/v Slice bounds or a Range of indices).
+ * Values computed from data (ArgMax, …) are null: the probe's value would not hold for other inputs.
+ */
+function shapeValue(c: GradientContext, name: string): DecodedTensor | null {
+  const fromShapes = (t: string, depth: number): boolean => {
+    if (c.index.constant(t) || c.index.initializers.has(t)) return true;
+    const p = c.index.producer.get(t);
+    if (!p || depth > 64) return false;
+    if (p.opType === 'Shape' || p.opType === 'Size') return true;
+    return (p.input ?? []).every((i) => !i || fromShapes(i, depth + 1));
+  };
+  return fromShapes(name, 0) ? c.constant(name) : null;
 }
 
 /** Flatten, Reshape, Squeeze, Unsqueeze: the gradient takes the input's shape back. */
@@ -82,7 +100,7 @@ const split: GradientRule = (c) => {
 };
 
 /** Indices a Slice picks along an axis of size `dim` (ONNX: negative counts from the end, then clamped). */
-function sliceIndices(dim: number, start: number, end: number, step: number): number[] {
+export function sliceIndices(dim: number, start: number, end: number, step: number): number[] {
   const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
   const [s, t] = [start < 0 ? start + dim : start, end < 0 ? end + dim : end];
   const [from, to] = step > 0 ? [clamp(s, 0, dim), clamp(t, 0, dim)] : [clamp(s, 0, dim - 1), clamp(t, -1, dim - 1)];
@@ -148,10 +166,93 @@ const pad: GradientRule = (c) => {
   return [slice(c.e, dy, padded.map((p) => p.begin), ends, padded.map((p) => p.axis))];
 };
 
-/** Indices carry no gradient; gathering from float data on the path (embedding-style lookup) is unsupported. */
+/** Constant indices along `axis`, made non-negative; the gradient of index tensors is not defined. */
+function constantIndices(c: GradientContext, axis: number, dim: number): { picked: number[]; dims: number[] } {
+  const idx = shapeValue(c, c.input(1)) ?? c.fail('indices computed at run time are not supported (constant indices only)');
+  const picked = Array.from(idx.data, (v) => (v < 0 ? v + dim : v));
+  if (picked.some((v) => v < 0 || v >= dim)) c.fail(`an index is outside the axis of size ${dim}`);
+  return { picked, dims: idx.dims };
+}
+
+/**
+ * Gather along `axis` with constant indices I (e.g. ViT's class token x[:, 0]): y = x · Sᵀ along the
+ * axis with S[k, I_k] = 1, so dx = dy · S — the same selection product as a strided Slice, which also
+ * sums the gradients of repeated indices. dy first gets the index dims as one axis.
+ */
 const gather: GradientRule = (c) => {
-  if (c.needs(0)) c.fail('gradients through Gather on float data are not supported');
-  return [null, null];
+  if (!c.needs(0)) return [null, null];
+  const shape = c.shape(c.input(0));
+  const axis = normalizeAxis(attrInt(c.node, 'axis', 0), shape.length);
+  const { picked, dims } = constantIndices(c, axis, shape[axis]!);
+  let g = c.dOut(0)!;
+  if (dims.length === 0) g = c.e.unsqueeze(g, [axis]);
+  else if (dims.length > 1) {
+    // 0 copies a leading dim of dy; the trailing dims are static unless the batch is among them.
+    if (axis === 0) c.fail('multi-dimensional indices along axis 0 are not supported');
+    g = c.e.op('Reshape', [g, c.e.constInt64([...Array<number>(axis).fill(0), picked.length, ...shape.slice(axis + 1)])]);
+  }
+  return [spreadAlong(c.e, g, axis, shape.length, picked, shape[axis]!), null];
+};
+
+/**
+ * GatherElements with constant indices: dx = ScatterElements(0, I, dy), adding where indices repeat
+ * (reduction 'add', opset 16); before opset 16 only indices without repeats are differentiated.
+ */
+const gatherElements: GradientRule = (c) => {
+  if (!c.needs(0)) return [null, null];
+  const { e } = c;
+  const shape = c.shape(c.input(0));
+  const axis = normalizeAxis(attrInt(c.node, 'axis', 0), shape.length);
+  const { picked, dims } = constantIndices(c, axis, shape[axis]!);
+  const indices = e.constInt64(picked, dims);
+  const zeros = e.op('ConstantOfShape', [e.op('Shape', [c.input(0)])]);
+  if (e.opset >= 16) return [e.op('ScatterElements', [zeros, indices, c.dOut(0)!], { axis, reduction: 'add' }), null];
+  const along = dims[axis]!;
+  const seen = new Set<string>();
+  picked.forEach((p, i) => {
+    // The fiber of element i: its flat index with the axis coordinate replaced by the picked one.
+    const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+    const key = `${Math.floor(i / (inner * along))}:${i % inner}:${p}`;
+    if (seen.has(key)) c.fail(`repeated indices need opset 16 (ScatterElements with reduction 'add'); the model has opset ${e.opset}`);
+    seen.add(key);
+  });
+  return [e.op('ScatterElements', [zeros, indices, c.dOut(0)!], { axis }), null];
+};
+
+/**
+ * Tile with constant repeats r: dy [r₀·d₀, r₁·d₁, …] reshaped to [r₀, d₀, r₁, d₁, …] and summed over
+ * the r axes. An axis with r = 1 keeps −1 as its size, so the batch stays free.
+ */
+const tile: GradientRule = (c) => {
+  if (!c.needs(0)) return [null, null];
+  const shape = c.shape(c.input(0));
+  const repeats = intParam(c, 0, 1, 'repeats') ?? c.fail('repeats are required');
+  let free = false;
+  const split = shape.flatMap((d, i) => {
+    if (repeats[i] === 1 && !free) return ((free = true), [1, -1]);
+    return [repeats[i]!, d];
+  });
+  const g = c.e.op('Reshape', [c.dOut(0)!, c.e.constInt64(split)]);
+  return [c.e.reduceSum(g, range(shape.length).map((i) => 2 * i), false), null];
+};
+
+/**
+ * ScatterND without reduction: the updated positions of the data take the updates, so the data's
+ * gradient is dy with those positions zeroed (dy · (1 − ScatterND(0, I, 1))) and the updates'
+ * gradient is GatherND(dy, I). Indices may be computed at run time (they carry no gradient).
+ */
+const scatterNd: GradientRule = (c) => {
+  const { e } = c;
+  const reduction = attrString(c.node, 'reduction', 'none');
+  if (reduction !== 'none') c.fail(`reduction '${reduction}' is not supported`);
+  const [indices, dy] = [c.input(1), c.dOut(0)!];
+  const dData = () => {
+    const ones = e.op('ConstantOfShape', [e.op('Shape', [c.input(2)])], { value: floatTensor('one', [1], [1]) });
+    const zeros = e.op('ConstantOfShape', [e.op('Shape', [c.input(0)])]);
+    const written = e.op('ScatterND', [zeros, indices, ones]);
+    return e.op('Mul', [dy, e.op('Sub', [e.scalar(1), written])]);
+  };
+  return [c.needs(0) ? dData() : null, null, c.needs(2) ? e.op('GatherND', [dy, indices]) : null];
 };
 
 export const shapeRules: Record<string, GradientRule> = {
@@ -165,4 +266,7 @@ export const shapeRules: Record<string, GradientRule> = {
   Slice: sliceRule,
   Pad: pad,
   Gather: gather,
+  GatherElements: gatherElements,
+  Tile: tile,
+  ScatterND: scatterNd,
 };
