@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { Explainer, type ExplainOptions } from '../src-main/explain/explainer.js';
 import { parseMethod } from '../src-main/explain/methods/index.js';
+import { attentionOf } from '../src-main/model/attention.js';
 import { encodeModel } from '../src-main/onnx/onnxModel.js';
 import { parseArgs, intOption } from '../src-main/cli/args.js';
 
@@ -12,6 +13,9 @@ const DEFAULT_MODELS = [
   '../shared/models/imagenet-mobilenetv2/mobilenetv2_imagenet_float.onnx',
   'test/fixtures/reference/resnet_op13.onnx',
   'test/fixtures/reference/vgg_op13.onnx',
+  // Vision transformers: token [N, 1 + 6×6, C] and channels-last [N, 8, 8, C] default layers.
+  'test/fixtures/transformers/vit_op17.onnx',
+  'test/fixtures/transformers/swin_op17.onnx',
 ];
 const GRADIENT_METHODS = ['gradcam', 'gradcam++', 'xgradcam', 'hirescam', 'layercam'];
 /** Each entry is timed as one explain call (methods in one entry share their engine run). */
@@ -66,6 +70,7 @@ async function benchModel(file: string): Promise<void> {
     if (methods.includes('cam') && !camOk) continue;
     tasks[name] = () => ex.explainInput(input, sizes, opts(methods));
   }
+  if (typeof attentionOf(model, layer) !== 'string') tasks.rollout = () => ex.explainInput(input, sizes, opts(['rollout']));
   const times: Record<string, number[]> = {};
   for (const [k, f] of Object.entries(tasks)) {
     times[k] = [];
@@ -76,7 +81,7 @@ async function benchModel(file: string): Promise<void> {
   const one = input.subarray(0, 3 * height * width);
   const single = { [model.inputName]: new ort.Tensor('float32', one, [1, 3, height, width]) };
   const unbatched = median(await sequential(5, () => time(() => plain.run(single))));
-  const k = model.shapeOf(layer)![1]!;
+  const k = model.mapShape(layer)[0];
   for (let i = 0; i < 2; i++) await ex.explainInput(one, [sizes[0]!], opts(SLOW.scorecam));
   const score = median(await sequential(3, () => time(() => ex.explainInput(one, [sizes[0]!], opts(SLOW.scorecam)))));
 

@@ -44,6 +44,7 @@ export const layerInfo = z.object({
   tensor: z.string(),
   op: z.string(),
   shape: z.tuple([z.number(), z.number(), z.number()]),
+  layout: z.string().optional(),
   isDefault: z.boolean(),
   cam: z.union([z.object({ applicable: z.literal(true) }), z.object({ applicable: z.literal(false), reason: z.string() })]),
 });

@@ -7,6 +7,9 @@
 // borders and not renormalised. The '-logit' variants take the raw logit instead of the softmax score:
 // with the single mask on a GAP → linear head, M(i,j) = CAM(i,j)/(h·w) + b_c exactly.
 // The map is returned as scored (the authors then min-max normalise it, as camscope's display does).
+// On a token layer this is the transformer form (Byun & Lee 2023, "ViT-ReciproCAM: Gradient and
+// Attention-Free Visual Explanations for Vision Transformer"): the same masks on the grid tokens, the
+// class/prefix tokens kept, through the remaining blocks.
 import { type PerturbationMethod, requirePasses, softmaxAt } from './method.js';
 import { defaultVariant, registeredMethod } from '../../../src-shared/methods.js';
 
