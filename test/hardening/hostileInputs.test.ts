@@ -47,7 +47,7 @@ test('a dynamic-size model is accepted once --size is given (the refusal above i
   const r = await runCli(['layers', '--model', dynamic.file, '--size', '16x16', '--json']);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout).layers.find((l: { isDefault: boolean }) => l.isDefault), {
-    tensor: 'features', op: 'Relu', shape: [4, 16, 16], isDefault: true, cam: { applicable: true },
+    tensor: 'features', op: 'Relu', shape: [4, 16, 16], layout: 'NCHW', isDefault: true, cam: { applicable: true },
   });
 });
 
