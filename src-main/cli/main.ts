@@ -79,10 +79,11 @@ const COMMANDS: Record<string, Command> = {
 
 /** The methods paragraph of --help, from the registry: id, title, runs per image, variants (* = default). */
 function methodsHelp(): string {
+  const titleWidth = Math.max(...METHOD_REGISTRY.map((m) => m.title.length));
   const rows = METHOD_REGISTRY.map((m) => {
     const runs = passesText(m) + (m.camHead ? '; GAP → linear head' : '');
     const variants = m.variants.length > 1 ? `variants ${m.variants.map((v) => v.name + (v.default ? '*' : '')).join(', ')}` : '';
-    return `  ${m.id.padEnd(12)} ${m.title.padEnd(13)} ${runs.padEnd(34)}${variants}`.trimEnd();
+    return `  ${m.id.padEnd(12)} ${m.title.padEnd(titleWidth)} ${runs.padEnd(34)}${variants}`.trimEnd();
   });
   return ['Methods (--method id or id:variant; * = default variant):', ...rows].join('\n');
 }

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { METHODS, parseMethod } from '../../src-main/explain/methods/index.js';
 import { LIBRARIES, METHOD_NAMES, METHOD_REGISTRY, defaultVariant } from '../../src-shared/methods.js';
 
-const NEEDS = ['activations', 'gradients', 'headPasses', 'inputPasses'];
+const NEEDS = ['activations', 'gradients', 'headPasses', 'inputPasses', 'attention'];
 
 test('registry: every registered method has a formula and every formula its entry', () => {
   assert.deepEqual([...METHOD_NAMES].sort(), Object.keys(METHODS).sort());
