@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CamscopeError } from '../errors.js';
-import { evaluateDemoStudy, headlineTable, markdownTable, shortcutTable } from '../demo/demoStudy.js';
+import { evaluateDemoStudy, headlineTable, markdownTable, photosTable, shortcutTable } from '../demo/demoStudy.js';
 import { renderStudyReport } from '../demo/studyReport.js';
 import { DEMO_COUNT, defaultDemoProject, openDemoProject, waitForRuns } from '../services/demoProject.js';
 import { intOption, one, parseArgs } from './args.js';
@@ -12,13 +12,13 @@ import { Progress } from '../terminal/progress.js';
 import { REPO_ROOT } from './serve.js';
 
 export async function demoCommand(argv: string[], io: CliIO): Promise<void> {
-  const a = parseArgs(argv, { project: {}, report: {}, count: {} });
+  const a = parseArgs(argv, { project: {}, report: {}, count: {}, quick: { flag: true } });
   const count = intOption(a, 'count') ?? DEMO_COUNT;
   if (count < 1) throw new CamscopeError(`--count: expected a positive integer, got ${count}`);
   const project = resolve(one(a, 'project') ?? defaultDemoProject());
   const report = resolve(one(a, 'report') ?? join(REPO_ROOT, 'out', 'demo', 'report.html'));
 
-  const ws = await openDemoProject(REPO_ROOT, project, undefined, { count });
+  const ws = await openDemoProject(REPO_ROOT, project, undefined, { count, scoreCam: !a.flags.has('quick') });
   let runs;
   try {
     ws.resumeInterrupted();
@@ -41,6 +41,6 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<void> {
   } catch (e) {
     throw new CamscopeError(`${report}: cannot write: ${(e as Error).message}`);
   }
-  io.out(`${markdownTable(headlineTable(study))}\n${markdownTable(shortcutTable(study))}`);
+  io.out(`${markdownTable(headlineTable(study))}\n${markdownTable(shortcutTable(study))}\n${markdownTable(photosTable(study))}`);
   io.err(`demo project ${project} (${runs.length} runs); report written to ${report}\n`);
 }

@@ -16,7 +16,7 @@ export const REPO_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
 export const RENDERER_DIR = join(REPO_ROOT, 'out', 'renderer');
 
 /** Serves a project (created when missing), or when none is given the last one opened, else the demo project. */
-export async function serve(opts: { project?: string; port?: number; demo?: DemoOptions }): Promise<{ shell: BrowserShell; workspace: Workspace }> {
+export async function serve(opts: { project?: string; port?: number; demo?: DemoOptions }): Promise<{ shell: BrowserShell; workspace: Workspace; startHash: string }> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
     throw new CamscopeError(`${RENDERER_DIR}: the renderer is not built (run 'npm run build:renderer')`);
   }
@@ -31,8 +31,8 @@ export async function serve(opts: { project?: string; port?: number; demo?: Demo
 export async function serveCommand(argv: string[], io: CliIO): Promise<void> {
   const a = parseArgs(argv, { project: {}, port: {} });
   const project = one(a, 'project');
-  const { shell, workspace } = await serve({ project: project && resolve(project), port: intOption(a, 'port') });
-  io.out(`camscope listening on ${shell.url}\n`);
+  const { shell, workspace, startHash } = await serve({ project: project && resolve(project), port: intOption(a, 'port') });
+  io.out(`camscope listening on ${shell.url}${startHash}\n`);
   await serveUntilSignal(shell, workspace, io.err);
 }
 

@@ -1,15 +1,17 @@
-// The demo study behind `camscope demo`: every (scenario, model) pair of the demo project evaluated by the
-// evaluation module, the shortcut finding from the generator's own record of the mark, and the headline table.
+// The demo study behind `camscope demo`: the lecture's Task 2 on real data (the bundled ImageNet models on the
+// bundled photos), every (scenario, model) pair of the synthetic part evaluated by the evaluation module, the
+// shortcut finding from the generator's own record of the mark, and the headline table.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { loadDataset, type Dataset } from '../datasets/index.js';
 import { evaluateDataset } from '../evaluation/evaluateDataset.js';
 import type { EvaluationResult, ImageEvaluation } from '../evaluation/evaluationResult.js';
-import { DEMO_MODELS, demoDataDir, demoModelPath } from '../services/demoProject.js';
+import { DEMO_MODELS, IMAGENET_METHODS, IMAGENET_MODELS, demoDataDir, demoModelPath, demoPhotosDir } from '../services/demoProject.js';
 import type { SynthManifest } from '../synth/generate.js';
 import type { Scenario } from '../synth/scene.js';
 import type { Box } from '../../src-shared/explainTypes.js';
 import { valueRange } from '../../src-shared/mapGrid.js';
+import { registeredMethod } from '../../src-shared/methods.js';
 
 export interface StudySection {
   scenario: Scenario;
@@ -35,7 +37,15 @@ export interface MarkedImage {
   mark: Box;
 }
 
+/** One ImageNet model on the bundled photos. */
+export interface PhotoSection {
+  model: string;
+  result: EvaluationResult;
+}
+
 export interface DemoStudy {
+  /** The ImageNet part, first in the report. */
+  photos: PhotoSection[];
   sections: StudySection[];
   shortcutClass: string;
   shortcut: ShortcutRow[];
@@ -49,6 +59,12 @@ export const HEADLINE_PAIR = ['cam', 'gradcam'] as const;
 /** Evaluates the demo's datasets (its project's data folder) with every model that is explained on them. */
 export async function evaluateDemoStudy(repoRoot: string, projectFile: string, progress: NodeJS.WriteStream | null = null): Promise<DemoStudy> {
   const dataDir = demoDataDir(projectFile);
+  const photoSet = await loadDataset(demoPhotosDir(repoRoot), { format: 'wsolevaluation' });
+  const photos: PhotoSection[] = [];
+  for (const model of IMAGENET_MODELS) {
+    progress?.write(`evaluating ${model} on the ImageNet photos\n`);
+    photos.push({ model, result: await evaluateDataset({ model: demoModelPath(repoRoot, model), dataset: photoSet, methods: [...IMAGENET_METHODS], faithfulness: false, batchSize: 4, progress }) });
+  }
   const datasets = new Map<Scenario, Dataset>();
   const sections: StudySection[] = [];
   for (const { name, scenarios } of DEMO_MODELS) {
@@ -67,7 +83,7 @@ export async function evaluateDemoStudy(repoRoot: string, projectFile: string, p
     }
   }
   const manifest = JSON.parse(readFileSync(join(dataDir, 'shortcut', 'synth.json'), 'utf8')) as SynthManifest;
-  return { sections, shortcutClass: manifest.shortcutClass, ...shortcutFinding(sections, manifest) };
+  return { photos, sections, shortcutClass: manifest.shortcutClass, ...shortcutFinding(sections, manifest) };
 }
 
 /**
@@ -151,6 +167,19 @@ export function headlineTable(study: DemoStudy): Table {
     head: ['scenario', 'model', 'images', 'accuracy %', 'CAM GT-known Loc %', 'Grad-CAM GT-known Loc %', 'CAM MaxBoxAccV2 %', 'Grad-CAM MaxBoxAccV2 %', 'CAM↔Grad-CAM Pearson r', 'CAM↔Grad-CAM box IoU'],
     rows,
   };
+}
+
+/** Per ImageNet model and photo: the true and predicted class, and each method's top-1 box IoU with the hand-drawn box. */
+export function photosTable(study: Pick<DemoStudy, 'photos'>): Table {
+  const methods = IMAGENET_METHODS;
+  const rows = study.photos.flatMap(({ model, result }) =>
+    result.images.map((im) => {
+      const top = im.predictions[0]!;
+      const iou = (m: string) => (m in result.refused ? 'refused' : num(im.methods[m]?.values.iou));
+      return [model, basename(im.item.path), im.item.label === null ? '—' : String(im.item.label), `${top.label ?? top.index} (${(100 * top.score).toFixed(1)} %)`, im.correct ? 'yes' : 'no', ...methods.map(iou)];
+    }),
+  );
+  return { head: ['model', 'photo', 'ImageNet class', 'predicted (score)', 'correct', ...methods.map((m) => `${registeredMethod(m).title} box IoU`)], rows };
 }
 
 export function shortcutTable(study: DemoStudy): Table {

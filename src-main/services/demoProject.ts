@@ -1,6 +1,7 @@
-// The demo project `npm start` opens: a CAM-vs-Grad-CAM study on the synthetic benchmark — one dataset per
-// scenario rendered from a fixed seed, the three bundled models, and runs of the cheap methods started as app
-// jobs (progress shows in the Runs view). Built once; a key file says which build it is, so an outdated or
+// The demo project `npm start` opens: first the lecture on real data — the bundled ImageNet MobileNets on the
+// bundled photos (hand-drawn boxes) with CAM, Grad-CAM, Grad-CAM++, Recipro-CAM and Score-CAM — then a
+// CAM-vs-Grad-CAM study on the synthetic benchmark — one dataset per scenario rendered from a fixed seed, the three
+// bundled shape models — all as app jobs (progress shows in the Runs view; Score-CAM, the slow one, last). Built once; a key file says which build it is, so an outdated or
 // half-built demo is rebuilt and a complete one only opened.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CamscopeError } from '../errors.js';
 import { ProjectStore } from '../store/projectStore.js';
+import { loadDataset } from '../datasets/index.js';
 import { generateSynth } from '../synth/generate.js';
 import { SCENARIOS, type Scenario } from '../synth/scene.js';
 import type { RunInfo } from '../../src-shared/ipc.js';
@@ -15,7 +17,7 @@ import { Workspace } from './workspace.js';
 import type { WorkerEntry } from './jobRunner.js';
 
 /** Bump when what the demo holds changes, so existing demos are rebuilt. */
-export const DEMO_VERSION = 2;
+export const DEMO_VERSION = 3;
 export const DEMO_SEED = 20261126;
 /** Images per scenario: 250 in all, generated in seconds and explained in well under a minute. */
 export const DEMO_COUNT = 50;
@@ -29,15 +31,29 @@ export const DEMO_MODELS: readonly { name: string; scenarios: readonly Scenario[
   { name: 'shapes-shortcut', scenarios: ['shortcut'] },
 ];
 
+/** The ImageNet part: the bundled photos (models/photos, wsolevaluation) under this dataset name, and its models. */
+export const IMAGENET_DATASET = 'imagenet-photos';
+export const IMAGENET_MODELS = ['mobilenet-v2-imagenet', 'mobilenet-v1-imagenet'] as const;
+/** Their logit 0 is background (camscope.label_offset in their metadata). */
+export const IMAGENET_LABEL_OFFSET = 1;
+/** One forward+backward run for these; Score-CAM (a forward pass per channel: minutes on 2 cores) runs after everything else. */
+export const IMAGENET_METHODS = ['cam', 'gradcam', 'gradcam++', 'reciprocam'] as const;
+export const IMAGENET_SLOW_METHODS = ['scorecam'] as const;
+/** The photo the app opens on. */
+export const FIRST_PHOTO = 'chelsea.png';
+
 export interface DemoOptions {
   /** Images per scenario (default DEMO_COUNT). */
   count?: number;
+  /** Run Score-CAM on the photos too (default true; tests that wait for every run leave it out). */
+  scoreCam?: boolean;
 }
 
 interface DemoKey {
   version: number;
   seed: number;
   count: number;
+  scoreCam: boolean;
   size: number;
   /** sha256 per bundled model: a retrained model makes a new demo. */
   models: Record<string, string>;
@@ -56,14 +72,18 @@ export function demoModelPath(repoRoot: string, name: string): string {
   return join(repoRoot, 'models', `${name}.onnx`);
 }
 
-function demoKey(repoRoot: string, count: number): DemoKey {
+export function demoPhotosDir(repoRoot: string): string {
+  return join(repoRoot, 'models', 'photos');
+}
+
+function demoKey(repoRoot: string, count: number, scoreCam: boolean): DemoKey {
   const models: Record<string, string> = {};
-  for (const { name } of DEMO_MODELS) {
+  for (const name of [...IMAGENET_MODELS, ...DEMO_MODELS.map((m) => m.name)]) {
     const file = demoModelPath(repoRoot, name);
     if (!existsSync(file)) throw new CamscopeError(`${file}: bundled demo model not found`);
     models[name] = createHash('sha256').update(readFileSync(file)).digest('hex');
   }
-  return { version: DEMO_VERSION, seed: DEMO_SEED, count, size: DEMO_IMAGE_SIZE, models };
+  return { version: DEMO_VERSION, seed: DEMO_SEED, count, scoreCam, size: DEMO_IMAGE_SIZE, models };
 }
 
 const keyFile = (projectFile: string) => join(demoDataDir(projectFile), 'demo-key.json');
@@ -90,13 +110,13 @@ function removeDemo(file: string): void {
  * returns with its runs started (they finish in the background; see `waitForRuns`).
  */
 export async function openDemoProject(repoRoot: string, file = defaultDemoProject(), worker?: WorkerEntry, opts: DemoOptions = {}): Promise<Workspace> {
-  const key = demoKey(repoRoot, opts.count ?? DEMO_COUNT);
+  const key = demoKey(repoRoot, opts.count ?? DEMO_COUNT, opts.scoreCam ?? true);
   if (isBuilt(file, key)) return Workspace.open(file, { worker });
   removeDemo(file);
   mkdirSync(dirname(file), { recursive: true });
   const ws = Workspace.open(file, { create: true, worker });
   try {
-    await buildDemo(ws, repoRoot, demoDataDir(file), key.count);
+    await buildDemo(ws, repoRoot, demoDataDir(file), key);
   } catch (e) {
     ws.close();
     throw e;
@@ -105,22 +125,49 @@ export async function openDemoProject(repoRoot: string, file = defaultDemoProjec
   return ws;
 }
 
-async function buildDemo(ws: Workspace, repoRoot: string, dataDir: string, count: number): Promise<void> {
+async function buildDemo(ws: Workspace, repoRoot: string, dataDir: string, key: DemoKey): Promise<void> {
+  const h = ws.handlers();
+  const addModel = async (name: string) => {
+    const model = await h['models.add']({ path: demoModelPath(repoRoot, name) });
+    return { id: model.id, camApplies: model.layers.find((l) => l.tensor === model.defaultLayer)?.cam.applicable ?? false };
+  };
+  const cheapMethods = <M extends string>(methods: readonly M[], camApplies: boolean) => methods.filter((m) => m !== 'cam' || camApplies);
+
+  // The ImageNet part first: its runs are the first to finish, and the app opens on its first photo.
+  // The app compares true classes with logit indices; the photos' labels are ImageNet classes, and the bundled
+  // models' logit 0 is background (label offset 1).
+  const photos = await loadDataset(demoPhotosDir(repoRoot), { format: 'wsolevaluation' });
+  const truth = new Map(photos.items.map((it) => [it.path, { label: it.label === null ? null : it.label + IMAGENET_LABEL_OFFSET, boxes: it.boxes }]));
+  const before = new Set(ws.store.allImageIds());
+  await ws.importImages([...truth.keys()], IMAGENET_DATASET, truth);
+  const photoIds = ws.store.allImageIds().filter((id) => !before.has(id));
+  const imagenetModels = [];
+  for (const name of IMAGENET_MODELS) {
+    const model = await addModel(name);
+    imagenetModels.push(model);
+    await h['runs.start']({ modelId: model.id, methods: cheapMethods(IMAGENET_METHODS, model.camApplies), target: 'top1', imageIds: photoIds });
+  }
+
   const imageIds = new Map<Scenario, number[]>();
   for (const scenario of SCENARIOS) {
     const dir = join(dataDir, scenario);
-    await generateSynth({ out: dir, seed: DEMO_SEED, count, scenarios: [scenario], split: 'test', size: DEMO_IMAGE_SIZE });
-    const before = new Set(ws.store.allImageIds());
+    await generateSynth({ out: dir, seed: DEMO_SEED, count: key.count, scenarios: [scenario], split: 'test', size: DEMO_IMAGE_SIZE });
+    const known = new Set(ws.store.allImageIds());
     await ws.importDataset(dir, { format: 'wsolevaluation', dataset: scenario });
-    imageIds.set(scenario, ws.store.allImageIds().filter((id) => !before.has(id)));
+    imageIds.set(scenario, ws.store.allImageIds().filter((id) => !known.has(id)));
   }
-  const h = ws.handlers();
   for (const { name, scenarios } of DEMO_MODELS) {
-    const model = await h['models.add']({ path: demoModelPath(repoRoot, name) });
-    const camApplies = model.layers.find((l) => l.tensor === model.defaultLayer)?.cam.applicable ?? false;
-    const methods = DEMO_METHODS.filter((m) => m !== 'cam' || camApplies);
-    await h['runs.start']({ modelId: model.id, methods, target: 'top1', imageIds: scenarios.flatMap((s) => imageIds.get(s)!) });
+    const model = await addModel(name);
+    await h['runs.start']({ modelId: model.id, methods: cheapMethods(DEMO_METHODS, model.camApplies), target: 'top1', imageIds: scenarios.flatMap((s) => imageIds.get(s)!) });
   }
+  if (key.scoreCam) for (const model of imagenetModels) await h['runs.start']({ modelId: model.id, methods: [...IMAGENET_SLOW_METHODS], target: 'top1', imageIds: photoIds });
+}
+
+/** Where the app opens on the demo: the first photo's image view (a URL hash), or null when it is not in the project. */
+export function demoStartHash(ws: Workspace, repoRoot: string): string | null {
+  const path = join(demoPhotosDir(repoRoot), FIRST_PHOTO);
+  const id = ws.store.allImageIds().find((i) => ws.store.getImage(i)?.path === path);
+  return id ? `#/image/${id}` : null;
 }
 
 /** Resolves when no run of the project is pending or running, reporting progress (images done of all runs' images). */

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PdfPrinter } from '../report/pdfPrinter.js';
-import { type DemoOptions, defaultDemoProject, openDemoProject } from './demoProject.js';
+import { type DemoOptions, defaultDemoProject, demoStartHash, openDemoProject } from './demoProject.js';
 import type { ImageSource } from './images.js';
 import type { WorkerEntry } from './jobRunner.js';
 import { lastProject, rememberProject } from './recentProjects.js';
@@ -21,24 +21,24 @@ export interface BootOptions<S> {
   demo?: DemoOptions;
   /** Replaces headless Chromium for report.export's PDFs (Electron prints with its own window). */
   pdfPrinter?: PdfPrinter;
-  /** Starts the shell on the workspace's handlers and images. */
-  startShell(services: { handlers: Handlers; images: ImageSource }): Promise<S>;
+  /** Starts the shell on the workspace's handlers and images; startHash is the view the window opens on ('' for the app's default). */
+  startShell(services: { handlers: Handlers; images: ImageSource; startHash: string }): Promise<S>;
 }
 
-export async function bootWorkstation<S extends { emit: Emit }>(opts: BootOptions<S>): Promise<{ workspace: Workspace; shell: S }> {
+export async function bootWorkstation<S extends { emit: Emit }>(opts: BootOptions<S>): Promise<{ workspace: Workspace; shell: S; startHash: string }> {
   const project = opts.project ?? lastProject();
   // The demo goes through openDemoProject even when it was the last project, so an outdated demo is rebuilt.
-  const workspace =
-    project && resolve(project) !== defaultDemoProject()
-      ? Workspace.open(project, { create: !existsSync(project), worker: opts.worker })
-      : await openDemoProject(opts.appRoot, undefined, opts.worker, opts.demo);
+  const isDemo = !(project && resolve(project) !== defaultDemoProject());
+  const workspace = isDemo ? await openDemoProject(opts.appRoot, undefined, opts.worker, opts.demo) : Workspace.open(project, { create: !existsSync(project), worker: opts.worker });
+  // The demo opens on its first photo (the lecture's figure); any other project on the app's default view.
+  const startHash = (isDemo && demoStartHash(workspace, opts.appRoot)) || '';
   try {
     rememberProject(workspace.store.file);
     if (opts.pdfPrinter) workspace.pdfPrinter = opts.pdfPrinter;
-    const shell = await opts.startShell({ handlers: workspace.handlers(), images: workspace });
+    const shell = await opts.startShell({ handlers: workspace.handlers(), images: workspace, startHash });
     workspace.onEvent((event, payload) => shell.emit(event, payload));
     workspace.resumeInterrupted();
-    return { workspace, shell };
+    return { workspace, shell, startHash };
   } catch (e) {
     workspace.close();
     throw e;

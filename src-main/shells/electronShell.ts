@@ -48,7 +48,7 @@ export interface ElectronShell {
 
 export async function startElectronShell(
   electron: ElectronApi,
-  opts: { handlers: Handlers; images: ImageSource; rendererDir: string; preload: string },
+  opts: { handlers: Handlers; images: ImageSource; rendererDir: string; preload: string; startHash?: string },
 ): Promise<ElectronShell> {
   const { app, BrowserWindow, ipcMain, protocol } = electron;
   await app.whenReady();
@@ -90,7 +90,7 @@ export async function startElectronShell(
     return gate.dispatch(client, channel, payload);
   });
 
-  await window.loadURL(`${APP_ORIGIN}/index.html`);
+  await window.loadURL(`${APP_ORIGIN}/index.html${opts.startHash ?? ''}`);
   return {
     window,
     emit(event, payload) {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { REPO_ROOT } from '../../src-main/cli/serve.js';
-import { DEMO_METHODS, DEMO_MODELS, demoDataDir, openDemoProject, waitForRuns } from '../../src-main/services/demoProject.js';
+import { DEMO_METHODS, DEMO_MODELS, IMAGENET_DATASET, IMAGENET_METHODS, IMAGENET_MODELS, demoDataDir, openDemoProject, waitForRuns } from '../../src-main/services/demoProject.js';
 import { ProjectStore } from '../../src-main/store/projectStore.js';
 import { SCENARIOS } from '../../src-main/synth/scene.js';
 
@@ -20,7 +20,7 @@ const keyFile = join(demoDataDir(project), 'demo-key.json');
 let run: CliRun;
 
 before(async () => {
-  run = await runCli(['demo', '--project', project, '--report', report, '--count', String(COUNT)]);
+  run = await runCli(['demo', '--project', project, '--report', report, '--count', String(COUNT), '--quick']);
   assert.equal(run.code, 0, run.stderr);
 });
 
@@ -34,7 +34,7 @@ test('the demo project holds the models, one dataset per scenario with ground tr
   const store = ProjectStore.open(project, { readonly: true });
   try {
     const models = store.listModelIds().map((id) => store.getModel(id)!);
-    assert.deepEqual(models.map((m) => basename(m.path, '.onnx')), DEMO_MODELS.map((m) => m.name));
+    assert.deepEqual(models.map((m) => basename(m.path, '.onnx')), [...IMAGENET_MODELS, ...DEMO_MODELS.map((m) => m.name)]);
     const images = store.allImageIds().map((id) => store.getImage(id)!);
     for (const s of SCENARIOS) {
       const of = images.filter((im) => im.dataset === s);
@@ -42,6 +42,20 @@ test('the demo project holds the models, one dataset per scenario with ground tr
       for (const im of of) assert.ok(im.gtLabel !== null && im.gtBoxes.length > 0, `${im.path}: ground truth`);
     }
     const runs = store.listRuns();
+    const photos = images.filter((im) => im.dataset === IMAGENET_DATASET);
+    assert.equal(photos.length, 3);
+    for (const name of IMAGENET_MODELS) {
+      const model = models.find((m) => basename(m.path, '.onnx') === name)!;
+      const own = runs.filter((r) => r.modelId === model.id);
+      assert.deepEqual(own.map((r) => r.method).sort(), [...IMAGENET_METHODS].sort(), `${name}: CAM applies (GAP head); --quick leaves Score-CAM out`);
+      for (const r of own) {
+        assert.equal(r.status, 'done', `${name} ${r.method}: ${r.error}`);
+        for (const im of photos) assert.ok(store.getMap(r.id, im.id), `${name} ${r.method}: map of ${im.path}`);
+      }
+      const cat = photos.find((im) => im.path.endsWith('chelsea.png'))!;
+      assert.equal(store.getPredictions(model.id, cat.id)[0]!.label, 'Egyptian cat', name);
+      assert.equal(store.getPredictions(model.id, cat.id)[0]!.index, cat.gtLabel, 'true classes stored as logit indices (ImageNet 285 + offset 1)');
+    }
     for (const { name, scenarios } of DEMO_MODELS) {
       const model = models.find((m) => basename(m.path, '.onnx') === name)!;
       const own = runs.filter((r) => r.modelId === model.id);
@@ -89,6 +103,11 @@ test('the report is one self-contained page with the headline, the shortcut find
   assert.ok(headline);
   assert.equal(headline.match(/<tr>/g)?.length, headlineRows(run.stdout).length + 1);
   assert.match(html, /<table id="shortcut">/);
+  // The ImageNet part: one row per model and photo, CAM next to Grad-CAM for each.
+  const photos = /<table id="photos">([\s\S]*?)<\/table>/.exec(html)?.[1];
+  assert.equal(photos?.match(/<tr>/g)?.length, 1 + IMAGENET_MODELS.length * 3);
+  assert.match(photos!, /chelsea\.png<\/td><td>285<\/td><td>Egyptian cat/);
+  for (const model of IMAGENET_MODELS) for (const method of ['cam', 'gradcam']) assert.equal(html.split(`alt="${model} ${method}"`).length - 1, 3, `${model} ${method} figures`);
   assert.equal(html.match(/<details>/g)?.length, headlineRows(run.stdout).length);
   assert.match(html, /<img src="data:image\/jpeg;base64,/);
   assert.doesNotMatch(html, /<script|(src|href)="https?:/, 'no script, nothing loaded from the network');
@@ -101,16 +120,16 @@ test('opening the demo again does not rebuild it; an outdated one is rebuilt', a
   const runsBefore = before.listRuns();
   before.close();
 
-  const again = await openDemoProject(REPO_ROOT, project, undefined, { count: COUNT });
+  const again = await openDemoProject(REPO_ROOT, project, undefined, { count: COUNT, scoreCam: false });
   assert.deepEqual(again.store.listRuns(), runsBefore);
   again.close();
   assert.equal(statSync(synthJson).mtimeMs, stamp);
 
   const key = JSON.parse(readFileSync(keyFile, 'utf8')) as { version: number };
   writeFileSync(keyFile, JSON.stringify({ ...key, version: key.version - 1 }));
-  const rebuilt = await openDemoProject(REPO_ROOT, project, undefined, { count: 1 });
+  const rebuilt = await openDemoProject(REPO_ROOT, project, undefined, { count: 1, scoreCam: false });
   try {
-    assert.equal(rebuilt.store.imageCount(), SCENARIOS.length);
+    assert.equal(rebuilt.store.imageCount(), SCENARIOS.length + 3, 'one image per scenario and the 3 photos');
     assert.ok(rebuilt.store.listRuns().every((r) => r.total <= SCENARIOS.length));
     await waitForRuns(rebuilt);
   } finally {

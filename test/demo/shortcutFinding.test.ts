@@ -80,6 +80,7 @@ test('the headline table marks refused CAM and renders as markdown', () => {
       refused,
     }) as never;
   const table = headlineTable({
+    photos: [],
     sections: [
       { scenario: 'single', model: 'shapes-gap', result: result({}) },
       { scenario: 'single', model: 'shapes-fc', result: result({ cam: 'flatten' }) },
