@@ -5,7 +5,7 @@
 // while every one of those files is unchanged, and the sources through tsx otherwise: a stale build
 // never runs. The manifest is written last (atomically), so a half-written build is never picked.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

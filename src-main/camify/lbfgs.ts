@@ -114,7 +114,11 @@ export async function lbfgs(
     const sy = dot(s, y);
     // Keep the pair only with positive curvature, so the implicit Hessian stays positive definite.
     if (sy > 1e-12 * Math.sqrt(dot(s, s) * dot(y, y))) {
-      if (sList.length === memory) (sList.shift(), yList.shift(), rhoList.shift());
+      if (sList.length === memory) {
+        sList.shift();
+        yList.shift();
+        rhoList.shift();
+      }
       sList.push(s);
       yList.push(y);
       rhoList.push(1 / sy);

@@ -349,7 +349,12 @@ export class ClassifierModel {
     while (stack.length) {
       for (const n of this.index.consumers.get(stack.pop()!) ?? []) {
         if (LINEAR.has(n.opType ?? '')) return false;
-        for (const o of n.output ?? []) if (!seen.has(o)) (seen.add(o), stack.push(o));
+        for (const o of n.output ?? []) {
+          if (!seen.has(o)) {
+            seen.add(o);
+            stack.push(o);
+          }
+        }
       }
     }
     return true;

@@ -73,7 +73,10 @@ export async function probeShapes(
         }
       }
     }
-    for (const [name, t] of Object.entries(feeds)) (shapes.set(name, [...t.dims]), types.set(name, t.type));
+    for (const [name, t] of Object.entries(feeds)) {
+      shapes.set(name, [...t.dims]);
+      types.set(name, t.type);
+    }
     const batch = Object.values(feeds)[0]?.dims[0] ?? 1;
     return { shapes, types, producers, batch, values };
   } finally {

@@ -329,7 +329,10 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
 function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number | null {
   const n = a.length;
   let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) (ma += a[i]!), (mb += b[i]!);
+  for (let i = 0; i < n; i++) {
+    ma += a[i]!;
+    mb += b[i]!;
+  }
   ma /= n;
   mb /= n;
   let sab = 0, saa = 0, sbb = 0;

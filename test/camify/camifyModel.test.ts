@@ -88,6 +88,7 @@ test('the same seed writes the same model; the CLI prints where and what', async
   const a = await runCli(['camify', '--model', source, '--dataset', join(work, 'images'), '--seed', '5', '--out', join(work, 'a.onnx')]);
   const b = await runCli(['camify', '--model', source, '--dataset', join(work, 'images'), '--seed', '5', '--out', join(work, 'b.onnx')]);
   assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
   assert.match(a.stdout, /a\.onnx: CAM of the refit GAP head on features/);
   assert.deepEqual(readFileSync(join(work, 'a.onnx')), readFileSync(join(work, 'b.onnx')));
 });

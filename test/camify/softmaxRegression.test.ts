@@ -27,7 +27,10 @@ function predict(h: SoftmaxHead, x: Float32Array, n: number, k: number, c: numbe
     for (let cl = 0; cl < c; cl++) {
       let z = h.bias[cl]!;
       for (let j = 0; j < k; j++) z += h.weights[cl * k + j]! * x[r * k + j]!;
-      if (z > bestZ) (bestZ = z, best = cl);
+      if (z > bestZ) {
+        bestZ = z;
+        best = cl;
+      }
     }
     return best;
   });
@@ -59,7 +62,11 @@ function centredRows(w: Float32Array, c: number, k: number): Float64Array[] {
 
 function cosine(a: Float64Array, b: Float64Array): number {
   let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) (ab += a[i]! * b[i]!, aa += a[i]! ** 2, bb += b[i]! ** 2);
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i]! * b[i]!;
+    aa += a[i]! ** 2;
+    bb += b[i]! ** 2;
+  }
   return ab / Math.sqrt(aa * bb);
 }
 
