@@ -26,13 +26,19 @@ export function upcastHalfPrecision(model: ModelProto): Precision {
       for (const a of n.attribute ?? []) {
         if (a.t) a.t = upcast(a.t);
         if (a.tensors) a.tensors = a.tensors.map(upcast);
-        if (n.opType === 'Cast' && a.name === 'to' && HALF.has(Number(a.i))) (seen.add(Number(a.i)), (a.i = DT.FLOAT));
+        if (n.opType === 'Cast' && a.name === 'to' && HALF.has(Number(a.i))) {
+          seen.add(Number(a.i));
+          a.i = DT.FLOAT;
+        }
         for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) visit(sub);
       }
     }
     for (const v of [...(g.input ?? []), ...(g.output ?? []), ...(g.valueInfo ?? [])]) {
       const tt = v.type?.tensorType;
-      if (tt && HALF.has(tt.elemType ?? 0)) (seen.add(tt.elemType!), (tt.elemType = DT.FLOAT));
+      if (tt && HALF.has(tt.elemType ?? 0)) {
+        seen.add(tt.elemType!);
+        tt.elemType = DT.FLOAT;
+      }
     }
   };
   visit(model.graph!);
