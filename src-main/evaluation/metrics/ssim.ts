@@ -27,7 +27,7 @@ export function ssim(a: ArrayLike<number>, b: ArrayLike<number>, width: number, 
   const C1 = 0.01 ** 2;
   const C2 = 0.03 ** 2;
   // Separable filtering of the five products; only pixels whose window lies inside the image are kept (the crop).
-  const products = [(x: number, y: number) => x, (x: number, y: number) => y, (x: number) => x * x, (_x: number, y: number) => y * y, (x: number, y: number) => x * y];
+  const products = [(x: number) => x, (x: number, y: number) => y, (x: number) => x * x, (_x: number, y: number) => y * y, (x: number, y: number) => x * y];
   const innerW = width - 2 * RADIUS;
   const innerH = height - 2 * RADIUS;
   const filtered = products.map((f) => {
