@@ -11,6 +11,8 @@ export { WSOL_SIZE, scoremapFromMap, normalizeScoremap, gtBoxesToScoremap, resiz
 export type { Scoremap, ScoremapInterpolation } from './scoremap.js';
 export { findContours, contourArea, boundingRect } from './contours.js';
 export type { Contour } from './contours.js';
+export { PxapAccumulator, resizeNearest, groundTruthMask, PXAP_SPEC, MASK_BACKGROUND, MASK_FOREGROUND, MASK_IGNORE } from './pxap.js';
+export type { PxapResult } from './pxap.js';
 export { localizeImage, localizationAccuracy } from './localization.js';
 export type { LocalizationOutcome, LocalizationOptions, LocalizationAccuracy } from './localization.js';
 export { pointingGame, pointingAccuracy, PAPER_TOLERANCE, POINTING_GAME_SPEC } from './pointingGame.js';
