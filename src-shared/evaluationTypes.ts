@@ -27,6 +27,8 @@ export interface MethodMetrics {
   /** Rong et al. 2022: mean class probability after removing 10 … 90 % of the most (MoRF ↓) / least (LeRF ↑) relevant pixels by noisy linear imputation; null unless asked for (--road). */
   road_morf: number | null;
   road_lerf: number | null;
+  /** Choe et al. 2020: pixel average precision of the GT-class scoremap against the segmentation masks, percent; null without masks. */
+  pxap: number | null;
 }
 
 export const METRIC_KEYS = [
@@ -43,6 +45,7 @@ export const METRIC_KEYS = [
   'adcc',
   'road_morf',
   'road_lerf',
+  'pxap',
 ] as const satisfies readonly (keyof MethodMetrics)[];
 
 /** CAM vs Grad-CAM (or any pair of methods) over a dataset. */

@@ -108,6 +108,19 @@ export async function finishDataset(root: DatasetRoot, format: DatasetFormat, pa
       const boxes = checkBoxes(entry.boxes, size.width, size.height, boxWarnings);
       const item: DatasetItem = { id, path: found.ok, label: entry.label, boxes, ...size };
       if (entry.split !== undefined) item.split = entry.split;
+      if (entry.masks) {
+        // Mask files are confined to the root like images; a missing one drops the image's masks with a warning.
+        const resolve = async (rel: string) => {
+          const checkedId = root.checkId(rel);
+          if ('problem' in checkedId) return checkedId;
+          return root.resolveFile(checkedId.ok);
+        };
+        const instances = await Promise.all(entry.masks.instances.map(resolve));
+        const ignore = entry.masks.ignore === null ? null : await resolve(entry.masks.ignore);
+        const bad = [...instances, ...(ignore ? [ignore] : [])].find((r) => 'problem' in r);
+        if (bad && 'problem' in bad) boxWarnings.push(`${entry.masks.where}: mask of '${id}': ${bad.problem}; its masks are left out`);
+        else item.masks = { instances: instances.map((r) => (r as { ok: string }).ok), ignore: ignore && 'ok' in ignore ? ignore.ok : null };
+      }
       return { item, warnings: boxWarnings };
     },
     (done) => opts.onProgress?.(done, accepted.length),

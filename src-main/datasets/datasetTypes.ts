@@ -18,6 +18,8 @@ export interface DatasetItem {
   width: number;
   height: number;
   split?: string;
+  /** Segmentation ground truth: absolute paths of the instance masks (united as foreground) and of the ignore mask. */
+  masks?: { instances: string[]; ignore: string | null };
 }
 
 export interface Dataset {
@@ -59,6 +61,8 @@ export interface RawEntry {
   split?: string;
   /** The size the annotation file states, checked against the real one. */
   statedSize?: { width: number; height: number; where: string };
+  /** Segmentation ground truth (wsolevaluation's OpenImages layout): instance mask paths and the ignore mask, relative to the root. */
+  masks?: { instances: string[]; ignore: string | null; where: string };
 }
 
 /** What a format reader returns: entries to check, and the problems it found while parsing. */

@@ -75,12 +75,25 @@ export async function readWsolMetadata(root: string, split: string | undefined):
   const ids = await readLines(root, join(dir, 'image_ids.txt'));
   const listed = new Set(ids.map((l) => l.text));
   const boxes = new Map<string, RawBox[]>();
+  const masks = new Map<string, NonNullable<RawEntry['masks']>>();
   if (await exists(join(dir, 'localization.txt'))) {
     for (const line of await readLines(root, join(dir, 'localization.txt'))) {
+      const maskRow = splitRow(line.text, 2);
+      if (maskRow && parseNumber(maskRow.fields[0]) === null && maskRow.fields[0]!.length > 0) {
+        // OpenImages30k: "id,mask_path,ignore_path" (one line per instance mask, the ignore mask on the first).
+        if (!listed.has(maskRow.id)) warnings.push(`${line.where}: mask for '${maskRow.id}', which image_ids.txt does not list, ignored`);
+        else {
+          const m = masks.get(maskRow.id) ?? { instances: [], ignore: null, where: line.where };
+          m.instances.push(maskRow.fields[0]!);
+          if (maskRow.fields[1]) m.ignore ??= maskRow.fields[1];
+          masks.set(maskRow.id, m);
+        }
+        continue;
+      }
       const row = splitRow(line.text, 4);
       const v = (row?.fields ?? []).map(parseNumber);
       if (!row || v.length !== 4 || v.some((x) => x === null)) {
-        warnings.push(`${line.where}: expected "id,x0,y0,x1,y1" (mask localization is not supported), got '${line.text}', ignored`);
+        warnings.push(`${line.where}: expected "id,x0,y0,x1,y1" or "id,mask_path,ignore_path", got '${line.text}', ignored`);
       } else if (!listed.has(row.id)) {
         warnings.push(`${line.where}: box for '${row.id}', which image_ids.txt does not list, ignored`);
       } else {
@@ -101,6 +114,8 @@ export async function readWsolMetadata(root: string, split: string | undefined):
     const entry: RawEntry = { relPath: line.text, where: line.where, label, boxes: boxes.get(line.text) ?? [] };
     const size = sizes.get(line.text);
     if (size) entry.statedSize = size;
+    const m = masks.get(line.text);
+    if (m) entry.masks = m;
     if (splitName !== undefined) entry.split = splitName;
     entries.push(entry);
   }

@@ -13,6 +13,7 @@ import type { MapResult, Prediction } from '../../src-shared/explainTypes.js';
 import type { EvaluatedMap, EvaluationResult, ImageEvaluation, ImageMethodEvaluation } from './evaluationResult.js';
 import { checkLabelsFit, resolveLabelOffset } from './labelMapping.js';
 import { ProjectRecorder } from './projectRecorder.js';
+import { loadGroundTruthMask } from './groundTruthMask.js';
 import { type Shard, inShard, shardLabel } from '../datasets/shard.js';
 import { writeScoremap } from './npyExport.js';
 import { packMetrics, unpackMetrics } from './storedMetrics.js';
@@ -123,12 +124,13 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
         const source: RowMaps = row >= 0 ? computed.rows[row]! : readStored(recorder!, ids, i, gtIndex);
         const correct = gtIndex === null ? null : source.predictions[0]!.index === gtIndex;
         const methods: Record<string, ImageMethodEvaluation> = {};
+        const gtMask = await loadGroundTruthMask(item);
         for (const id of ids) {
           const maps = source.maps[id]!;
           const values = row >= 0 ? { ...localizationValues(item, maps, correct, threshold), ...source.values[id] } : source.values[id]!;
           const curves = source.vectors[id] ?? {};
           methods[id] = { map: maps.top1, values };
-          aggregator.add(id, item, maps, curves);
+          aggregator.add(id, item, maps, curves, gtMask);
           if (row >= 0 && !stored.get(id)?.has(i)) {
             // The GT-class map is kept only where it differs from the stored top-1 map.
             const vectors = maps.gt && maps.gt !== maps.top1 ? { ...curves, gt_map: maps.gt.values } : curves;

@@ -5,7 +5,7 @@ import type { DatasetItem } from '../datasets/datasetTypes.js';
 import { boxIoU } from '../../src-shared/wsolBox.js';
 import type { ClassRow, Curve, EvaluatedMap, EvaluationResult, ImageEvaluation, ImagePairEvaluation, MethodCurves } from './evaluationResult.js';
 import { IOU_THRESHOLDS, MaxBoxAccAccumulator, energyPointing, gtBoxesToScoremap, localizeImage, pearson, pointingGame, scoremapFromMap, spearman } from './metrics/index.js';
-import { ROAD_PERCENTAGES, type MaxBoxAccResult } from './metrics/index.js';
+import { PxapAccumulator, ROAD_PERCENTAGES, type MaxBoxAccResult } from './metrics/index.js';
 import { FAITHFULNESS_NAMES, ROAD_NAMES } from './faithfulness.js';
 import { uncertaintyOf } from './uncertainty.js';
 
@@ -78,7 +78,7 @@ const percentOf = (xs: (number | null | undefined)[]) => weightedMean(xs, ONES(x
 const ONES = (n: number) => new Uint32Array(n).fill(1);
 
 /** The MethodMetrics that are means of a per-image number over the images where it is defined: which number, and the scale (100 for percentages). */
-export const PER_IMAGE_METRICS: Record<Exclude<MetricKey, 'maxboxacc' | 'maxboxacc_v2'>, { name: string; scale: number }> = {
+export const PER_IMAGE_METRICS: Record<Exclude<MetricKey, 'maxboxacc' | 'maxboxacc_v2' | 'pxap'>, { name: string; scale: number }> = {
   top1_loc: { name: 'top1_loc', scale: 100 },
   gt_known_loc: { name: 'gt_known_loc', scale: 100 },
   pointing_game: { name: 'pointing', scale: 100 },
@@ -110,6 +110,7 @@ export const EMPTY_METRICS: MethodMetrics = {
   adcc: null,
   road_morf: null,
   road_lerf: null,
+  pxap: null,
 };
 
 /** Collects per-image results into the summary, curves and per-class table. */
@@ -117,6 +118,9 @@ export class MetricAggregator {
   private readonly boxAcc = new Map<string, MaxBoxAccAccumulator>();
   /** Per method: the position (order of add) of each image the MaxBoxAcc accumulator holds. */
   private readonly boxImages = new Map<string, number[]>();
+  /** Per method: PxAP over the images with masks, and their positions. */
+  private readonly pxap = new Map<string, PxapAccumulator>();
+  private readonly maskImages = new Map<string, number[]>();
   private readonly added = new Map<string, number>();
   /** Per method and curve kind: summed scores and the number of images summed. */
   private readonly curveSums = new Map<string, { sum: Float64Array; n: number }>();
@@ -129,11 +133,13 @@ export class MetricAggregator {
     for (const id of ids) {
       this.boxAcc.set(id, new MaxBoxAccAccumulator());
       this.boxImages.set(id, []);
+      this.pxap.set(id, new PxapAccumulator());
+      this.maskImages.set(id, []);
     }
   }
 
   /** Once per image and method, in the order of the images given to result(). MaxBoxAcc scores the GT-class map (wsolevaluation's setting), on the 224×224 scoremap scale. */
-  add(id: string, item: DatasetItem, maps: ImageMaps, curves: Record<string, ArrayLike<number>>): void {
+  add(id: string, item: DatasetItem, maps: ImageMaps, curves: Record<string, ArrayLike<number>>, gtMask: Uint8Array | null = null): void {
     const position = this.added.get(id) ?? 0;
     this.added.set(id, position + 1);
     for (const kind of ['deletion', 'insertion', 'morf', 'lerf']) {
@@ -146,7 +152,13 @@ export class MetricAggregator {
       acc.n++;
       this.curveSums.set(key, acc);
     }
-    if (!maps.gt || item.boxes.length === 0) return;
+    if (!maps.gt) return;
+    if (gtMask) {
+      // PxAP scores the GT-class scoremap at 224×224 against the mask (wsolevaluation's MaskEvaluator).
+      this.pxap.get(id)!.add(scoremapFromMap(maps.gt).values, gtMask);
+      this.maskImages.get(id)!.push(position);
+    }
+    if (item.boxes.length === 0) return;
     this.boxAcc.get(id)!.add(scoremapFromMap(maps.gt), gtBoxesToScoremap(item.boxes, item.width, item.height));
     this.boxImages.get(id)!.push(position);
   }
@@ -169,7 +181,9 @@ export class MetricAggregator {
   /** A method's MethodMetrics with image i counted weights[i] times (ones: the dataset's numbers; a resample: its bootstrap replicate). */
   methodMetrics(images: ImageEvaluation[], id: string, weights: ArrayLike<number>): MethodMetrics {
     const box = this.boxResult(id, weights);
-    const out: MethodMetrics = { ...EMPTY_METRICS, maxboxacc: box.v1, maxboxacc_v2: box.v2 };
+    const px = this.pxap.get(id)!;
+    const pxap = px.images ? px.result(this.maskImages.get(id)!.map((i) => weights[i]!)).pxap : null;
+    const out: MethodMetrics = { ...EMPTY_METRICS, maxboxacc: box.v1, maxboxacc_v2: box.v2, pxap };
     for (const [key, { name, scale }] of Object.entries(PER_IMAGE_METRICS)) {
       out[key as MetricKey] = weightedMean(images.map((im) => im.methods[id]!.values[name]), weights, scale);
     }

@@ -33,6 +33,7 @@ const METRIC_LABELS: Record<keyof MethodMetrics, string> = {
   adcc: 'ADCC %',
   road_morf: 'ROAD MoRF ↓',
   road_lerf: 'ROAD LeRF',
+  pxap: 'PxAP %',
 };
 
 export const fmt = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));

@@ -139,9 +139,9 @@ test('malformed rows and labels are warned and skipped (wsolevaluation)', async 
   assert.deepEqual(ds.items.map((it) => it.id), ['test/a.png']);
   assert.deepEqual(ds.warnings, [
     `metadata/SYN/test/class_labels.txt:2: expected "id,label" with a class index ≥ 0, got 'test/b.png,cat', ignored`,
-    `${LOC}:1: expected "id,x0,y0,x1,y1" (mask localization is not supported), got 'test/a.png,1,2,3', ignored`,
+    `${LOC}:1: expected "id,x0,y0,x1,y1" or "id,mask_path,ignore_path", got 'test/a.png,1,2,3', ignored`,
     `${LOC}:2: box for 'test/zzz.png', which image_ids.txt does not list, ignored`,
-    `${LOC}:3: expected "id,x0,y0,x1,y1" (mask localization is not supported), got 'test/a.png,x,1,2,2', ignored`,
+    `${LOC}:3: expected "id,x0,y0,x1,y1" or "id,mask_path,ignore_path", got 'test/a.png,x,1,2,2', ignored`,
     `${IDS}:2: 'test/b.png' has no class label in class_labels.txt, skipped`,
   ]);
 });

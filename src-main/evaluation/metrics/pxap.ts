@@ -33,14 +33,12 @@ export interface PxapResult {
 export class PxapAccumulator {
   readonly thresholds: number[];
   private readonly edges: number[];
-  private readonly trueHist: Float64Array;
-  private readonly falseHist: Float64Array;
+  /** Per image (in the order added): its foreground and background histograms. */
+  private readonly perImage: { fg: Float64Array; bg: Float64Array }[] = [];
 
   constructor({ camCurveInterval = CAM_CURVE_INTERVAL } = {}) {
     this.thresholds = camThresholds(camCurveInterval);
     this.edges = [...this.thresholds, 1, 2, 3];
-    this.trueHist = new Float64Array(this.edges.length - 1);
-    this.falseHist = new Float64Array(this.edges.length - 1);
   }
 
   /** np.histogram's bin of v: edges[i] ≤ v < edges[i+1], the last bin closed; −1 outside. */
@@ -61,23 +59,40 @@ export class PxapAccumulator {
   /** One image: scoremap values and the mask (0 background, 1 foreground, 255 ignore) of the same size. */
   add(scoremap: ArrayLike<number>, mask: ArrayLike<number>): void {
     if (scoremap.length !== mask.length) throw new RangeError(`scoremap of ${scoremap.length} pixels, mask of ${mask.length}`);
+    const hist = { fg: new Float64Array(this.edges.length - 1), bg: new Float64Array(this.edges.length - 1) };
+    this.perImage.push(hist);
     for (let i = 0; i < mask.length; i++) {
       const m = mask[i]!;
       if (m !== MASK_FOREGROUND && m !== MASK_BACKGROUND) continue;
       const b = this.bin(scoremap[i]!);
       if (b < 0) continue;
-      (m === MASK_FOREGROUND ? this.trueHist : this.falseHist)[b]!++;
+      (m === MASK_FOREGROUND ? hist.fg : hist.bg)[b]!++;
     }
   }
 
-  result(): PxapResult {
-    const n = this.trueHist.length;
-    const positives = this.trueHist.reduce((a, b) => a + b, 0);
+  get images(): number {
+    return this.perImage.length;
+  }
+
+  /** Pooled over the images; `weights[i]` counts image i that many times (a bootstrap resample), default once. */
+  result(weights?: ArrayLike<number>): PxapResult {
+    const n = this.edges.length - 1;
+    const trueHist = new Float64Array(n);
+    const falseHist = new Float64Array(n);
+    this.perImage.forEach((h, i) => {
+      const w = weights ? weights[i]! : 1;
+      if (w === 0) return;
+      for (let k = 0; k < n; k++) {
+        trueHist[k] += w * h.fg[k]!;
+        falseHist[k] += w * h.bg[k]!;
+      }
+    });
+    const positives = trueHist.reduce((a, b) => a + b, 0);
     const tp: number[] = [];
     const fp: number[] = [];
     for (let k = 0, t = 0, f = 0; k < n; k++) {
-      t += this.trueHist[n - 1 - k]!;
-      f += this.falseHist[n - 1 - k]!;
+      t += trueHist[n - 1 - k]!;
+      f += falseHist[n - 1 - k]!;
       tp.push(t);
       fp.push(f);
     }
