@@ -2,10 +2,11 @@
 import { CamscopeError } from '../errors.js';
 import type { DatasetItem } from '../datasets/datasetTypes.js';
 import type { ClassifierModel } from '../model/classifierModel.js';
+import { defaultLabelOffset } from '../model/labels.js';
 
 /** --label-offset when given, else the model's camscope.label_offset metadata, else 1 for 1001 outputs (background first), else 0. */
 export function resolveLabelOffset(model: ClassifierModel, given: number | undefined): number {
-  const offset = given ?? Number(model.metadata['camscope.label_offset'] ?? (model.numClasses === 1001 ? 1 : 0));
+  const offset = given ?? defaultLabelOffset(model.metadata, model.numClasses);
   if (!Number.isInteger(offset) || offset < 0 || offset >= model.numClasses) {
     throw new CamscopeError(`--label-offset ${offset}: expected an integer in [0, ${model.numClasses - 1}] for ${model.file}`);
   }

@@ -2,7 +2,18 @@
 // shifted by a label offset (e.g. 1 for models whose logit 0 is 'background').
 import { readFileSync } from 'node:fs';
 import { CamscopeError } from '../errors.js';
-import { IMAGENET_CLASSES } from './imagenetClasses.js';
+import IMAGENET_CLASSES from './imagenetClasses.json' with { type: 'json' };
+
+/** Outputs of an ImageNet-1k model with a background class first (TensorFlow-slim, Inception): names start at logit 1. */
+const IMAGENET_WITH_BACKGROUND = 1001;
+
+/**
+ * The label offset when none is given: the model's camscope.label_offset metadata, else 1 for 1001 outputs (background
+ * first), else 0. The one place this rule lives (labels, evaluation, the model registry).
+ */
+export function defaultLabelOffset(metadata: Record<string, string>, numClasses: number): number {
+  return Number(metadata['camscope.label_offset'] ?? (numClasses === IMAGENET_WITH_BACKGROUND ? 1 : 0));
+}
 
 export class Labels {
   constructor(
@@ -38,7 +49,7 @@ export class Labels {
       const names = JSON.parse(fromMeta) as string[];
       return new Labels(names, offset ?? Number(metadata['camscope.label_offset'] ?? 0));
     }
-    const off = offset ?? (numClasses === 1001 ? 1 : 0);
+    const off = offset ?? defaultLabelOffset(metadata, numClasses);
     return new Labels(numClasses - off === 1000 ? IMAGENET_CLASSES : [], off);
   }
 }

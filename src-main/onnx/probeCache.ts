@@ -4,9 +4,9 @@
 // (one JSON file per entry, written atomically) and, for a project, its store (ProbeCache).
 // A cache entry that cannot be read or does not have the expected form is ignored and re-probed.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { ProbeResult } from './shapeProbe.js';
+import { camscopeHome } from '../terminal/camscopeHome.js';
 
 /** Bumped when what the probe records changes: older entries are then ignored. */
 export const PROBE_FORMAT = 1;
@@ -22,7 +22,7 @@ export function probeKey(model: string, inputDims: number[], otherBatch: number 
 }
 
 /** CAMSCOPE_HOME/cache/probe/<key>.json */
-export function userProbeCache(home = process.env.CAMSCOPE_HOME ?? join(homedir(), '.camscope')): ProbeCache {
+export function userProbeCache(home = camscopeHome()): ProbeCache {
   const dir = join(home, 'cache', 'probe');
   return {
     get(key) {

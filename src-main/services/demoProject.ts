@@ -5,9 +5,9 @@
 // half-built demo is rebuilt and a complete one only opened.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CamscopeError } from '../errors.js';
+import { camscopeHome } from '../terminal/camscopeHome.js';
 import { ProjectStore } from '../store/projectStore.js';
 import { loadDataset } from '../datasets/index.js';
 import { generateSynth } from '../synth/generate.js';
@@ -60,7 +60,7 @@ interface DemoKey {
 }
 
 export function defaultDemoProject(): string {
-  return join(process.env.CAMSCOPE_HOME ?? join(homedir(), '.camscope'), 'demo.camscope');
+  return join(camscopeHome(), 'demo.camscope');
 }
 
 /** Where the demo's images live: `demo.camscope` → `demo-data/`, one folder per scenario. */

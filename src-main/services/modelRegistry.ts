@@ -6,7 +6,7 @@ import { Explainer } from '../explain/explainer.js';
 import { layerFootprint } from '../explain/methods/cost.js';
 import { camify } from '../camify/camify.js';
 import { CAMIFY_METADATA_KEY, type CamifyRecord, camifyDescription } from '../model/camifyMetadata.js';
-import { Labels } from '../model/labels.js';
+import { Labels, defaultLabelOffset } from '../model/labels.js';
 import type { ModelInfo, Request, Response } from '../../src-shared/ipc.js';
 import type { OpenProject } from './projects.js';
 import type { Emit, Handlers } from './router.js';
@@ -71,7 +71,7 @@ export class ModelRegistry {
         input: { name: m.inputName, shape: m.inputDims },
         preprocessing: ex.preprocessing,
         labels: m.metadata['camscope.labels'] ? (JSON.parse(m.metadata['camscope.labels']) as string[]) : null,
-        labelOffset: Number(m.metadata['camscope.label_offset'] ?? (m.numClasses === 1001 ? 1 : 0)),
+        labelOffset: defaultLabelOffset(m.metadata, m.numClasses),
         numClasses: m.numClasses,
         defaultLayer: m.defaultLayer(),
       });

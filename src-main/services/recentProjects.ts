@@ -1,6 +1,6 @@
 // Recently opened projects, most recent first, in CAMSCOPE_HOME/recent.json (so `npm start` reopens the last one).
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { camscopeHome } from '../terminal/camscopeHome.js';
 import { dirname, join, resolve } from 'node:path';
 
 const KEEP = 12;
@@ -9,10 +9,6 @@ export interface RecentProject {
   path: string;
   /** ISO time it was last opened. */
   openedAt: string;
-}
-
-export function camscopeHome(): string {
-  return process.env.CAMSCOPE_HOME ?? join(homedir(), '.camscope');
 }
 
 function recentFile(): string {
