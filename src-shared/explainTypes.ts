@@ -91,9 +91,15 @@ export interface ModelSummary {
   form?: ModelForm;
   /** Camified models only: what CAM on the refit GAP head explains (one line). */
   refitHead?: string;
+  /** Where ONNX Runtime ran (the execution provider --device chose). */
+  device?: string;
 }
 
 export interface ExplainReport {
   model: ModelSummary;
   results: ImageResult[];
 }
+
+/** Where ONNX Runtime runs (`--device`, the run form): the CPU, an accelerator's execution provider, or the first usable one. */
+export const DEVICES = ['cpu', 'cuda', 'dml', 'coreml', 'auto'] as const;
+export type Device = (typeof DEVICES)[number];

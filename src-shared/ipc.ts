@@ -1,6 +1,7 @@
 // The one IPC contract between the renderer and the main-process services: channel → request and
 // response schemas, and the push events. Both shells (Electron, loopback browser) carry exactly this.
 import { z } from 'zod';
+import { DEVICES } from './explainTypes.js';
 import type { LayerFootprint } from './methodCost.js';
 
 const id = z.number().int().nonnegative();
@@ -206,6 +207,7 @@ export const channels = {
         layer: z.string().max(1024).optional(),
         target: z.union([z.literal('top1'), z.number().int().min(0)]),
         imageIds: z.array(id).max(100_000).optional(),
+        device: z.enum(DEVICES).optional(),
       })
       .strict(),
     response: z.array(runInfo),

@@ -9,6 +9,7 @@ import { intOption, one, parseArgs, required } from './args.js';
 import { writeOutput } from './command.js';
 import type { CliIO } from './command.js';
 import { Progress } from '../terminal/progress.js';
+import { parseDevice } from '../explain/device.js';
 
 function numberOption(v: string | undefined, flag: string): number | undefined {
   if (v === undefined) return undefined;
@@ -30,6 +31,7 @@ export async function camifyCommand(argv: string[], io: CliIO): Promise<void> {
     l2: {},
     'label-offset': {},
     batch: {},
+    device: {},
     preset: {},
     size: {},
     mean: {},
@@ -43,7 +45,7 @@ export async function camifyCommand(argv: string[], io: CliIO): Promise<void> {
   const json = one(a, 'json');
   const valSplit = numberOption(one(a, 'val-split'), 'val-split') ?? DEFAULT_VAL_SPLIT;
   if ((report || json) && valSplit === 0) throw new CamscopeError('--report/--json compare on the validation images: --val-split must be above 0');
-  const modelOptions = { labelOffset: intOption(a, 'label-offset'), preset: one(a, 'preset'), size: one(a, 'size'), mean: one(a, 'mean'), std: one(a, 'std') };
+  const modelOptions = { device: parseDevice(one(a, 'device')), labelOffset: intOption(a, 'label-offset'), preset: one(a, 'preset'), size: one(a, 'size'), mean: one(a, 'mean'), std: one(a, 'std') };
   const batchSize = intOption(a, 'batch');
   let progress: Progress | null = null;
   const result = await camify({

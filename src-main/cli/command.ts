@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { CamscopeError } from '../errors.js';
 import type { ModelOptions } from '../explain/explainer.js';
 import { type ParsedArgs, intOption, one } from './args.js';
+import { parseDevice } from '../explain/device.js';
 
 /** Where commands write: the process streams, or buffers in tests. */
 export interface CliIO {
@@ -28,6 +29,7 @@ export const MODEL_OPTIONS = {
   labels: {},
   'label-offset': {},
   output: {},
+  device: {},
 } as const;
 
 export function modelOptions(a: ParsedArgs): ModelOptions {
@@ -38,6 +40,7 @@ export function modelOptions(a: ParsedArgs): ModelOptions {
     std: one(a, 'std'),
     labels: one(a, 'labels'),
     labelOffset: intOption(a, 'label-offset'),
+    device: parseDevice(one(a, 'device')),
     output: one(a, 'output'),
   };
 }

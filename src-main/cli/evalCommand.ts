@@ -43,6 +43,7 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
   const resamples = intOption(a, 'bootstrap');
   if (resamples !== undefined && resamples < 0) throw new CamscopeError(`--bootstrap: expected a number of resamples ≥ 0, got ${resamples}`);
   const seed = intOption(a, 'bootstrap-seed');
+  const modelOpts = modelOptions(a); // bad model options (e.g. --device) fail before the dataset is read
   const limit = intOption(a, 'limit');
   if (limit !== undefined && limit < 1) throw new CamscopeError(`--limit: expected a positive integer, got ${limit}`);
   const batch = intOption(a, 'batch');
@@ -58,7 +59,7 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
     const common = {
       model: required(a, 'model'),
       methods: (one(a, 'methods') ?? 'cam,gradcam').split(',').map((m) => m.trim()).filter(Boolean),
-      modelOptions: modelOptions(a),
+      modelOptions: modelOpts,
       layer: one(a, 'layer'),
       batchSize: batch,
       limit,

@@ -47,6 +47,7 @@ export async function runExplain(
 ): Promise<ExplainReport> {
   for (const f of images) if (!existsSync(f)) throw new CamscopeError(`${f}: file not found`);
   const explainer = await Explainer.open(modelFile, modelOpts);
+  if (explainer.deviceNotice) progressStream?.write(`${explainer.deviceNotice}\n`);
   try {
     explainer.prepare(opts);
     if (outDir) mkdirSync(outDir, { recursive: true });
@@ -82,6 +83,7 @@ export async function runExplain(
         input: { name: m.inputName, shape: m.inputDims },
         preprocessing: explainer.preprocessing,
         form: m.form,
+        device: explainer.device,
         ...(refitHead ? { refitHead } : {}),
       },
       results,

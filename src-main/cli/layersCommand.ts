@@ -4,9 +4,12 @@ import { camifyDescription } from '../model/camifyMetadata.js';
 import { describeModelForm } from '../../src-shared/modelFormText.js';
 import { one, parseArgs, required } from './args.js';
 import type { CliIO } from './command.js';
+import { parseDevice, resolveDevice } from '../explain/device.js';
 
 export async function layersCommand(argv: string[], io: CliIO): Promise<void> {
-  const a = parseArgs(argv, { model: {}, size: {}, output: {}, json: { flag: true } });
+  const a = parseArgs(argv, { model: {}, size: {}, output: {}, device: {}, json: { flag: true } });
+  // layers runs only the shape probe (on the CPU); --device is checked so scripts fail where explain would.
+  resolveDevice(parseDevice(one(a, 'device')));
   const file = required(a, 'model');
   const sizeFlag = one(a, 'size');
   const spatialSize = () => {

@@ -17,14 +17,14 @@ interface Command {
 /** The dispatch table, in the order `--help` lists the commands. */
 const COMMANDS: Record<string, Command> = {
   layers: {
-    usage: `  camscope layers  --model M.onnx [--size WxH] [--output NAME] [--json]   how the file was read, candidate layers`,
+    usage: `  camscope layers  --model M.onnx [--size WxH] [--output NAME] [--device D] [--json]   how the file was read, candidate layers`,
     load: async () => (await import('./layersCommand.js')).layersCommand,
   },
   explain: {
     usage: `  camscope explain --model M.onnx --image A.png [--image B.jpg …] [--method cam,gradcam]
                    [--layer auto|TENSOR …] [--target top1|INDEX] [--score logit|softmax] [--threshold 0.2]
                    [--preset imagenet|none|tf|pixels] [--size WxH] [--mean R,G,B] [--std R,G,B]
-                   [--labels FILE] [--label-offset K] [--output NAME] [--batch N] [--json OUT.json] [--out DIR]
+                   [--labels FILE] [--label-offset K] [--output NAME] [--batch N] [--device D] [--json OUT.json] [--out DIR]
                    [--shard K/N|auto]`,
     load: async () => (await import('./explainCommand.js')).explainCommand,
   },
@@ -35,7 +35,7 @@ const COMMANDS: Record<string, Command> = {
     load: async () => (await import('./demoCommand.js')).demoCommand,
   },
   serve: {
-    usage: `  camscope serve   [--project FILE] [--port N]   the workstation on http://127.0.0.1 (token in the URL);
+    usage: `  camscope serve   [--project FILE] [--port N] [--device D]   the workstation on http://127.0.0.1 (token in the URL);
                    without --project, the project opened last, else the demo (~/.camscope/demo.camscope)`,
     load: async () => (await import('./serve.js')).serveCommand,
   },
@@ -53,7 +53,7 @@ const COMMANDS: Record<string, Command> = {
     usage: `  camscope eval    --model M.onnx --dataset DIR [--format F] [--split S] [--methods cam,gradcam,…] [--project P]
                    [--report OUT.html] [--pdf OUT.pdf] [--csv OUT.csv] [--json OUT.json] [--export-maps DIR]
                    [--layer TENSOR] [--labels FILE] [--label-offset K] [--limit N] [--batch N] [--no-faithfulness] [--road]
-                   [--bootstrap 1000] [--bootstrap-seed 0] [--threshold-split val] [--shard K/N|auto]
+                   [--bootstrap 1000] [--bootstrap-seed 0] [--threshold-split val] [--shard K/N|auto] [--device D]
                    localization, faithfulness and method agreement over a dataset, with reports`,
     load: async () => (await import('./evalCommand.js')).evalCommand,
   },
@@ -71,7 +71,7 @@ const COMMANDS: Record<string, Command> = {
   camify: {
     usage: `  camscope camify  --model M.onnx --dataset DIR --out M-gap.onnx [--layer auto|TENSOR] [--target-source model|labels]
                    [--val-split 0.2] [--seed S] [--l2 1e-2] [--format F] [--split S] [--label-offset K] [--batch N]
-                   [--report OUT.html] [--json OUT.json]
+                   [--device D] [--report OUT.html] [--json OUT.json]
                    refit a GAP → linear head on the layer's frozen features so CAM applies to any CNN; the report
                    compares the original's Grad-CAM with the refit CAM on the validation images`,
     load: async () => (await import('./camifyCommand.js')).camifyCommand,
@@ -98,6 +98,8 @@ Preprocessing: model metadata when present, else --preset (default imagenet), ov
 x/127.5 − 1, pixels is 0..255 (the default for uint8 inputs). NHWC and grayscale inputs are fed the image as the model expects it; a trailing
 Softmax/LogSoftmax is recognized (maps explain the logits before it); --output picks the classifier
 output of a model with several.
+--device cpu|cuda|dml|coreml|auto: ONNX Runtime's execution provider for the model and its gradient and
+head graphs (default cpu; auto: the first usable accelerator, else the CPU with a notice).
 Exit codes: 0 ok, 2 bad input (one line naming the file and the problem), 1 internal error.`;
 
 const HELP = ['camscope — Class Activation Maps for ONNX image classifiers', '', 'Usage:', ...Object.values(COMMANDS).map((c) => c.usage), '', NOTES].join('\n');

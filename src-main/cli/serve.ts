@@ -8,6 +8,7 @@ import type { Workspace } from '../services/workspace.js';
 import { bootWorkstation } from '../services/workstation.js';
 import { intOption, one, parseArgs } from './args.js';
 import type { CliIO } from './command.js';
+import { parseDevice, resolveDevice } from '../explain/device.js';
 import { type BrowserShell, startBrowserShell } from '../shells/browserShell.js';
 import { onInterrupt } from '../terminal/signals.js';
 
@@ -29,9 +30,13 @@ export async function serve(opts: { project?: string; port?: number; demo?: Demo
 }
 
 export async function serveCommand(argv: string[], io: CliIO): Promise<void> {
-  const a = parseArgs(argv, { project: {}, port: {} });
+  const a = parseArgs(argv, { project: {}, port: {}, device: {} });
   const project = one(a, 'project');
+  const device = parseDevice(one(a, 'device'));
+  const notice = resolveDevice(device).notice;
+  if (notice) io.err(`${notice}\n`);
   const { shell, workspace, startHash } = await serve({ project: project && resolve(project), port: intOption(a, 'port') });
+  workspace.useDevice(device);
   io.out(`camscope listening on ${shell.url}${startHash}\n`);
   await serveUntilSignal(shell, workspace, io.err);
 }

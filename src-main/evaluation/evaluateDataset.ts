@@ -64,6 +64,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
   }
   if (items.length === 0) throw new CamscopeError(`${dataset.root}: no images to evaluate`);
   const explainer = await Explainer.open(opts.model, opts.modelOptions);
+  if (explainer.deviceNotice) opts.progress?.write(`${explainer.deviceNotice}\n`);
   let recorder: ProjectRecorder | null = null;
   try {
     const model = explainer.model;

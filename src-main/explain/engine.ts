@@ -4,6 +4,7 @@
 // whole model on batches of altered inputs (`runModel`).
 import * as ort from 'onnxruntime-node';
 import { CamscopeError, firstLine } from '../errors.js';
+import { type ConcreteDevice, providersFor } from './device.js';
 import type { ClassifierModel } from '../model/classifierModel.js';
 import { buildGradientModel } from '../onnx/gradientGraph.js';
 import { type HeadGraph, buildHeadGraph } from '../onnx/headGraph.js';
@@ -67,7 +68,11 @@ export class ExplainEngine {
   private readonly heads = new Map<string, Promise<CachedHead>>();
   private readonly headPlans = new Map<string, HeadGraph>();
 
-  constructor(readonly model: ClassifierModel) {}
+  constructor(
+    readonly model: ClassifierModel,
+    /** Every session of this engine (model, gradient graph, heads) runs on this device's execution provider. */
+    readonly device: ConcreteDevice = 'cpu',
+  ) {}
 
   /** Logits plus the activations of `layers`. */
   async forward(input: Float32Array, n: number, layers: string[], opts: RunOptions = {}): Promise<EngineResult> {
@@ -203,7 +208,7 @@ export class ExplainEngine {
         }
         const graph = buildHeadGraph(this.model, layer, types);
         try {
-          const session = await modelSession(encodeModel(graph.model), this.model.form.quantization !== 'none');
+          const session = await modelSession(encodeModel(graph.model), this.model.form.quantization !== 'none', this.device);
           return { graph, session };
         } catch (e) {
           throw new CamscopeError(`${this.model.file}: ONNX Runtime rejected the head sub-graph after '${layer}' (${firstLine(e)})`);
@@ -286,7 +291,7 @@ export class ExplainEngine {
     // The logits may be an inner tensor (before the model's Softmax): expose them like any layer.
     exposeUntyped(proto, [m.outputName, ...headFeeds]);
     try {
-      const session = await modelSession(encodeModel(proto), m.form.quantization !== 'none');
+      const session = await modelSession(encodeModel(proto), m.form.quantization !== 'none', this.device);
       return { session, gradientOutputs, headFeeds };
     } catch (e) {
       throw new CamscopeError(`${m.file}: ONNX Runtime rejected the ${mode} graph (${firstLine(e)})`);
@@ -300,9 +305,17 @@ export class ExplainEngine {
  * differently from the ONNX definition of the quantizers (up to 2 % of a map's max on the test
  * corpus), and the maps are to follow the model's specified arithmetic.
  */
-function modelSession(bytes: Uint8Array, quantized: boolean): Promise<ort.InferenceSession> {
-  if (quantized) return ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
-  return ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all' });
+async function modelSession(bytes: Uint8Array, quantized: boolean, device: ConcreteDevice): Promise<ort.InferenceSession> {
+  const executionProviders = providersFor(device);
+  try {
+    return await ort.InferenceSession.create(bytes, { graphOptimizationLevel: quantized ? 'disabled' : 'all', executionProviders });
+  } catch (e) {
+    // A provider that is present but cannot start (no driver, wrong CUDA) is named, not blamed on the graph.
+    if (device !== 'cpu' && /provider|cuda|dml|coreml|library|\.so|\.dll/i.test(firstLine(e))) {
+      throw new CamscopeError(`--device ${device}: ONNX Runtime could not start the ${device} execution provider (${firstLine(e)})`);
+    }
+    throw e;
+  }
 }
 
 /** Adds graph outputs for tensors of any element type (the model's value_info type when it has one). */

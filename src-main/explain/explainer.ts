@@ -18,12 +18,15 @@ import type { MethodChoice } from './methods/index.js';
 import type { MapGrid } from './postprocess/mapGrid.js';
 import type { AttentionMaps, PerturbationPasses } from './methods/method.js';
 import { WSOL_THRESHOLD, boxFromMap, validThreshold } from '../../src-shared/wsolBox.js';
+import { type ConcreteDevice, type Device, resolveDevice } from './device.js';
 
 export interface ModelOptions extends PreprocessingFlags {
   labels?: string;
   labelOffset?: number;
   /** The classifier output, when the model has several (--output). */
   output?: string;
+  /** Where ONNX Runtime runs the model and its gradient and head graphs (default cpu). */
+  device?: Device;
 }
 
 export interface ExplainOptions {
@@ -61,11 +64,15 @@ export class Explainer {
     readonly model: ClassifierModel,
     readonly preprocessing: Preprocessing,
     readonly labels: Labels,
+    /** Set when --device auto chose for the user (which device, or why the CPU). */
+    readonly deviceNotice?: string,
+    readonly device: ConcreteDevice = 'cpu',
   ) {
-    this.engine = new ExplainEngine(model);
+    this.engine = new ExplainEngine(model, device);
   }
 
   static async open(file: string, opts: ModelOptions = {}): Promise<Explainer> {
+    const { device, notice } = resolveDevice(opts.device ?? 'cpu');
     // Symbolic input sizes are filled from the preprocessing, which may come from the model's metadata.
     const model = await ClassifierModel.open(
       file,
@@ -79,7 +86,7 @@ export class Explainer {
     const labels = opts.labels
       ? Labels.fromFile(opts.labels, opts.labelOffset ?? 0)
       : Labels.forModel(model.metadata, model.numClasses, opts.labelOffset);
-    return new Explainer(model, pre, labels);
+    return new Explainer(model, pre, labels, notice, device);
   }
 
   /** Checks a request before any work: layers, target range, CAM applicability. */

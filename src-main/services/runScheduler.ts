@@ -5,7 +5,8 @@ import { parseMethod } from '../explain/methods/index.js';
 import { WSOL_THRESHOLD, bestIoU } from '../../src-shared/wsolBox.js';
 import type { ProjectStore } from '../store/projectStore.js';
 import type { RecordedImage, RunRow } from '../store/storeTypes.js';
-import type { ImageResult } from '../../src-shared/explainTypes.js';
+import { DEVICES, type Device, type ImageResult } from '../../src-shared/explainTypes.js';
+import { resolveDevice } from '../explain/device.js';
 import type { RunInfo } from '../../src-shared/ipc.js';
 import { type JobHandle, type WorkerEntry, startJob } from './jobRunner.js';
 import type { ModelRegistry } from './modelRegistry.js';
@@ -20,6 +21,8 @@ export class RunScheduler {
   private closed = false;
   /** Set by stop(): batches still arriving are stored, but ending jobs leave their runs 'running' (to resume). */
   private stopping = false;
+  /** Where runs started without a device run (`camscope serve --device`). */
+  device: Device = 'cpu';
 
   constructor(
     private readonly project: OpenProject,
@@ -66,9 +69,11 @@ export class RunScheduler {
     const methods = r.methods.map((m) => parseMethod(m).id);
     const imageIds = r.imageIds ?? store.allImageIds();
     if (imageIds.length === 0) throw new CamscopeError('no images to explain: import some first');
-    const runIds = methods.map((method) => store.createRun({ modelId: r.modelId, method, layer, target: r.target, imageIds, params: { threshold: WSOL_THRESHOLD } }));
+    const device = r.device ?? this.device;
+    resolveDevice(device); // an unusable device is refused here, in one line, before any run exists
+    const runIds = methods.map((method) => store.createRun({ modelId: r.modelId, method, layer, target: r.target, imageIds, params: { threshold: WSOL_THRESHOLD, device } }));
     for (const id of runIds) store.startRun(id);
-    this.launch(model.path, new Map(methods.map((m, i) => [m, runIds[i]!])), layer, r.target, imageIds);
+    this.launch(model.path, new Map(methods.map((m, i) => [m, runIds[i]!])), layer, r.target, imageIds, undefined, device);
     return runIds.map((id) => runInfo(store.getRun(id)!));
   }
 
@@ -90,7 +95,8 @@ export class RunScheduler {
       // Runs of one group may miss different images; each image is recorded only into runs lacking it.
       const missing = new Map(group.map((g) => [g.run.id, new Set(g.missingImageIds)]));
       const byMethod = new Map(group.map((g) => [g.run.method, g.run.id]));
-      this.launch(store.getModel(modelId)!.path, byMethod, layer, target, imageIds, missing);
+      const device = group[0]!.run.params.device;
+      this.launch(store.getModel(modelId)!.path, byMethod, layer, target, imageIds, missing, (DEVICES as readonly unknown[]).includes(device) ? (device as Device) : this.device);
     }
     return [...groups.values()].flat().map((g) => runInfo(store.getRun(g.run.id)!));
   }
@@ -103,6 +109,7 @@ export class RunScheduler {
     target: 'top1' | number,
     imageIds: number[],
     missing?: Map<number, Set<number>>,
+    device: Device = this.device,
   ): void {
     const runIds = [...byMethod.values()];
     // After a project switch or close, messages of the cancelled job must not reach a store (the new one, or a closed one).
@@ -113,7 +120,7 @@ export class RunScheduler {
     let lastBatch = started;
     let done = 0;
     const job = startJob(
-      { model: modelPath, modelOptions: {}, methods: [...byMethod.keys()], layers: [layer], target, images, batchSize: 8 },
+      { model: modelPath, modelOptions: { device }, methods: [...byMethod.keys()], layers: [layer], target, images, batchSize: 8 },
       (msg) => {
         if (!current()) return;
         if (msg.type === 'batch') {

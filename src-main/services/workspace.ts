@@ -15,6 +15,7 @@ import { OpenProject } from './projects.js';
 import type { Emit, Handlers } from './router.js';
 import { RunScheduler } from './runScheduler.js';
 import { wsolCurve } from './wsolCurve.js';
+import type { Device } from '../../src-shared/explainTypes.js';
 
 export class Workspace implements ImageSource {
   private emit: Emit = () => {};
@@ -37,6 +38,11 @@ export class Workspace implements ImageSource {
   /** Opens (or creates) a project; runs a crash left unfinished are marked so the user can resume them. */
   static open(file: string, opts: { create?: boolean; worker?: WorkerEntry } = {}): Workspace {
     return new Workspace(OpenProject.open(file, opts.create), opts.worker ?? DEV_WORKER);
+  }
+
+  /** Where runs started without a device of their own run (`camscope serve --device`). */
+  useDevice(device: Device): void {
+    this.runs.device = device;
   }
 
   /** The open project's store (another one after a project switch). */
