@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fillBlocks } from './generatedBlocks.js';
 import { methodsTable, variantsTable } from './methodsTables.js';
+import { modelsTable } from './modelsTable.js';
 
 const readme = readFileSync('README.md', 'utf8');
-writeFileSync('README.md', fillBlocks(readme, { methods: methodsTable(), variants: variantsTable() }));
+writeFileSync('README.md', fillBlocks(readme, { models: modelsTable(), methods: methodsTable(), variants: variantsTable() }));
