@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { ClassifierModel } from '../../src-main/model/classifierModel.js';
 import { camHeadAt } from '../../src-main/model/camHead.js';
 import { ExplainEngine } from '../../src-main/explain/engine.js';
-import { METHODS, parseMethod } from '../../src-main/explain/methods/index.js';
-import { perturbationPasses, softmax } from '../../src-main/explain/explainer.js';
+import { METHODS } from '../../src-main/explain/methods/index.js';
+import { softmax } from '../../src-main/explain/explainer.js';
 import { referenceFixtures, referenceInput, relMaxDiff } from '../helpers/referenceFixtures.js';
+import { referenceKeyMap } from '../helpers/referenceMaps.js';
 
 const TOLERANCE = 1e-4;
 /**
@@ -105,23 +106,8 @@ for (const { json, model: file, fixture } of fixtures) {
     for (const ref of withMethods) {
       assert.ok(ref.methods);
       for (const [key, rows] of Object.entries(ref.methods)) {
-        const [spec, score] = key.split('@') as [string, 'softmax' | undefined];
-        const choice = parseMethod(spec);
-        const out = runs[score ?? 'logit'];
-        const o = out.layers.get(ref.tensor)!;
-        const [, channels, h, w] = o.dims;
-        const size = h * w;
         for (let row = 0; row < n; row++) {
-          const slice = (v: Float32Array) => v.subarray(row * channels * size, (row + 1) * channels * size);
-          const got = await choice.method.compute({
-            activation: slice(o.activations),
-            gradient: slice(o.gradients!),
-            channels,
-            size,
-            target: ref.targets[row]!,
-            variant: choice.variant,
-            passes: perturbationPasses(engine, out, row, ref.tensor, input),
-          });
+          const got = await referenceKeyMap(engine, runs, key, ref.tensor, row, ref.targets[row]!, input);
           const want = rows[row]!;
           const what = `${key} at ${ref.role} layer ${ref.tensor}, row ${row}`;
           assert.equal(got.length, want.length, `${what}: map size`);

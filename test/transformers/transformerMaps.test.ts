@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { ClassifierModel } from '../../src-main/model/classifierModel.js';
 import { camHeadAt } from '../../src-main/model/camHead.js';
 import { ExplainEngine } from '../../src-main/explain/engine.js';
-import { METHODS, parseMethod } from '../../src-main/explain/methods/index.js';
-import { Explainer, attentionMaps, perturbationPasses, softmax } from '../../src-main/explain/explainer.js';
+import { parseMethod } from '../../src-main/explain/methods/index.js';
+import { Explainer, attentionMaps, softmax } from '../../src-main/explain/explainer.js';
 import { attentionOf } from '../../src-main/model/attention.js';
 import { pearsonValues } from '../../src-shared/mapAgreement.js';
+import { referenceKeyMap } from '../helpers/referenceMaps.js';
 import { referenceInput, relMaxDiff } from '../helpers/referenceFixtures.js';
 import { transformerFixtures } from '../helpers/transformerFixtures.js';
 
@@ -68,26 +69,10 @@ for (const { json, model: file, fixture } of fixtures) {
       assert.ok(model.candidateTensors().includes(ref.tensor), `${ref.tensor} is a candidate`);
       const head = camHeadAt(model, ref.tensor);
       assert.equal(head.ok, 'cam' in ref.methods, `CAM applicability at ${ref.role}: ${head.ok ? 'ok' : head.reason}`);
+      assert.deepEqual(runs.logit.layers.get(ref.tensor)!.dims.slice(1), ref.map_shape, `map shape of ${ref.tensor}`);
       for (const [key, rows] of Object.entries(ref.methods)) {
-        const [spec, score] = key.split('@') as [string, 'softmax' | undefined];
-        const choice = parseMethod(spec);
-        const out = runs[score ?? 'logit'];
-        const o = out.layers.get(ref.tensor)!;
-        assert.deepEqual(o.dims.slice(1), ref.map_shape, `map shape of ${ref.tensor}`);
-        const [, channels, h, w] = o.dims;
-        const size = h * w;
         for (let row = 0; row < n; row++) {
-          const slice = (v: Float32Array) => v.subarray(row * channels * size, (row + 1) * channels * size);
-          const got = await choice.method.compute({
-            activation: slice(o.activations),
-            gradient: slice(o.gradients!),
-            channels,
-            size,
-            target: ref.targets[row]!,
-            variant: choice.variant,
-            head: head.ok ? head : undefined,
-            passes: perturbationPasses(engine, out, row, ref.tensor, input),
-          });
+          const got = await referenceKeyMap(engine, runs, key, ref.tensor, row, ref.targets[row]!, input, head.ok ? head : undefined);
           const kappa = ref.sensitivity?.[key]?.[row] ?? 0;
           const err = expectMap(got, rows[row]!, `${key} at ${ref.role} ${ref.tensor}, row ${row}`, kappa);
           worst.set(key, Math.max(worst.get(key) ?? 0, err));
