@@ -1,5 +1,6 @@
 // Runs explain jobs in a child process, relaying batches, and reporting crashes and cancellation.
 import { fork } from 'node:child_process';
+import { firstLine } from '../errors.js';
 import { fileURLToPath } from 'node:url';
 import type { WorkerJob, WorkerMessage } from './explainWorker.js';
 
@@ -21,6 +22,8 @@ export interface WorkerEntry {
   script: string;
   execArgv: string[];
   env?: NodeJS.ProcessEnv;
+  /** The Node binary (default: this process's). */
+  execPath?: string;
 }
 
 // Compiled (out/cli/<build>/, scripts/buildCli.mjs), this module sits in a chunk beside explainWorker.mjs of the same build.
@@ -34,6 +37,7 @@ export function startJob(job: WorkerJob, onMessage: (m: WorkerMessage) => void |
   const child = fork(entry.script, [], {
     execArgv: entry.execArgv,
     env: entry.env ?? process.env,
+    ...(entry.execPath ? { execPath: entry.execPath } : {}),
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
@@ -56,6 +60,12 @@ export function startJob(job: WorkerJob, onMessage: (m: WorkerMessage) => void |
     });
   });
   const finished = new Promise<{ status: 'done' | 'cancelled' | 'failed'; error: string | null }>((resolve) => {
+    // A worker that cannot start, or whose channel breaks, ends the job as failed, never the process
+    // ('exit' does not follow a failed spawn).
+    child.on('error', (e) => {
+      failure ??= `the explain process failed: ${firstLine(e)}`;
+      if (child.pid === undefined) resolve({ status: 'failed', error: failure });
+    });
     child.on('exit', (code, signal) => {
       void queue.then(() => {
         if (cancelled) resolve({ status: 'cancelled', error: null });

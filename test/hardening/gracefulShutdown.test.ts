@@ -17,12 +17,12 @@ import { exited, tempProject } from '../store/storeFixtures.js';
 
 const COUNT = 40; // 5 batches of 8, each message held back 150 ms by the slow worker
 
-async function setup(t: Parameters<typeof tempProject>[0]) {
+async function setup(t: Parameters<typeof tempProject>[0], count = COUNT) {
   const project = tempProject(t);
   const dir = join(project, '..');
   const images = join(dir, 'images');
   mkdirSync(images);
-  for (let i = 0; i < COUNT; i++) {
+  for (let i = 0; i < count; i++) {
     await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: (i * 41) % 256, g: 90, b: 250 - i * 5 } } }).png().toFile(join(images, `i${String(i).padStart(2, '0')}.png`));
   }
   return { project, images, model: writeModel(join(dir, 'gap.onnx'), gapClassifier()) };
@@ -103,10 +103,13 @@ test('SIGTERM mid-run: sockets get 1001, the batch in hand commits, the lock is 
 });
 
 test('a second signal exits at once; what was committed stays whole', async (t) => {
-  const { project, images, model } = await setup(t);
+  // 15 batches of 150 ms: the run is still going when the signals come, so the graceful stop has a batch to wait for.
+  const { project, images, model } = await setup(t, 120);
   const { app, stderr } = await serveApp(t, [project, images, model], 1);
   app.kill('SIGINT');
-  await new Promise((r) => setTimeout(r, 20));
+  // The second one as soon as the first is acknowledged, while the batch in hand is still being finished.
+  while (!/SIGINT: finishing the running batches/.test(stderr())) await new Promise((r) => setTimeout(r, 5));
+  assert.doesNotMatch(stderr(), /stopped;/);
   app.kill('SIGINT');
   const { code } = await exited(app);
   assert.equal(code, 130, stderr());

@@ -80,3 +80,24 @@ test('a worker killed mid-run (SIGKILL) fails the job; batches stored before the
   assert.match(r.error!, /stopped \(SIGKILL\)/);
   assert.ok(delivered >= 3 && delivered < 200, `delivered ${delivered}`);
 });
+
+test('a worker that cannot even start (no such Node binary) ends the job as failed, in one line', async () => {
+  const handle = startJob(job(images), () => {}, { script: 'unused.mjs', execArgv: [], execPath: join(dir, 'no-such-node') });
+  const { status, error } = await handle.finished;
+  assert.equal(status, 'failed');
+  assert.match(error!, /^the explain process failed: spawn .*no-such-node ENOENT$/);
+});
+
+test('stop(): the worker finishes the batch in hand, which arrives, and the job ends cancelled', async () => {
+  const batches: number[] = [];
+  const handle = startJob({ ...job(images), batchSize: 1 }, (m) => {
+    if (m.type === 'batch') {
+      batches.push(m.results[0]!.imageId);
+      if (batches.length === 1) handle.stop();
+    }
+  });
+  const { status } = await handle.finished;
+  assert.equal(status, 'cancelled');
+  assert.ok(batches.length >= 1 && batches.length < images.length, `stopped after ${batches.length} of ${images.length}`);
+  assert.deepEqual(batches, images.slice(0, batches.length).map((im) => im.id), 'whole batches, in order');
+});
