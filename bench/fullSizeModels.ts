@@ -36,7 +36,11 @@ class Net {
   }
 
   maxPool(x: string, k: number, stride: number, pad: number): string {
-    return this.op('MaxPool', [x], [makeAttribute('kernel_shape', [k, k]), makeAttribute('strides', [stride, stride]), makeAttribute('pads', [pad, pad, pad, pad])]);
+    return this.op(
+      'MaxPool',
+      [x],
+      [makeAttribute('kernel_shape', [k, k]), makeAttribute('strides', [stride, stride]), makeAttribute('pads', [pad, pad, pad, pad])],
+    );
   }
 
   classifier(x: string, features: number, classes: number, hidden: number[] = []): string {
@@ -92,7 +96,13 @@ function vgg16(): Uint8Array {
   const net = new Net();
   let x = 'input';
   let cin = 3;
-  for (const [widths, count] of [[64, 2], [128, 2], [256, 3], [512, 3], [512, 3]] as const) {
+  for (const [widths, count] of [
+    [64, 2],
+    [128, 2],
+    [256, 3],
+    [512, 3],
+    [512, 3],
+  ] as const) {
     for (let i = 0; i < count; i++) {
       x = net.conv(x, cin, widths, 3);
       cin = widths;

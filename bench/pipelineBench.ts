@@ -37,7 +37,8 @@ async function photos(name: string, w: number, h: number, format: 'jpeg' | 'png'
     const r = rng(1000 + i);
     const [fx, fy] = [0.01 + 0.05 * r(), 0.01 + 0.05 * r()];
     const data = Buffer.alloc(w * h * 3);
-    for (let p = 0; p < w * h; p++) for (let c = 0; c < 3; c++) data[p * 3 + c] = 127 + 90 * Math.sin(fx * (p % w) * (c + 1) + fy * Math.floor(p / w) + c) + 30 * (r() - 0.5);
+    for (let p = 0; p < w * h; p++)
+      for (let c = 0; c < 3; c++) data[p * 3 + c] = 127 + 90 * Math.sin(fx * (p % w) * (c + 1) + fy * Math.floor(p / w) + c) + 30 * (r() - 0.5);
     const file = join(out, `img${i}.${format === 'jpeg' ? 'jpg' : 'png'}`);
     const img = sharp(data, { raw: { width: w, height: h, channels: 3 } });
     await (format === 'jpeg' ? img.jpeg({ quality: 90 }) : img.png()).toFile(file);
@@ -60,7 +61,13 @@ async function benchModel(file: string): Promise<void> {
   const { height, width } = m.inputSize;
   const batch = m.dynamicBatch ? BATCH : m.probe.batch;
   const plain = await ort.InferenceSession.create(encodeModel(m.model), { graphOptimizationLevel: 'all' });
-  const feeds = { [m.inputName]: new ort.Tensor('float32', Float32Array.from({ length: batch * 3 * height * width }, (_, i) => Math.sin(i)), [batch, 3, height, width]) };
+  const feeds = {
+    [m.inputName]: new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: batch * 3 * height * width }, (_, i) => Math.sin(i)),
+      [batch, 3, height, width],
+    ),
+  };
   const camOk = m.layerCandidates().find((l) => l.tensor === m.defaultLayer())!.cam.applicable;
   await ex.close();
   const inference = async () => {
@@ -69,7 +76,9 @@ async function benchModel(file: string): Promise<void> {
     return ms(t0) / (3 * batch);
   };
   await inference();
-  console.log(`\n${file} — batch ${batch}; marginal ms/image of explain end to end (decode, maps, boxes, JSON) and × plain inference measured just before`);
+  console.log(
+    `\n${file} — batch ${batch}; marginal ms/image of explain end to end (decode, maps, boxes, JSON) and × plain inference measured just before`,
+  );
   for (const methods of methodSets) {
     if (methods.split(',').includes('cam') && !camOk) continue;
     const opts = { methods: methods.split(',').map(parseMethod), target: 'top1' as const, batchSize: batch };
@@ -97,7 +106,30 @@ for (const f of models) {
 
 /** Peak RSS (kB, from /usr/bin/time) and the images/s line of one `camscope eval` process. */
 function evalRun(dataset: string, limit: number): { rssMb: number; line: string } {
-  const r = spawnSync('/usr/bin/time', ['-f', 'maxrss %M', process.execPath, 'bin/camscope.mjs', 'eval', '--model', 'models/shapes-gap.onnx', '--dataset', dataset, '--limit', String(limit), '--methods', 'cam,gradcam', '--no-faithfulness', '--bootstrap', '0', '--json', join(dir, 'eval.json')], { encoding: 'utf8' });
+  const r = spawnSync(
+    '/usr/bin/time',
+    [
+      '-f',
+      'maxrss %M',
+      process.execPath,
+      'bin/camscope.mjs',
+      'eval',
+      '--model',
+      'models/shapes-gap.onnx',
+      '--dataset',
+      dataset,
+      '--limit',
+      String(limit),
+      '--methods',
+      'cam,gradcam',
+      '--no-faithfulness',
+      '--bootstrap',
+      '0',
+      '--json',
+      join(dir, 'eval.json'),
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`eval failed: ${r.stderr}`);
   const rss = Number(/maxrss (\d+)/.exec(r.stderr)![1]);
   return { rssMb: rss / 1024, line: r.stderr.split('\n').find((l) => /images\/s/.test(l)) ?? '' };
@@ -108,11 +140,17 @@ if (!args.flags.has('skip-eval')) {
   const data = join(dir, 'synth');
   spawnSync(process.execPath, ['scripts/buildCli.mjs']);
   // 5 scenarios × per-scenario count; eval reads the 'single' scenario's wsolevaluation folder.
-  const made = spawnSync(process.execPath, ['bin/camscope.mjs', 'synth', '--out', data, '--count', String(n), '--scenario', 'single', '--split', 'test', '--size', '64'], { encoding: 'utf8' });
+  const made = spawnSync(
+    process.execPath,
+    ['bin/camscope.mjs', 'synth', '--out', data, '--count', String(n), '--scenario', 'single', '--split', 'test', '--size', '64'],
+    { encoding: 'utf8' },
+  );
   if (made.status !== 0) throw new Error(`synth failed: ${made.stderr}`);
   const small = evalRun(data, Math.max(1, Math.round(n / 10)));
   const large = evalRun(data, n);
-  console.log(`\neval memory (shapes-gap, 64 px synthetic images, cam + gradcam, no faithfulness): peak RSS ${small.rssMb.toFixed(0)} MB at ${Math.round(n / 10)} images, ${large.rssMb.toFixed(0)} MB at ${n} images`);
+  console.log(
+    `\neval memory (shapes-gap, 64 px synthetic images, cam + gradcam, no faithfulness): peak RSS ${small.rssMb.toFixed(0)} MB at ${Math.round(n / 10)} images, ${large.rssMb.toFixed(0)} MB at ${n} images`,
+  );
   console.log(`  ${n} images: ${large.line.trim()}`);
 }
 rmSync(dir, { recursive: true, force: true });

@@ -45,11 +45,18 @@ const built = spawnSync(process.execPath, ['scripts/buildCli.mjs'], { encoding: 
 if (built.status !== 0) throw new Error(`build:cli failed: ${built.stderr}`);
 const dir = mkdtempSync(join(tmpdir(), 'camscope-bench-start-'));
 const image = existsSync('../shared/images/chelsea.png') ? '../shared/images/chelsea.png' : join(dir, 'photo.png');
-if (!existsSync(image)) await sharp({ create: { width: 451, height: 300, channels: 3, background: { r: 120, g: 90, b: 60 } } }).png().toFile(image);
+if (!existsSync(image))
+  await sharp({ create: { width: 451, height: 300, channels: 3, background: { r: 120, g: 90, b: 60 } } })
+    .png()
+    .toFile(image);
 
 const models: [string, string, string[]][] = [
   ['shapes-gap (bundled)', 'models/shapes-gap.onnx', []],
-  ['MobileNetV2 (../shared)', '../shared/models/imagenet-mobilenetv2/mobilenetv2_imagenet_float.onnx', ['--mean', '0.5,0.5,0.5', '--std', '0.5,0.5,0.5']],
+  [
+    'MobileNetV2 (../shared)',
+    '../shared/models/imagenet-mobilenetv2/mobilenetv2_imagenet_float.onnx',
+    ['--mean', '0.5,0.5,0.5', '--std', '0.5,0.5,0.5'],
+  ],
   ['ResNet-50-shaped', fullSizeModel('resnet50-shaped'), []],
 ];
 

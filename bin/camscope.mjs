@@ -26,7 +26,8 @@ function freshBuild() {
 }
 
 const { build, stale } = freshBuild();
-if (process.env.CAMSCOPE_DEBUG) process.stderr.write(`camscope: ${build ? `running ${build.pathname}` : `running the sources through tsx: ${stale}`}\n`);
+if (process.env.CAMSCOPE_DEBUG)
+  process.stderr.write(`camscope: ${build ? `running ${build.pathname}` : `running the sources through tsx: ${stale}`}\n`);
 let main;
 if (build) {
   ({ main } = await import(build.href));

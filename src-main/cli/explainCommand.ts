@@ -15,7 +15,14 @@ import { type CliIO, MODEL_OPTIONS, modelOptions, throughputLine } from './comma
 import { Progress } from '../terminal/progress.js';
 
 function parseMethods(v: string | undefined): MethodChoice[] {
-  const specs = [...new Set((v ?? 'cam,gradcam').split(',').map((x) => x.trim()).filter(Boolean))];
+  const specs = [
+    ...new Set(
+      (v ?? 'cam,gradcam')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (specs.length === 0) throw new CamscopeError('--method: no method given');
   return specs.map(parseMethod);
 }
@@ -146,4 +153,3 @@ function summarize(report: ExplainReport, io: CliIO): void {
     io.err(`${r.image}: ${top.label ?? `class ${top.index}`} (${(top.score * 100).toFixed(1)} %) — ${boxes}\n`);
   }
 }
-

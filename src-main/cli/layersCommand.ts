@@ -40,4 +40,3 @@ export async function layersCommand(argv: string[], io: CliIO): Promise<void> {
   io.out(fmt(header) + '\n');
   for (const r of rows) io.out(fmt(r) + '\n');
 }
-

@@ -62,7 +62,14 @@ export function parseProbe(json: string | undefined): ProbeResult | null {
       const t = x as { dims?: unknown; dataType?: unknown; data?: unknown };
       return typeof t === 'object' && t !== null && ints(t.dims) && Number.isInteger(t.dataType) && ints(t.data);
     };
-    if (!pairs(o.shapes, ints) || !pairs(o.types, (x) => typeof x === 'string') || !pairs(o.producers, (x) => typeof x === 'string') || !pairs(o.values, tensor) || !Number.isInteger(o.batch)) return null;
+    if (
+      !pairs(o.shapes, ints) ||
+      !pairs(o.types, (x) => typeof x === 'string') ||
+      !pairs(o.producers, (x) => typeof x === 'string') ||
+      !pairs(o.values, tensor) ||
+      !Number.isInteger(o.batch)
+    )
+      return null;
     return {
       shapes: new Map(o.shapes as [string, number[]][]),
       types: new Map(o.types as [string, string][]),

@@ -20,7 +20,9 @@ const cudaMissing = unavailable('cuda');
 
 before(async () => {
   writeModel(model, gapClassifier());
-  await sharp({ create: { width: 20, height: 12, channels: 3, background: { r: 200, g: 30, b: 60 } } }).png().toFile(image);
+  await sharp({ create: { width: 20, height: 12, channels: 3, background: { r: 200, g: 30, b: 60 } } })
+    .png()
+    .toFile(image);
 });
 
 async function refused(args: string[], problem: RegExp): Promise<void> {
@@ -32,32 +34,53 @@ async function refused(args: string[], problem: RegExp): Promise<void> {
 }
 
 test('an unknown device is one line listing the devices, on every command that runs a model', async () => {
-  for (const command of [['explain', '--image', image], ['layers'], ['eval', '--dataset', dir], ['camify', '--dataset', dir, '--out', join(dir, 'x.onnx')]]) {
-    await refused([command[0]!, '--model', model, ...command.slice(1), '--device', 'gpu'], /--device: expected cpu, cuda, dml, coreml, auto, got 'gpu'/);
+  for (const command of [
+    ['explain', '--image', image],
+    ['layers'],
+    ['eval', '--dataset', dir],
+    ['camify', '--dataset', dir, '--out', join(dir, 'x.onnx')],
+  ]) {
+    await refused(
+      [command[0]!, '--model', model, ...command.slice(1), '--device', 'gpu'],
+      /--device: expected cpu, cuda, dml, coreml, auto, got 'gpu'/,
+    );
   }
   assert.equal(parseDevice(undefined), 'cpu');
 });
 
 test('a device of another platform names the platform it needs', async () => {
-  if (process.platform !== 'win32') await refused(['explain', '--model', model, '--image', image, '--device', 'dml'], /--device dml: DirectML is only available on Windows/);
-  if (process.platform !== 'darwin') await refused(['layers', '--model', model, '--device', 'coreml'], /--device coreml: Core ML is only available on macOS/);
+  if (process.platform !== 'win32')
+    await refused(['explain', '--model', model, '--image', image, '--device', 'dml'], /--device dml: DirectML is only available on Windows/);
+  if (process.platform !== 'darwin')
+    await refused(['layers', '--model', model, '--device', 'coreml'], /--device coreml: Core ML is only available on macOS/);
   assert.match(unavailable('dml', 'linux')!, /only available on Windows \(this is linux\)/);
   assert.match(unavailable('coreml', 'win32')!, /only available on macOS/);
   assert.equal(unavailable('cpu'), null);
 });
 
-test('--device cuda without the CUDA provider says what to install', { skip: cudaMissing ? false : 'the CUDA provider is installed here' }, async () => {
-  await refused(['explain', '--model', model, '--image', image, '--device', 'cuda'], /--device cuda: onnxruntime-node's CUDA provider is not installed .*--onnxruntime-node-install=cuda12/);
-});
+test(
+  '--device cuda without the CUDA provider says what to install',
+  { skip: cudaMissing ? false : 'the CUDA provider is installed here' },
+  async () => {
+    await refused(
+      ['explain', '--model', model, '--image', image, '--device', 'cuda'],
+      /--device cuda: onnxruntime-node's CUDA provider is not installed .*--onnxruntime-node-install=cuda12/,
+    );
+  },
+);
 
-test('--device auto falls back to the CPU with a notice and says so in the report', { skip: cudaMissing && process.platform === 'linux' ? false : 'an accelerator may be usable here' }, async () => {
-  const { device, notice } = resolveDevice('auto');
-  assert.equal(device, 'cpu');
-  assert.match(notice!, /^--device auto: no accelerator, running on the CPU/);
-  const r = await runCli(['explain', '--model', model, '--image', image, '--device', 'auto']);
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(JSON.parse(r.stdout).model.device, 'cpu');
-});
+test(
+  '--device auto falls back to the CPU with a notice and says so in the report',
+  { skip: cudaMissing && process.platform === 'linux' ? false : 'an accelerator may be usable here' },
+  async () => {
+    const { device, notice } = resolveDevice('auto');
+    assert.equal(device, 'cpu');
+    assert.match(notice!, /^--device auto: no accelerator, running on the CPU/);
+    const r = await runCli(['explain', '--model', model, '--image', image, '--device', 'auto']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).model.device, 'cpu');
+  },
+);
 
 test('every engine session asks for the device’s provider, then the CPU', async () => {
   assert.deepEqual(providersFor('cpu'), ['cpu']);

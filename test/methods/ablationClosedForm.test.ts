@@ -28,7 +28,14 @@ async function setup(between?: string) {
   const passes = perturbationPasses(engine, out, 0, layer, x, { headBatch: 3 });
   let headRuns = 0;
   const counted = { ...passes, head: (a: Float32Array, m: number) => (headRuns++, passes.head(a, m)) };
-  const input = (target: number, head?: CamHead): MethodInput => ({ activation: activations, channels: dims[1], size: dims[2] * dims[3], target, passes: counted, head });
+  const input = (target: number, head?: CamHead): MethodInput => ({
+    activation: activations,
+    channels: dims[1],
+    size: dims[2] * dims[3],
+    target,
+    passes: counted,
+    head,
+  });
   const cam = camHeadAt(model, layer);
   assert.ok(cam.ok, 'the fixture has a CAM head');
   return { engine, input, head: cam as CamHead, runs: () => headRuns, reset: () => (headRuns = 0), activations };
@@ -46,7 +53,10 @@ for (const variant of ['zero', 'pytorchgradcam']) {
         s.reset();
         const closed = await METHODS.ablationcam.compute({ ...s.input(target, s.head), variant });
         assert.equal(s.runs(), 0, 'the closed form runs no head pass');
-        assert.ok(general.some((v) => v > 0), 'a map with signal');
+        assert.ok(
+          general.some((v) => v > 0),
+          'a map with signal',
+        );
         const scale = Math.max(...general.map(Math.abs));
         // pytorchgradcam's 1e7 fill makes y_k ~1e7 in float32 through ONNX Runtime: relative error ~1e-7 of that.
         const tol = variant === 'zero' ? 1e-5 : 2e-3;

@@ -34,7 +34,13 @@ test('topvar = the default on the 64 most varying channels, with 64 passes', asy
     const mean = a.reduce((s, v) => s + v, 0) / size;
     return a.reduce((s, v) => s + (v - mean) ** 2, 0) / size;
   });
-  const kept = new Set(variance.map((v, k) => [v, k] as const).sort((p, q) => q[0] - p[0] || p[1] - q[1]).slice(0, TOP_VARIANCE_CHANNELS).map(([, k]) => k));
+  const kept = new Set(
+    variance
+      .map((v, k) => [v, k] as const)
+      .sort((p, q) => q[0] - p[0] || p[1] - q[1])
+      .slice(0, TOP_VARIANCE_CHANNELS)
+      .map(([, k]) => k),
+  );
   assert.ok(variance.filter((v) => v > 0).length > TOP_VARIANCE_CHANNELS, 'more varying channels than the subset keeps');
   const zeroed = Float32Array.from(activations, (v, i) => (kept.has(Math.floor(i / size)) ? v : 0));
 

@@ -47,7 +47,11 @@ test('the second open reads the cache and learns exactly what the probe learned'
 
 test('a corrupt or malformed entry is ignored: the model is probed again and the entry rewritten', async () => {
   const fresh = await ClassifierModel.open(MODEL, size, []);
-  for (const bad of ['{not json', JSON.stringify({ shapes: 'no', types: [], producers: [], values: [], batch: 2 }), JSON.stringify({ shapes: [['x', [1.5]]], types: [], producers: [], values: [], batch: 2 })]) {
+  for (const bad of [
+    '{not json',
+    JSON.stringify({ shapes: 'no', types: [], producers: [], values: [], batch: 2 }),
+    JSON.stringify({ shapes: [['x', [1.5]]], types: [], producers: [], values: [], batch: 2 }),
+  ]) {
     const cache = memoryCache();
     await ClassifierModel.open(MODEL, size, [cache]);
     const [key] = cache.entries.keys();

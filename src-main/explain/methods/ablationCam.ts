@@ -52,7 +52,15 @@ export const ablationCam: PerturbationMethod = {
 };
 
 /** y_k = y + w_k (fill − mean(A_k)) on a CAM head, or null when the head's logit Σ_k w_k mean(A_k) + b is not y. */
-export function closedFormLogits(head: CamHead, activation: Float32Array, channels: number, size: number, target: number, fill: number, y: number): Float64Array | null {
+export function closedFormLogits(
+  head: CamHead,
+  activation: Float32Array,
+  channels: number,
+  size: number,
+  target: number,
+  fill: number,
+  y: number,
+): Float64Array | null {
   const w = head.weights.subarray(target * channels, (target + 1) * channels);
   const means = new Float64Array(channels);
   let logit = head.bias[target] ?? 0;

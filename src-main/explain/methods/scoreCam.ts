@@ -36,7 +36,8 @@ export const scoreCam: PerturbationMethod = {
     // Channels with a mask, and their masks, built batch by batch.
     const scores = new Float64Array(channels).fill(NaN);
     const step = Math.max(1, passes.inputBatch);
-    const scored = variant === 'topvar' ? highestVariance(activation, channels, size, TOP_VARIANCE_CHANNELS) : Array.from({ length: channels }, (_, i) => i);
+    const scored =
+      variant === 'topvar' ? highestVariance(activation, channels, size, TOP_VARIANCE_CHANNELS) : Array.from({ length: channels }, (_, i) => i);
     let next = 0;
     while (next < scored.length) {
       const ks: number[] = [];
