@@ -17,6 +17,9 @@ export default tseslint.config(
     rules: {
       // `_name` marks a parameter an override or callback signature requires but this body does not use.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // The tree writes two effects on one line as a comma sequence, `if (c) (a.add(x), b.push(x));`, which this
+      // rule cannot tell from a statement that does nothing (TypeScript still refuses a comma operand without effect).
+      '@typescript-eslint/no-unused-expressions': 'off',
       // Suggestions of idiom, not bugs: plain Map/Set where nothing renders from them, $effect-synced inputs.
       'svelte/prefer-svelte-reactivity': 'off',
       'svelte/prefer-writable-derived': 'off',

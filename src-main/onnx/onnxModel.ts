@@ -154,16 +154,14 @@ export function decodeTensor(t: TensorProto): DecodedTensor {
       const vals = view ? Array.from({ length: size }, (_, i) => view.getInt32(i * 4, true)) : (t.int32Data ?? []);
       return { dims, dataType, data: vals.map(toNumber) };
     }
-    // Narrow integers (and booleans) are packed one per byte (or two) in raw_data, one per int32_data entry otherwise.
+    // Narrow integers are packed one per byte (or two) in raw_data, one per int32_data entry otherwise (booleans: above).
     case DT.INT8:
     case DT.UINT8:
-    case DT.BOOL:
     case DT.INT16:
     case DT.UINT16: {
       const read = {
         [DT.INT8]: (i: number) => view!.getInt8(i),
         [DT.UINT8]: (i: number) => view!.getUint8(i),
-        [DT.BOOL]: (i: number) => view!.getUint8(i),
         [DT.INT16]: (i: number) => view!.getInt16(i * 2, true),
         [DT.UINT16]: (i: number) => view!.getUint16(i * 2, true),
       }[dataType]!;
