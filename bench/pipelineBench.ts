@@ -132,7 +132,14 @@ function evalRun(dataset: string, limit: number): { rssMb: number; line: string 
   );
   if (r.status !== 0) throw new Error(`eval failed: ${r.stderr}`);
   const rss = Number(/maxrss (\d+)/.exec(r.stderr)![1]);
-  return { rssMb: rss / 1024, line: r.stderr.split('\n').filter((l) => / images in .* images\/s\)/.test(l)).at(-1) ?? '' };
+  return {
+    rssMb: rss / 1024,
+    line:
+      r.stderr
+        .split('\n')
+        .filter((l) => / images in .* images\/s\)/.test(l))
+        .at(-1) ?? '',
+  };
 }
 
 if (!args.flags.has('skip-eval')) {
