@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { WebSocket } from 'ws';
 import { decodeImage } from '../../src-main/image/imageInput.js';
+import { providersFor } from '../../src-main/explain/device.js';
 import { ClassifierModel } from '../../src-main/model/classifierModel.js';
 import { MAX_MODEL_BYTES, decodeModel, encodeModel, loadModelFile, onnx } from '../../src-main/onnx/onnxModel.js';
 import { dispatch } from '../../src-main/services/router.js';
@@ -192,8 +193,16 @@ test('11. ONNX is data: sessions get no custom-op libraries, and models importin
     const text = readFileSync(file, 'utf8');
     const calls = [...text.matchAll(/InferenceSession\.create\(([^;]*?)\);/g)].map((m) => m[1]!);
     assert.ok(calls.length > 0, file);
-    for (const args of calls) assert.match(args, /, \{ graphOptimizationLevel: '\w+' \}$/, `${file}: session options in ${args}`);
+    // Options are an inline object whose keys are only the optimization level and the providers (names, never libraries).
+    for (const args of calls) {
+      const options = /, \{ ([^{}]*) \}$/.exec(args)?.[1];
+      assert.ok(options, `${file}: inline session options in ${args}`);
+      const keys = options.split(',').map((kv) => kv.split(':')[0]!.trim());
+      for (const key of keys) assert.ok(['graphOptimizationLevel', 'executionProviders'].includes(key), `${file}: session option ${key}`);
+    }
   }
+  assert.deepEqual(providersFor('cpu'), ['cpu']);
+  for (const device of ['cuda', 'dml', 'coreml'] as const) assert.deepEqual(providersFor(device), [device, 'cpu']);
   const custom = (await brokenModels(join(dir, 'models'))).find((m) => m.name === 'a custom-op domain')!;
   await assert.rejects(ClassifierModel.open(custom.file), /custom ops are not loaded/);
 });
