@@ -28,6 +28,9 @@ export default defineConfig({
   // The renderer config already writes to <repo>/out/renderer; electron-vite only needs the entry named.
   renderer: {
     ...renderer,
-    build: { ...renderer.build, rollupOptions: { ...renderer.build?.rollupOptions, input: fileURLToPath(new URL('./src-renderer/index.html', import.meta.url)) } },
+    build: {
+      ...renderer.build,
+      rollupOptions: { ...renderer.build?.rollupOptions, input: fileURLToPath(new URL('./src-renderer/index.html', import.meta.url)) },
+    },
   },
 });

@@ -27,7 +27,10 @@ const labeller = await ort.InferenceSession.create(
   encodeModel(
     buildModel({
       opset: 13,
-      inputs: [{ name: 'x', dims: [N, K] }, { name: 'w', dims: [C, K] }],
+      inputs: [
+        { name: 'x', dims: [N, K] },
+        { name: 'w', dims: [C, K] },
+      ],
       outputs: ['label'],
       nodes: [
         { opType: 'Gemm', input: ['x', 'w'], output: ['z'], attribute: [makeAttribute('transB', 1)] },
@@ -63,6 +66,10 @@ const fit = await fitSoftmaxRegression(part(train), valSet, { classes: C, featur
 const fitMs = performance.now() - t2;
 const agreement = fit.valPredictions.filter((p, i) => p === valLabels[i]).length / val.length;
 console.log(`camify fit: N ${N} (${train.length} train, ${val.length} validation), K ${K}, C ${C}, λ ${DEFAULT_L2}`);
-console.log(`  fit ${(fitMs / 1000).toFixed(1)} s: ${fit.iterations} L-BFGS iterations (${(fitMs / Math.max(1, fit.iterations)).toFixed(0)} ms each incl. validation), stopped by ${fit.stoppedBy}`);
+console.log(
+  `  fit ${(fitMs / 1000).toFixed(1)} s: ${fit.iterations} L-BFGS iterations (${(fitMs / Math.max(1, fit.iterations)).toFixed(0)} ms each incl. validation), stopped by ${fit.stoppedBy}`,
+);
 console.log(`  validation agreement with the generating head ${(agreement * 100).toFixed(1)} % (${(train.length / C).toFixed(0)} images per class)`);
-console.log(`  one N×K·K×C product: ONNX Runtime ${(ortProduct / 1000).toFixed(2)} s, plain JavaScript ${(jsProduct / 1000).toFixed(1)} s (from ${JS_ROWS} rows); an iteration makes two on the training rows and one on the validation rows`);
+console.log(
+  `  one N×K·K×C product: ONNX Runtime ${(ortProduct / 1000).toFixed(2)} s, plain JavaScript ${(jsProduct / 1000).toFixed(1)} s (from ${JS_ROWS} rows); an iteration makes two on the training rows and one on the validation rows`,
+);

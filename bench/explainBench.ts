@@ -21,7 +21,7 @@ const GRADIENT_METHODS = ['gradcam', 'gradcam++', 'xgradcam', 'hirescam', 'layer
 /** Each entry is timed as one explain call (methods in one entry share their engine run). */
 const VARIANTS: Record<string, string[]> = {
   cam: ['cam'],
-  'gradcam': ['gradcam'],
+  gradcam: ['gradcam'],
   'all 5 gradient methods': GRADIENT_METHODS,
   'cam + 5 gradient': ['cam', ...GRADIENT_METHODS],
   eigencam: ['eigencam'],

@@ -85,13 +85,24 @@ try {
       for (const label of ['cold (thumbnails made)', 'warm (cached)', 'warm (cached)']) {
         const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
         await page.goto(`${shell.url}#/gallery`, { waitUntil: 'commit' });
-        const tiles = await page.waitForFunction(() => document.querySelector('.cell .cap .line') && performance.now(), null, { timeout: 60_000, polling: 'raf' });
+        const tiles = await page.waitForFunction(() => document.querySelector('.cell .cap .line') && performance.now(), null, {
+          timeout: 60_000,
+          polling: 'raf',
+        });
         const thumbs = await page.waitForFunction(
-          (k) => [...document.querySelectorAll<HTMLImageElement>('.cell img')].filter((i) => i.complete && i.naturalWidth > 0).length >= k && performance.now(),
+          (k) =>
+            [...document.querySelectorAll<HTMLImageElement>('.cell img')].filter((i) => i.complete && i.naturalWidth > 0).length >= k &&
+            performance.now(),
           THUMBS_AT_FIRST_PAINT,
           { timeout: 60_000, polling: 'raf' },
         );
-        console.log(`  ${label.padEnd(28)}${Number(await tiles.jsonValue()).toFixed(0).padStart(14)}${Number(await thumbs.jsonValue()).toFixed(0).padStart(14)}`);
+        console.log(
+          `  ${label.padEnd(28)}${Number(await tiles.jsonValue())
+            .toFixed(0)
+            .padStart(14)}${Number(await thumbs.jsonValue())
+            .toFixed(0)
+            .padStart(14)}`,
+        );
         await page.close();
       }
     } finally {

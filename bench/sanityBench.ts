@@ -8,7 +8,10 @@ import { runSanityChecks } from '../src-main/evaluation/sanity/sanityChecks.js';
 import { explainerScore, inputShapeOf, road } from '../src-main/evaluation/metrics/index.js';
 
 const MODEL = 'models/shapes-gap.onnx';
-const images = readdirSync('models/demo').filter((f) => f.endsWith('.png')).slice(0, 8).map((f) => join('models/demo', f));
+const images = readdirSync('models/demo')
+  .filter((f) => f.endsWith('.png'))
+  .slice(0, 8)
+  .map((f) => join('models/demo', f));
 const METHODS = ['cam', 'gradcam', 'gradcam++', 'scorecam'];
 
 const explainer = await Explainer.open(MODEL);
@@ -24,15 +27,22 @@ for (const method of METHODS) {
   t = performance.now();
   await runSanityChecks({ model: MODEL, images, methods: [method] });
   const perImage = (performance.now() - t) / images.length;
-  console.log(`sanity ${method.padEnd(10)} ${perImage.toFixed(1)} ms per image = ${(perImage / inference).toFixed(0)}× inference (12 randomized models + random logit)`);
+  console.log(
+    `sanity ${method.padEnd(10)} ${perImage.toFixed(1)} ms per image = ${(perImage / inference).toFixed(0)}× inference (12 randomized models + random logit)`,
+  );
 }
 
 const shape = inputShapeOf(explainer);
-const maps = await explainer.explainInput(input, sizes, { methods: [(await import('../src-main/explain/methods/index.js')).parseMethod('gradcam')], target: 'top1' });
+const maps = await explainer.explainInput(input, sizes, {
+  methods: [(await import('../src-main/explain/methods/index.js')).parseMethod('gradcam')],
+  target: 'top1',
+});
 const plane = shape.channels * shape.width * shape.height;
 const samples = maps.map((m, k) => ({ input: input.subarray(k * plane, (k + 1) * plane), map: m.maps[0]!, classIndex: m.maps[0]!.target }));
 t = performance.now();
 await road(samples, explainerScore(explainer), shape);
 const roadPerImage = (performance.now() - t) / images.length;
-console.log(`ROAD (MoRF + LeRF, 9 shares each) ${roadPerImage.toFixed(0)} ms per image and method = ${(roadPerImage / inference).toFixed(0)}× inference (${shape.width}×${shape.height})`);
+console.log(
+  `ROAD (MoRF + LeRF, 9 shares each) ${roadPerImage.toFixed(0)} ms per image and method = ${(roadPerImage / inference).toFixed(0)}× inference (${shape.width}×${shape.height})`,
+);
 await explainer.close();

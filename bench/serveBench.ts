@@ -54,10 +54,16 @@ try {
   rss.push([Math.round(elapsed()), server.rssMiB()]);
   const wall = elapsed();
 
-  console.log(`soak: ${clients} clients × 4 in flight, ${wall.toFixed(1)} s, mixed read requests (project.info, models.list, images.query, images.detail, models.classes, runs.list, wsol.curve)`);
-  console.log(`requests: ${load.sent} sent, ${load.answered} answered, ${load.failed.length} failed${load.failed.length ? ` (first: ${load.failed[0]!.error})` : ''}`);
+  console.log(
+    `soak: ${clients} clients × 4 in flight, ${wall.toFixed(1)} s, mixed read requests (project.info, models.list, images.query, images.detail, models.classes, runs.list, wsol.curve)`,
+  );
+  console.log(
+    `requests: ${load.sent} sent, ${load.answered} answered, ${load.failed.length} failed${load.failed.length ? ` (first: ${load.failed[0]!.error})` : ''}`,
+  );
   console.log(`throughput: ${(load.answered / wall).toFixed(0)} requests/s`);
-  console.log(`latency: p50 ${percentile(load.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(load.latenciesMs, 99).toFixed(1)} ms, max ${load.latenciesMs.reduce((a, b) => Math.max(a, b), 0).toFixed(1)} ms`);
+  console.log(
+    `latency: p50 ${percentile(load.latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(load.latenciesMs, 99).toFixed(1)} ms, max ${load.latenciesMs.reduce((a, b) => Math.max(a, b), 0).toFixed(1)} ms`,
+  );
   console.log(`hostile rounds (64 MiB frame → 1009, 50-socket reconnect storm, 20 thumbnails): ${hostileRounds}`);
   console.log(`server RSS (MiB) over time: ${rss.map(([s, m]) => `${s}s ${m.toFixed(0)}`).join(', ')}`);
   console.log(`SIGTERM: exit ${await server.stop()}`);

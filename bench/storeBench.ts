@@ -24,7 +24,9 @@ try {
   const maps = n * methods.length;
   console.log(`project store, ${n} images × ${methods.length} methods, 7×7 maps, recordResults batches of ${batch}`);
   console.log(`  addImages      ${(n / g.timing.images).toFixed(0).padStart(8)} images/s  (${g.timing.images.toFixed(2)} s, one transaction)`);
-  console.log(`  recordResults  ${(maps / g.timing.results).toFixed(0).padStart(8)} maps/s    (${g.timing.results.toFixed(2)} s, with predictions, boxes, IoU and disagreements)`);
+  console.log(
+    `  recordResults  ${(maps / g.timing.results).toFixed(0).padStart(8)} maps/s    (${g.timing.results.toFixed(2)} s, with predictions, boxes, IoU and disagreements)`,
+  );
 
   const [first, second] = g.runIds as [number, number];
   const contexts: Record<GallerySort, Omit<GalleryQuery, 'offset' | 'limit'>> = {

@@ -18,6 +18,8 @@ for (const concurrency of [1, 4, 8, 16]) {
   const used = process.cpuUsage(cpu);
   const wall = (performance.now() - start) / 1000;
   const cpuMs = (used.user + used.system) / 1000 / total;
-  console.log(`concurrency ${concurrency}: ${(total / wall).toFixed(0)} images/s wall, ${cpuMs.toFixed(2)} ms CPU/image (${(1000 / cpuMs).toFixed(0)} images/s per core)`);
+  console.log(
+    `concurrency ${concurrency}: ${(total / wall).toFixed(0)} images/s wall, ${cpuMs.toFixed(2)} ms CPU/image (${(1000 / cpuMs).toFixed(0)} images/s per core)`,
+  );
   rmSync(out, { recursive: true });
 }

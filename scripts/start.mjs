@@ -46,8 +46,19 @@ function electronBinary() {
 }
 
 const CHROMIUMS = {
-  linux: ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium', '/usr/bin/microsoft-edge'],
-  darwin: ['/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', '/Applications/Chromium.app/Contents/MacOS/Chromium', '/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge'],
+  linux: [
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+    '/usr/bin/google-chrome-stable',
+    '/snap/bin/chromium',
+    '/usr/bin/microsoft-edge',
+  ],
+  darwin: [
+    '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+    '/Applications/Chromium.app/Contents/MacOS/Chromium',
+    '/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge',
+  ],
   win32: [
     `${process.env.PROGRAMFILES}\\Google\\Chrome\\Application\\chrome.exe`,
     `${process.env['PROGRAMFILES(X86)']}\\Microsoft\\Edge\\Application\\msedge.exe`,
@@ -59,13 +70,20 @@ const CHROMIUMS = {
 function noWindow(chromium) {
   if (process.env.CAMSCOPE_NO_BROWSER === '1') return 'CAMSCOPE_NO_BROWSER=1';
   if (!chromium) return `no Chromium-based browser found (set CHROMIUM=/path/to/chrome, or install chromium)`;
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'no display (neither DISPLAY nor WAYLAND_DISPLAY is set)';
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return 'no display (neither DISPLAY nor WAYLAND_DISPLAY is set)';
   return null;
 }
 
 function chromiumFlags(url) {
   const home = process.env.CAMSCOPE_HOME ?? join(homedir(), '.camscope');
-  const flags = [`--app=${url}`, '--no-first-run', '--no-default-browser-check', '--disable-background-networking', `--user-data-dir=${join(home, 'chromium-profile')}`];
+  const flags = [
+    `--app=${url}`,
+    '--no-first-run',
+    '--no-default-browser-check',
+    '--disable-background-networking',
+    `--user-data-dir=${join(home, 'chromium-profile')}`,
+  ];
   if (process.getuid?.() === 0) {
     // Chromium refuses to start as root with its sandbox; containers also tend to have a tiny /dev/shm.
     say("running as root (a container?): Chromium's sandbox is turned off (--no-sandbox)");
@@ -83,7 +101,11 @@ function openWindow(chromium, url, stopServer) {
   const tail = [];
   const child = spawn(chromium, chromiumFlags(url), { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr.on('data', (d) => {
-    tail.push(...String(d).split('\n').filter((l) => l.trim()));
+    tail.push(
+      ...String(d)
+        .split('\n')
+        .filter((l) => l.trim()),
+    );
     tail.splice(0, Math.max(0, tail.length - 20));
   });
   const lost = (why) => say(`the window could not be opened (${why}); open ${url} in a Chromium-based browser`);
@@ -111,8 +133,12 @@ if (electron.path) {
   app.on('exit', (code) => process.exit(code ?? 0));
 } else {
   say(`${electron.why}: using the browser shell instead (the same app, served on 127.0.0.1)`);
-  if (stale(join(root, 'out/renderer/index.html'), 'src-renderer', 'src-shared')) run('npx', ['vite', 'build', '--config', 'vite.renderer.config.ts'], 'building the renderer');
-  const server = spawn(process.execPath, [join(root, 'bin/camscope.mjs'), 'serve', ...process.argv.slice(2)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (stale(join(root, 'out/renderer/index.html'), 'src-renderer', 'src-shared'))
+    run('npx', ['vite', 'build', '--config', 'vite.renderer.config.ts'], 'building the renderer');
+  const server = spawn(process.execPath, [join(root, 'bin/camscope.mjs'), 'serve', ...process.argv.slice(2)], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let window;
   const stopServer = () => server.kill('SIGTERM');
   server.on('error', (e) => fail(`the server could not start: ${e.message}`));

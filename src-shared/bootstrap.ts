@@ -7,10 +7,13 @@ import { rng } from './random.js';
 
 export const BOOTSTRAP_SPEC = {
   name: 'Bootstrap confidence interval',
-  formula: 'B resamples of the n images with replacement (draw = ⌊u·n⌋, u from mulberry32(seed)); interval = [q_{(1−level)/2}, q_{(1+level)/2}] of the B recomputed statistics',
-  citation: 'Efron, "Bootstrap Methods: Another Look at the Jackknife", Annals of Statistics 1979; Efron & Tibshirani, "An Introduction to the Bootstrap", 1993, ch. 13',
+  formula:
+    'B resamples of the n images with replacement (draw = ⌊u·n⌋, u from mulberry32(seed)); interval = [q_{(1−level)/2}, q_{(1+level)/2}] of the B recomputed statistics',
+  citation:
+    'Efron, "Bootstrap Methods: Another Look at the Jackknife", Annals of Statistics 1979; Efron & Tibshirani, "An Introduction to the Bootstrap", 1993, ch. 13',
   variant: 'none: the BCa and studentized intervals are not offered',
-  default: "percentile interval, B = 1000, level 0.95, seed 0; quantiles as numpy's default 'linear' (Hyndman–Fan type 7); a resample where a statistic is undefined is left out of that statistic",
+  default:
+    "percentile interval, B = 1000, level 0.95, seed 0; quantiles as numpy's default 'linear' (Hyndman–Fan type 7); a resample where a statistic is undefined is left out of that statistic",
 } as const;
 
 export interface BootstrapOptions {
@@ -74,8 +77,10 @@ export function weightedMean(values: ArrayLike<number | null | undefined>, weigh
 
 export const PAIRED_BOOTSTRAP_SPEC = {
   name: 'Paired bootstrap test',
-  formula: 'Δ = stat_a − stat_b on the data; Δ*_b the same difference on resample b (one resample for both methods); interval: percentile of Δ*; p = min(1, 2·(1 + min(#{Δ* ≤ 0}, #{Δ* ≥ 0})) / (B + 1))',
-  citation: 'Efron & Tibshirani 1993, ch. 15–16 (bootstrap hypothesis tests); Davison & Hinkley, "Bootstrap Methods and their Application", 1997, eq. 4.11 (the +1 correction)',
+  formula:
+    'Δ = stat_a − stat_b on the data; Δ*_b the same difference on resample b (one resample for both methods); interval: percentile of Δ*; p = min(1, 2·(1 + min(#{Δ* ≤ 0}, #{Δ* ≥ 0})) / (B + 1))',
+  citation:
+    'Efron & Tibshirani 1993, ch. 15–16 (bootstrap hypothesis tests); Davison & Hinkley, "Bootstrap Methods and their Application", 1997, eq. 4.11 (the +1 correction)',
   variant: 'none',
   default: 'two-sided, H0: Δ = 0; B, seed and level as the intervals (the same resamples)',
 } as const;

@@ -16,14 +16,17 @@ function sameGrid(a: Grid, b: Grid): [ArrayLike<number>, ArrayLike<number>] {
 export function pearsonValues(a: ArrayLike<number>, b: ArrayLike<number>): number | null {
   if (a.length !== b.length) throw new RangeError(`maps have ${a.length} and ${b.length} values`);
   const n = a.length;
-  let ma = 0, mb = 0;
+  let ma = 0,
+    mb = 0;
   for (let i = 0; i < n; i++) {
     ma += a[i]!;
     mb += b[i]!;
   }
   ma /= n;
   mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let i = 0; i < n; i++) {
     const da = a[i]! - ma;
     const db = b[i]! - mb;
@@ -40,7 +43,7 @@ export function pearsonValues(a: ArrayLike<number>, b: ArrayLike<number>): numbe
 export function averageRanks(values: ArrayLike<number>): Float64Array {
   const order = Array.from({ length: values.length }, (_, i) => i).sort((i, j) => values[i]! - values[j]!);
   const ranks = new Float64Array(values.length);
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start + 1;
     while (end < order.length && values[order[end]!] === values[order[start]!]) end++;
     const rank = (start + 1 + end) / 2; // mean of ranks start + 1 .. end

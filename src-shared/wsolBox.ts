@@ -41,7 +41,8 @@ export const MAX_BOX_PIXELS = 8_000_000;
  * maxPixels bounds the grid for the interactive views; main passes Infinity to box exactly as the engine stored.
  */
 export function prepareBoxableMap(grid: Grid, imageW: number, imageH: number, maxPixels = MAX_BOX_PIXELS): BoxableMap | null {
-  if (grid.values.length !== grid.width * grid.height) throw new RangeError(`map has ${grid.values.length} values, expected ${grid.width}×${grid.height}`);
+  if (grid.values.length !== grid.width * grid.height)
+    throw new RangeError(`map has ${grid.values.length} values, expected ${grid.width}×${grid.height}`);
   const low = valueRange(grid.values);
   if (!(low.max - low.min > 0)) return null;
   const shrink = Math.min(1, Math.sqrt(maxPixels / (imageW * imageH)));

@@ -23,7 +23,15 @@ export interface CurvePoint {
 }
 
 /** Best IoUs at each threshold; null when the image has no ground truth, 0 for a constant map (src-shared/wsolBox.ts). */
-export function sweepImage(imageId: number, grid: Grid, imageW: number, imageH: number, truths: readonly Box[], thresholds: readonly number[], maxPixels = MAX_BOX_PIXELS): ImageSweep | null {
+export function sweepImage(
+  imageId: number,
+  grid: Grid,
+  imageW: number,
+  imageH: number,
+  truths: readonly Box[],
+  thresholds: readonly number[],
+  maxPixels = MAX_BOX_PIXELS,
+): ImageSweep | null {
   if (truths.length === 0) return null;
   const map = prepareBoxableMap(grid, imageW, imageH, maxPixels);
   return { imageId, ious: thresholds.map((t) => localizeAt(map, truths, t).iou!) };

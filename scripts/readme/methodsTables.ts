@@ -14,7 +14,10 @@ const cell = (s: string) => s.replace(/\|/g, '\\|');
 
 export function methodsTable(): string {
   const rows = METHOD_REGISTRY.map((m) => {
-    const notes = [m.fusion].filter(Boolean).map((f) => ` (${f})`).join('');
+    const notes = [m.fusion]
+      .filter(Boolean)
+      .map((f) => ` (${f})`)
+      .join('');
     const runs = passesText(m) + (m.camHead ? '; GAP → linear head' : '');
     const variants = m.variants.length > 1 ? m.variants.map((v) => `\`${v.name}\`${v.default ? ' *' : ''}`).join(', ') : '—';
     return `| \`${m.id}\` | ${cell(`${m.title}, ${authorYear(m)}${notes}`)} | ${runs} | ${variants} |`;

@@ -34,7 +34,9 @@ export function percent1(v: number): string {
 
 export function modelsTable(records: readonly ModelRecord[] = modelRecords()): string {
   const head = `| model | architecture | trained on | ${ACCURACY_COLUMNS.join(' | ')} | CAM box IoU ≥ 0.5 | size |`;
-  const rule = `| ${Array(5 + ACCURACY_COLUMNS.length).fill('---').join(' | ')} |`;
+  const rule = `| ${Array(5 + ACCURACY_COLUMNS.length)
+    .fill('---')
+    .join(' | ')} |`;
   const rows = records.map((r) => {
     const name = r.model.split('/').pop()!;
     const acc = ACCURACY_COLUMNS.map((c) => percent1(r.accuracy[c]!));

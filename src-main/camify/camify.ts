@@ -70,7 +70,10 @@ async function loadImages(
     throw new CamscopeError(`${dir}: dataset folder not found`);
   }
   if (!entries) throw new CamscopeError(`${dir}: not a folder (--dataset takes a dataset folder or a folder of images)`);
-  const plain = entries.filter((d) => !d.isDirectory() && isImageName(d.name)).map((d) => d.name).sort();
+  const plain = entries
+    .filter((d) => !d.isDirectory() && isImageName(d.name))
+    .map((d) => d.name)
+    .sort();
   if (entries.length === 0) throw new CamscopeError(`${dir}: no images (empty folder)`);
   let detected = format;
   try {
@@ -98,7 +101,8 @@ function checkOptions(o: CamifyOptions): { valSplit: number; seed: number; l2: n
   if (!(valSplit >= 0 && valSplit < 1)) throw new CamscopeError(`--val-split: expected a fraction in [0, 1), got ${valSplit}`);
   if (!Number.isInteger(seed)) throw new CamscopeError(`--seed: expected an integer, got ${seed}`);
   if (!(l2 >= 0 && Number.isFinite(l2))) throw new CamscopeError(`--l2: expected a number ≥ 0, got ${l2}`);
-  if (targetSource !== 'model' && targetSource !== 'labels') throw new CamscopeError(`--target-source: expected model or labels, got '${targetSource}'`);
+  if (targetSource !== 'model' && targetSource !== 'labels')
+    throw new CamscopeError(`--target-source: expected model or labels, got '${targetSource}'`);
   return { valSplit, seed, l2, targetSource };
 }
 
@@ -120,24 +124,36 @@ export async function camify(o: CamifyOptions): Promise<CamifyResult> {
     const labelled = images.some((im) => im.label !== null) && images.every((im) => im.label === null || im.label + offset < model.numClasses);
     if (targetSource === 'labels') {
       const unlabelled = images.filter((im) => im.label === null).length;
-      if (unlabelled) throw new CamscopeError(`${o.dataset}: --target-source labels needs a label for every image, ${unlabelled} of ${images.length} have none`);
+      if (unlabelled)
+        throw new CamscopeError(`${o.dataset}: --target-source labels needs a label for every image, ${unlabelled} of ${images.length} have none`);
       const classes = new Set(images.map((im) => im.label)).size;
       if (classes < 2) throw new CamscopeError(`${o.dataset}: the labels name ${classes} class; a classifier head needs at least 2`);
     }
 
-    const features = await extractPooledFeatures(explainer, layer, images.map((im) => im.path), {
-      batchSize: o.batchSize ?? 16,
-      onProgress: (done, total) => o.onProgress?.('features', done, total),
-    });
+    const features = await extractPooledFeatures(
+      explainer,
+      layer,
+      images.map((im) => im.path),
+      {
+        batchSize: o.batchSize ?? 16,
+        onProgress: (done, total) => o.onProgress?.('features', done, total),
+      },
+    );
     const labelIndex = (i: number) => (images[i]!.label === null || !labelled ? null : images[i]!.label! + offset);
     const targets = Int32Array.from({ length: images.length }, (_, i) => (targetSource === 'model' ? features.top1[i]! : labelIndex(i)!));
     const distinct = new Set(targets).size;
     if (distinct < 2) {
-      throw new CamscopeError(`${o.dataset}: every image has the same target class (${targets[0]}, from the ${targetSource === 'model' ? "model's predictions" : 'labels'}); a classifier head needs at least 2`);
+      throw new CamscopeError(
+        `${o.dataset}: every image has the same target class (${targets[0]}, from the ${targetSource === 'model' ? "model's predictions" : 'labels'}); a classifier head needs at least 2`,
+      );
     }
 
     const { train, val } = splitRows(images.length, valSplit, seed);
-    const part = (rows: number[]) => ({ x: takeRows(features.x, features.k, rows), labels: Int32Array.from(rows, (i) => targets[i]!), n: rows.length });
+    const part = (rows: number[]) => ({
+      x: takeRows(features.x, features.k, rows),
+      labels: Int32Array.from(rows, (i) => targets[i]!),
+      n: rows.length,
+    });
     const fit = await fitSoftmaxRegression(part(train), val.length ? part(val) : null, {
       classes: model.numClasses,
       features: features.k,
@@ -157,7 +173,14 @@ export async function camify(o: CamifyOptions): Promise<CamifyResult> {
       sourceFile: basename(o.model),
       layer,
       targetSource,
-      fit: { l2, valSplit, seed, iterations: fit.iterations, stoppedBy: fit.stoppedBy, optimizer: 'L-BFGS, standardized features, early stopping on validation loss' },
+      fit: {
+        l2,
+        valSplit,
+        seed,
+        iterations: fit.iterations,
+        stoppedBy: fit.stoppedBy,
+        optimizer: 'L-BFGS, standardized features, early stopping on validation loss',
+      },
       images: images.length,
       trainImages: train.length,
       valImages: val.length,

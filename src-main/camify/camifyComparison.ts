@@ -48,7 +48,11 @@ export interface CompareOptions {
   batchSize?: number;
 }
 
-const localization = (m: MethodMetrics): Localization => ({ gt_known_loc: m.gt_known_loc, maxboxacc_v2: m.maxboxacc_v2, pointing_game: m.pointing_game });
+const localization = (m: MethodMetrics): Localization => ({
+  gt_known_loc: m.gt_known_loc,
+  maxboxacc_v2: m.maxboxacc_v2,
+  pointing_game: m.pointing_game,
+});
 
 const meanOf = (xs: (number | null)[]): number | null => {
   const d = xs.filter((x): x is number => x !== null);
@@ -61,7 +65,9 @@ const top1 = (im: ImageEvaluation) => im.predictions[0]!.index;
  * The comparison, and per image both top-1 maps merged into one ImageEvaluation (the original's item and
  * predictions, pairs keyed PAIR_KEY: Pearson and Spearman of mapAgreement.ts, resampling different grids).
  */
-export async function compareCamify(o: CompareOptions): Promise<{ comparison: CamifyComparison; images: ImageEvaluation[]; refitImages: ImageEvaluation[] }> {
+export async function compareCamify(
+  o: CompareOptions,
+): Promise<{ comparison: CamifyComparison; images: ImageEvaluation[]; refitImages: ImageEvaluation[] }> {
   const run = (model: string, method: string, modelOptions: ModelOptions) =>
     evaluateDataset({ model, dataset: o.dataset, methods: [method], layer: o.layer, modelOptions, batchSize: o.batchSize, faithfulness: false });
   const original = await run(o.original, ORIGINAL_METHOD, o.modelOptions);
@@ -74,7 +80,12 @@ export async function compareCamify(o: CompareOptions): Promise<{ comparison: Ca
     const { pearson, spearman } = im.pairs[PAIR_KEY]!;
     return { id: im.item.id, originalTop1: top1(im), refitTop1: top1(refit.images[i]!), pearson, spearman };
   });
-  const side = (model: string, method: string, r: EvaluationResult) => ({ model, method, layer: o.layer, localization: localization(r.summary.methods[method]!) });
+  const side = (model: string, method: string, r: EvaluationResult) => ({
+    model,
+    method,
+    layer: o.layer,
+    localization: localization(r.summary.methods[method]!),
+  });
   const comparison: CamifyComparison = {
     original: side(o.original, ORIGINAL_METHOD, original),
     refit: side(o.refit, REFIT_METHOD, refit),

@@ -48,11 +48,7 @@ function maxAbs(a: Float64Array): number {
 }
 
 /** Minimizes `evaluate` from `x0` (which is not modified). */
-export async function lbfgs(
-  evaluate: (x: Float64Array) => Promise<Evaluation>,
-  x0: Float64Array,
-  opts: LbfgsOptions = {},
-): Promise<LbfgsResult> {
+export async function lbfgs(evaluate: (x: Float64Array) => Promise<Evaluation>, x0: Float64Array, opts: LbfgsOptions = {}): Promise<LbfgsResult> {
   const memory = opts.memory ?? 10;
   const maxIterations = opts.maxIterations ?? 500;
   const gtol = opts.gradientTolerance ?? 1e-6;

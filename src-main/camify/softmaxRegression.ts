@@ -63,7 +63,12 @@ function objectiveGraph(mode: 'gradient' | 'evaluate', classes: number): Uint8Ar
     nodes.push({ opType: 'Identity', input: [e.reduceSum(residual, [0], false)], output: ['grad_b'] });
     outputs.push('grad_w', 'grad_b');
   } else {
-    nodes.push({ opType: 'Cast', input: [e.op('ArgMax', [z], { axis: 1, keepdims: 0 })], output: ['prediction'], attribute: [makeAttribute('to', 1)] });
+    nodes.push({
+      opType: 'Cast',
+      input: [e.op('ArgMax', [z], { axis: 1, keepdims: 0 })],
+      output: ['prediction'],
+      attribute: [makeAttribute('to', 1)],
+    });
     outputs.push('prediction');
   }
   return encodeModel(

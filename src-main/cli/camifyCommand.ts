@@ -45,7 +45,14 @@ export async function camifyCommand(argv: string[], io: CliIO): Promise<void> {
   const json = one(a, 'json');
   const valSplit = numberOption(one(a, 'val-split'), 'val-split') ?? DEFAULT_VAL_SPLIT;
   if ((report || json) && valSplit === 0) throw new CamscopeError('--report/--json compare on the validation images: --val-split must be above 0');
-  const modelOptions = { device: parseDevice(one(a, 'device')), labelOffset: intOption(a, 'label-offset'), preset: one(a, 'preset'), size: one(a, 'size'), mean: one(a, 'mean'), std: one(a, 'std') };
+  const modelOptions = {
+    device: parseDevice(one(a, 'device')),
+    labelOffset: intOption(a, 'label-offset'),
+    preset: one(a, 'preset'),
+    size: one(a, 'size'),
+    mean: one(a, 'mean'),
+    std: one(a, 'std'),
+  };
   const batchSize = intOption(a, 'batch');
   let progress: Progress | null = null;
   const result = await camify({
@@ -67,14 +74,18 @@ export async function camifyCommand(argv: string[], io: CliIO): Promise<void> {
       progress.update(done);
     },
     onIteration: ({ iteration, loss, valLoss }) => {
-      if (iteration % 10 === 0) io.err(`fit: iteration ${iteration}, objective ${loss.toFixed(4)}${valLoss === null ? '' : `, validation loss ${valLoss.toFixed(4)}`}\n`);
+      if (iteration % 10 === 0)
+        io.err(`fit: iteration ${iteration}, objective ${loss.toFixed(4)}${valLoss === null ? '' : `, validation loss ${valLoss.toFixed(4)}`}\n`);
     },
   });
   if (result.warnings.length) io.err(`${result.warnings.length} dataset warnings (first: ${result.warnings[0]})\n`);
   io.err(`fit: ${result.fit.iterations} iterations, stopped by ${result.fit.stoppedBy}\n`);
   io.out(`${result.out}: ${result.description}\n`);
   if (!report && !json) return;
-  if (!result.validation) throw new CamscopeError(`${required(a, 'dataset')}: --report/--json need a dataset folder (a plain folder of images has no boxes or sizes to evaluate on)`);
+  if (!result.validation)
+    throw new CamscopeError(
+      `${required(a, 'dataset')}: --report/--json need a dataset folder (a plain folder of images has no boxes or sizes to evaluate on)`,
+    );
   const { comparison, images, refitImages } = await compareCamify({
     original: required(a, 'model'),
     refit: result.out,
@@ -85,5 +96,7 @@ export async function camifyCommand(argv: string[], io: CliIO): Promise<void> {
   });
   if (json) writeOutput(json, `${JSON.stringify(comparison, null, 2)}\n`);
   if (report) writeOutput(report, await renderCamifyReport(comparison, images, refitImages));
-  io.err(`comparison on ${comparison.images} validation images: top-1 agreement ${(100 * comparison.top1Agreement).toFixed(1)} %, mean Pearson ${comparison.meanPearson?.toFixed(3) ?? '—'}\n`);
+  io.err(
+    `comparison on ${comparison.images} validation images: top-1 agreement ${(100 * comparison.top1Agreement).toFixed(1)} %, mean Pearson ${comparison.meanPearson?.toFixed(3) ?? '—'}\n`,
+  );
 }

@@ -31,7 +31,8 @@ export async function demoCommand(argv: string[], io: CliIO): Promise<void> {
     ws.close();
   }
   const failed = runs.find((r) => r.status !== 'done');
-  if (failed) throw new CamscopeError(`${project}: run ${failed.id} (${failed.method}) ended ${failed.status}${failed.error ? `: ${failed.error}` : ''}`);
+  if (failed)
+    throw new CamscopeError(`${project}: run ${failed.id} (${failed.method}) ended ${failed.status}${failed.error ? `: ${failed.error}` : ''}`);
 
   const study = await evaluateDemoStudy(REPO_ROOT, project, io.progress);
   const html = await renderStudyReport(study);

@@ -52,13 +52,17 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
   const heldOutSplit = one(a, 'threshold-split');
   const started = performance.now();
   const { result, heldOutResult } = await withInterrupt(io.err, async (signal) => {
-    const load = (split: string | undefined) => loadDataset(required(a, 'dataset'), { format: format === undefined ? undefined : parseDatasetFormat(format), split, signal });
+    const load = (split: string | undefined) =>
+      loadDataset(required(a, 'dataset'), { format: format === undefined ? undefined : parseDatasetFormat(format), split, signal });
     const dataset = await load(one(a, 'split'));
     for (const w of dataset.warnings.slice(0, 5)) io.err(`warning: ${w}\n`);
     if (dataset.warnings.length > 5) io.err(`warning: … and ${dataset.warnings.length - 5} more\n`);
     const common = {
       model: required(a, 'model'),
-      methods: (one(a, 'methods') ?? 'cam,gradcam').split(',').map((m) => m.trim()).filter(Boolean),
+      methods: (one(a, 'methods') ?? 'cam,gradcam')
+        .split(',')
+        .map((m) => m.trim())
+        .filter(Boolean),
       modelOptions: modelOpts,
       layer: one(a, 'layer'),
       batchSize: batch,
@@ -68,7 +72,8 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
     };
     // The wsolevaluation protocol: thresholds chosen on a held-out split (localization only), applied to this one.
     const heldOut = heldOutSplit === undefined ? null : await load(heldOutSplit);
-    if (heldOut && heldOut.fingerprint === dataset.fingerprint) throw new CamscopeError(`--threshold-split ${heldOutSplit}: the held-out split holds the same images as the evaluated one`);
+    if (heldOut && heldOut.fingerprint === dataset.fingerprint)
+      throw new CamscopeError(`--threshold-split ${heldOutSplit}: the held-out split holds the same images as the evaluated one`);
     return {
       heldOutResult: heldOut ? await evaluateDataset({ ...common, dataset: heldOut, faithfulness: false, bootstrap: null }) : null,
       result: await evaluateDataset({
@@ -84,7 +89,8 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
     };
   });
 
-  if (heldOutResult) result.summary.threshold_split = thresholdSplit(heldOutSplit!, heldOutResult.summary.images, heldOutResult.maxBoxAcc, result.maxBoxAcc);
+  if (heldOutResult)
+    result.summary.threshold_split = thresholdSplit(heldOutSplit!, heldOutResult.summary.images, heldOutResult.maxBoxAcc, result.maxBoxAcc);
 
   const json = one(a, 'json');
   const csv = one(a, 'csv');

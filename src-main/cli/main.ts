@@ -102,7 +102,14 @@ output of a model with several.
 head graphs (default cpu; auto: the first usable accelerator, else the CPU with a notice).
 Exit codes: 0 ok, 2 bad input (one line naming the file and the problem), 1 internal error.`;
 
-const HELP = ['camscope — Class Activation Maps for ONNX image classifiers', '', 'Usage:', ...Object.values(COMMANDS).map((c) => c.usage), '', NOTES].join('\n');
+const HELP = [
+  'camscope — Class Activation Maps for ONNX image classifiers',
+  '',
+  'Usage:',
+  ...Object.values(COMMANDS).map((c) => c.usage),
+  '',
+  NOTES,
+].join('\n');
 
 const HELP_FLAGS = new Set(['--help', '-h']);
 
@@ -119,7 +126,9 @@ export async function main(argv: string[], io: CliIO = PROCESS_IO): Promise<numb
       io.out(`Usage:\n${cmd.usage}\n`);
       return 0;
     }
-    await (await cmd.load())(rest, io);
+    await (
+      await cmd.load()
+    )(rest, io);
     return 0;
   } catch (e) {
     if (e instanceof CamscopeError) {

@@ -17,7 +17,11 @@ export const REPO_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
 export const RENDERER_DIR = join(REPO_ROOT, 'out', 'renderer');
 
 /** Serves a project (created when missing), or when none is given the last one opened, else the demo project. */
-export async function serve(opts: { project?: string; port?: number; demo?: DemoOptions }): Promise<{ shell: BrowserShell; workspace: Workspace; startHash: string }> {
+export async function serve(opts: {
+  project?: string;
+  port?: number;
+  demo?: DemoOptions;
+}): Promise<{ shell: BrowserShell; workspace: Workspace; startHash: string }> {
   if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
     throw new CamscopeError(`${RENDERER_DIR}: the renderer is not built (run 'npm run build:renderer')`);
   }

@@ -103,7 +103,9 @@ export async function finishDataset(root: DatasetRoot, format: DatasetFormat, pa
       const boxWarnings: string[] = [];
       const stated = entry.statedSize;
       if (stated && (stated.width !== size.width || stated.height !== size.height)) {
-        boxWarnings.push(`${stated.where}: '${id}' is stated as ${stated.width}×${stated.height} but is ${size.width}×${size.height}; boxes checked against the real size`);
+        boxWarnings.push(
+          `${stated.where}: '${id}' is stated as ${stated.width}×${stated.height} but is ${size.width}×${size.height}; boxes checked against the real size`,
+        );
       }
       const boxes = checkBoxes(entry.boxes, size.width, size.height, boxWarnings);
       const item: DatasetItem = { id, path: found.ok, label: entry.label, boxes, ...size };

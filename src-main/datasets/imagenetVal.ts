@@ -36,7 +36,13 @@ async function fromSolutionCsv(root: string, synsets: Map<string, number>, warni
   for (const line of await readLines(root, join(root, 'LOC_val_solution.csv'))) {
     if (/^ImageId\s*,/.test(line.text)) continue;
     const comma = line.text.indexOf(',');
-    const tokens = comma < 0 ? [] : line.text.slice(comma + 1).trim().split(/\s+/);
+    const tokens =
+      comma < 0
+        ? []
+        : line.text
+            .slice(comma + 1)
+            .trim()
+            .split(/\s+/);
     const numbers = tokens.map((t, i) => (i % 5 === 0 ? 0 : parseNumber(t)));
     if (tokens.length === 0 || tokens.length % 5 !== 0 || numbers.some((v) => v === null)) {
       warnings.push(`${line.where}: expected "ImageId,<wnid> x0 y0 x1 y1 …", got '${line.text}', skipped`);
@@ -61,7 +67,8 @@ async function fromXml(root: string, synsets: Map<string, number>, warnings: str
   const xmlDir = await firstExistingDir(root, XML_DIRS);
   const under = xmlDir === 'val' ? 'val' : await firstExistingDir(root, IMAGE_DIRS);
   const files = (await readdir(join(root, xmlDir))).filter((f) => f.toLowerCase().endsWith('.xml')).sort();
-  if (files.length === 0) throw new CamscopeError(`${root}: ImageNet dataset without LOC_val_solution.csv nor XML annotations in ${XML_DIRS.join(' or ')}`);
+  if (files.length === 0)
+    throw new CamscopeError(`${root}: ImageNet dataset without LOC_val_solution.csv nor XML annotations in ${XML_DIRS.join(' or ')}`);
   const entries: RawEntry[] = [];
   for (const f of files) {
     const file = join(root, xmlDir, f);
@@ -69,7 +76,8 @@ async function fromXml(root: string, synsets: Map<string, number>, warnings: str
     const ann = await readVocXml(file, name, warnings);
     if (!ann) continue;
     const known = ann.objects.filter((o) => synsets.has(o.name));
-    for (const o of ann.objects) if (!synsets.has(o.name)) warnings.push(`${o.where}: unknown synset '${o.name}' (not in LOC_synset_mapping.txt), ignored`);
+    for (const o of ann.objects)
+      if (!synsets.has(o.name)) warnings.push(`${o.where}: unknown synset '${o.name}' (not in LOC_synset_mapping.txt), ignored`);
     if (known.length === 0) {
       warnings.push(`${name}: no object of a known synset, skipped`);
       continue;

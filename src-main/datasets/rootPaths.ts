@@ -42,13 +42,18 @@ export class DatasetRoot {
     } catch {
       return { problem: `image file not found: '${id}'` };
     }
-    if (!real.startsWith(this.realDir.endsWith(sep) ? this.realDir : this.realDir + sep)) return { problem: `'${id}' is a symlink leading outside the dataset root, refused` };
+    if (!real.startsWith(this.realDir.endsWith(sep) ? this.realDir : this.realDir + sep))
+      return { problem: `'${id}' is a symlink leading outside the dataset root, refused` };
     if (!(await stat(real)).isFile()) return { problem: `'${id}' is not a file` };
     return { ok: path };
   }
 }
 
-export const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
+export const exists = (p: string): Promise<boolean> =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 /** The first candidate (relative to root) that is a folder, else '.' (the root). */
 export async function firstExistingDir(root: string, candidates: readonly string[]): Promise<string> {

@@ -44,17 +44,24 @@ export function parseShard(value: string | undefined, env: NodeJS.ProcessEnv = p
 
 function shardFromEnv(env: NodeJS.ProcessEnv): Shard {
   const check = (index: number, count: number, from: string): Shard => {
-    if (!(count >= 1) || !(index >= 0) || index >= count) throw new CamscopeError(`--shard auto: ${from} gives shard index ${index} of ${count}, outside 0..${count - 1}`);
+    if (!(count >= 1) || !(index >= 0) || index >= count)
+      throw new CamscopeError(`--shard auto: ${from} gives shard index ${index} of ${count}, outside 0..${count - 1}`);
     return { index, count };
   };
   if (env.SLURM_ARRAY_TASK_ID !== undefined) {
-    if (env.SLURM_ARRAY_TASK_COUNT === undefined) throw new CamscopeError('--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not');
+    if (env.SLURM_ARRAY_TASK_COUNT === undefined)
+      throw new CamscopeError('--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not');
     const from = `SLURM_ARRAY_TASK_ID=${env.SLURM_ARRAY_TASK_ID} (min ${env.SLURM_ARRAY_TASK_MIN ?? 0}), SLURM_ARRAY_TASK_COUNT=${env.SLURM_ARRAY_TASK_COUNT}`;
     return check(int(env.SLURM_ARRAY_TASK_ID) - int(env.SLURM_ARRAY_TASK_MIN ?? '0'), int(env.SLURM_ARRAY_TASK_COUNT), from);
   }
   if (env.JOB_COMPLETION_INDEX !== undefined) {
-    if (env.CAMSCOPE_SHARD_COUNT === undefined) throw new CamscopeError('--shard auto: JOB_COMPLETION_INDEX is set but CAMSCOPE_SHARD_COUNT (the Job\'s completions) is not');
-    return check(int(env.JOB_COMPLETION_INDEX), int(env.CAMSCOPE_SHARD_COUNT), `JOB_COMPLETION_INDEX=${env.JOB_COMPLETION_INDEX}, CAMSCOPE_SHARD_COUNT=${env.CAMSCOPE_SHARD_COUNT}`);
+    if (env.CAMSCOPE_SHARD_COUNT === undefined)
+      throw new CamscopeError("--shard auto: JOB_COMPLETION_INDEX is set but CAMSCOPE_SHARD_COUNT (the Job's completions) is not");
+    return check(
+      int(env.JOB_COMPLETION_INDEX),
+      int(env.CAMSCOPE_SHARD_COUNT),
+      `JOB_COMPLETION_INDEX=${env.JOB_COMPLETION_INDEX}, CAMSCOPE_SHARD_COUNT=${env.CAMSCOPE_SHARD_COUNT}`,
+    );
   }
   throw new CamscopeError('--shard auto: no SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX in the environment (use --shard K/N)');
 }

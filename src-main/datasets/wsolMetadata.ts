@@ -23,7 +23,9 @@ export async function findWsolMetadata(root: string, split: string | undefined):
   const found: string[] = [];
   for (const c of candidates) if (await exists(join(c, 'image_ids.txt'))) found.push(c);
   if (found.length > 1) {
-    throw new CamscopeError(`${root}: several wsolevaluation metadata folders for split '${s}' (${found.map((f) => displayName(root, f)).join(', ')}); point DIR at one dataset`);
+    throw new CamscopeError(
+      `${root}: several wsolevaluation metadata folders for split '${s}' (${found.map((f) => displayName(root, f)).join(', ')}); point DIR at one dataset`,
+    );
   }
   return found[0] ?? null;
 }
@@ -51,7 +53,8 @@ function splitRow(text: string, count: number): { id: string; fields: string[] }
 
 export async function readWsolMetadata(root: string, split: string | undefined): Promise<ParsedDataset> {
   const dir = await findWsolMetadata(root, split);
-  if (!dir) throw new CamscopeError(`${root}: no wsolevaluation image_ids.txt (looked in DIR and metadata/[<dataset>/]${split ?? WSOL_DEFAULT_SPLIT}/)`);
+  if (!dir)
+    throw new CamscopeError(`${root}: no wsolevaluation image_ids.txt (looked in DIR and metadata/[<dataset>/]${split ?? WSOL_DEFAULT_SPLIT}/)`);
   const splitName = dir === root ? undefined : (split ?? WSOL_DEFAULT_SPLIT);
   const warnings: string[] = [];
   const classNames = (await exists(join(dir, 'classes.txt'))) ? (await readLines(root, join(dir, 'classes.txt'))).map((l) => l.text.trim()) : null;
@@ -60,7 +63,8 @@ export async function readWsolMetadata(root: string, split: string | undefined):
     const row = splitRow(line.text, 1);
     const label = parseIndex(row?.fields[0]);
     if (!row || label === null) warnings.push(`${line.where}: expected "id,label" with a class index ≥ 0, got '${line.text}', ignored`);
-    else if (classNames && label >= classNames.length) warnings.push(`${line.where}: unknown class ${label} (classes.txt has ${classNames.length}), ignored`);
+    else if (classNames && label >= classNames.length)
+      warnings.push(`${line.where}: unknown class ${label} (classes.txt has ${classNames.length}), ignored`);
     else labels.set(row.id, label);
   }
   const sizes = new Map<string, { width: number; height: number; where: string }>();

@@ -63,7 +63,17 @@ export async function evaluateDemoStudy(repoRoot: string, projectFile: string, p
   const photos: PhotoSection[] = [];
   for (const model of IMAGENET_MODELS) {
     progress?.write(`evaluating ${model} on the ImageNet photos\n`);
-    photos.push({ model, result: await evaluateDataset({ model: demoModelPath(repoRoot, model), dataset: photoSet, methods: [...IMAGENET_METHODS], faithfulness: false, batchSize: 4, progress }) });
+    photos.push({
+      model,
+      result: await evaluateDataset({
+        model: demoModelPath(repoRoot, model),
+        dataset: photoSet,
+        methods: [...IMAGENET_METHODS],
+        faithfulness: false,
+        batchSize: 4,
+        progress,
+      }),
+    });
   }
   const datasets = new Map<Scenario, Dataset>();
   const sections: StudySection[] = [];
@@ -164,7 +174,18 @@ export function headlineTable(study: DemoStudy): Table {
     ];
   });
   return {
-    head: ['scenario', 'model', 'images', 'accuracy %', 'CAM GT-known Loc %', 'Grad-CAM GT-known Loc %', 'CAM MaxBoxAccV2 %', 'Grad-CAM MaxBoxAccV2 %', 'CAM↔Grad-CAM Pearson r', 'CAM↔Grad-CAM box IoU'],
+    head: [
+      'scenario',
+      'model',
+      'images',
+      'accuracy %',
+      'CAM GT-known Loc %',
+      'Grad-CAM GT-known Loc %',
+      'CAM MaxBoxAccV2 %',
+      'Grad-CAM MaxBoxAccV2 %',
+      'CAM↔Grad-CAM Pearson r',
+      'CAM↔Grad-CAM box IoU',
+    ],
     rows,
   };
 }
@@ -176,10 +197,20 @@ export function photosTable(study: Pick<DemoStudy, 'photos'>): Table {
     result.images.map((im) => {
       const top = im.predictions[0]!;
       const iou = (m: string) => (m in result.refused ? 'refused' : num(im.methods[m]?.values.iou));
-      return [model, basename(im.item.path), im.item.label === null ? '—' : String(im.item.label), `${top.label ?? top.index} (${(100 * top.score).toFixed(1)} %)`, im.correct ? 'yes' : 'no', ...methods.map(iou)];
+      return [
+        model,
+        basename(im.item.path),
+        im.item.label === null ? '—' : String(im.item.label),
+        `${top.label ?? top.index} (${(100 * top.score).toFixed(1)} %)`,
+        im.correct ? 'yes' : 'no',
+        ...methods.map(iou),
+      ];
     }),
   );
-  return { head: ['model', 'photo', 'ImageNet class', 'predicted (score)', 'correct', ...methods.map((m) => `${registeredMethod(m).title} box IoU`)], rows };
+  return {
+    head: ['model', 'photo', 'ImageNet class', 'predicted (score)', 'correct', ...methods.map((m) => `${registeredMethod(m).title} box IoU`)],
+    rows,
+  };
 }
 
 export function shortcutTable(study: DemoStudy): Table {

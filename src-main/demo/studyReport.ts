@@ -36,7 +36,11 @@ const thumb = async (png: Buffer, side = THUMB_SIDE) =>
 /** One shortcut test image: the image, then each model's CAM (Grad-CAM where CAM is refused), mark in red, object in green. */
 async function shortcutExample(id: string, perModel: { model: string; method: string; example: MarkedImage }[]): Promise<string> {
   const image = await decodeImage(perModel[0]!.example.image.item.path);
-  const original = await thumb(await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer());
+  const original = await thumb(
+    await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
   const figures = await Promise.all(
     perModel.map(async ({ model, method, example: { image: im, mark } }) => {
       const boxes = [{ box: mark, color: MARK_COLOR }, ...im.item.boxes.map((box) => ({ box, color: GT_COLOR }))];
@@ -58,7 +62,11 @@ async function shortcutExamples(study: DemoStudy): Promise<string> {
         id,
         models.map((model) => {
           const section = study.sections.find((s) => s.model === model && s.scenario === 'shortcut')!;
-          return { model, method: 'cam' in section.result.refused ? 'gradcam' : 'cam', example: study.marked.get(model)!.find((m) => m.image.item.id === id)! };
+          return {
+            model,
+            method: 'cam' in section.result.refused ? 'gradcam' : 'cam',
+            example: study.marked.get(model)!.find((m) => m.image.item.id === id)!,
+          };
         }),
       ),
     ),
@@ -81,7 +89,7 @@ async function photoFigures(study: DemoStudy): Promise<string> {
         study.photos.flatMap(({ model, result }) => {
           const im = result.images[i]!;
           const top = im.predictions[0]!;
-          return [('cam' in result.refused ? 'gradcam++' : 'cam'), 'gradcam'].map(async (method) => {
+          return ['cam' in result.refused ? 'gradcam++' : 'cam', 'gradcam'].map(async (method) => {
             const map = im.methods[method]!.map;
             const boxes = [...im.item.boxes.map((box) => ({ box, color: GT_COLOR })), ...(map.box ? [{ box: map.box, color: PRED_COLOR }] : [])];
             const src = await thumb(await renderOverlay({ image, map, boxes }), PHOTO_SIDE);

@@ -80,7 +80,12 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
       if (head && !head.ok) refused[choice.id] = head.reason;
       else choices.push(choice);
     }
-    if (choices.length === 0) throw new CamscopeError(`${opts.model}: no requested method applies (${Object.entries(refused).map(([m, r]) => `${m}: ${r}`).join('; ')})`);
+    if (choices.length === 0)
+      throw new CamscopeError(
+        `${opts.model}: no requested method applies (${Object.entries(refused)
+          .map(([m, r]) => `${m}: ${r}`)
+          .join('; ')})`,
+      );
     const explainOpts: ExplainOptions = { methods: choices, layers: [layer], target: 'top1', threshold };
     const prepared = explainer.prepare(explainOpts);
     const ids = choices.map((c) => c.id);
@@ -88,7 +93,15 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
     let stored = new Map<string, Set<number>>();
     if (opts.project) {
       recorder = ProjectRecorder.open(opts.project, dataset, items, labelOffset);
-      stored = recorder.prepareRuns(explainer, ids, layer, { dataset: dataset.fingerprint, images: items.length, threshold, labelOffset, faithfulness, ...(road ? { road } : {}), ...(shard ? { shard: shardLabel(shard) } : {}) });
+      stored = recorder.prepareRuns(explainer, ids, layer, {
+        dataset: dataset.fingerprint,
+        images: items.length,
+        threshold,
+        labelOffset,
+        faithfulness,
+        ...(road ? { road } : {}),
+        ...(shard ? { shard: shardLabel(shard) } : {}),
+      });
     }
     const isStored = (i: number) => ids.every((id) => stored.get(id)?.has(i));
 
@@ -114,7 +127,13 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
       const fresh = indices.filter((i) => !isStored(i));
       explainer.prefetch(freshIn(start + batchSize).map((i) => items[i]!.path));
       const began = Date.now();
-      const computed = await explainRows(explainer, explainOpts, prepared, fresh.map((i) => items[i]!), (it) => gtIndexOf(it));
+      const computed = await explainRows(
+        explainer,
+        explainOpts,
+        prepared,
+        fresh.map((i) => items[i]!),
+        (it) => gtIndexOf(it),
+      );
       if (faithfulness) await addFaithfulness(computed, explainer, choices, layer, road);
       const elapsed = Date.now() - began;
       const perRecord = new Map<string, Parameters<ProjectRecorder['record']>[1]>(ids.map((id) => [id, []]));
@@ -135,7 +154,9 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
           if (row >= 0 && !stored.get(id)?.has(i)) {
             // The GT-class map is kept only where it differs from the stored top-1 map.
             const vectors = maps.gt && maps.gt !== maps.top1 ? { ...curves, gt_map: maps.gt.values } : curves;
-            perRecord.get(id)!.push({ index: i, predictions: source.predictions, map: maps.top1, iou: values.iou ?? null, metrics: packMetrics(values, vectors) });
+            perRecord
+              .get(id)!
+              .push({ index: i, predictions: source.predictions, map: maps.top1, iou: values.iou ?? null, metrics: packMetrics(values, vectors) });
           }
           if (opts.exportMaps) writeScoremap(opts.exportMaps, id, item.id, maps.gt ?? maps.top1);
         }
@@ -149,14 +170,22 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
     recorder?.finish();
 
     return {
-      ...aggregator.result(images, refused, (label) => dataset.classNames?.[label] ?? explainer.labels.name(label + labelOffset) ?? String(label), opts.bootstrap === undefined ? {} : opts.bootstrap),
+      ...aggregator.result(
+        images,
+        refused,
+        (label) => dataset.classNames?.[label] ?? explainer.labels.name(label + labelOffset) ?? String(label),
+        opts.bootstrap === undefined ? {} : opts.bootstrap,
+      ),
       images,
       refused,
       provenance: {
         model: { path: opts.model, sha256: model.sha256, classes: model.numClasses, layer },
         preprocessing: explainer.preprocessing,
         labelOffset,
-        methods: [...choices.map((c) => ({ id: c.id, params: { target: 'top1', threshold, variant: c.variant } })), ...Object.keys(refused).map((id) => ({ id, params: { refused: true } }))],
+        methods: [
+          ...choices.map((c) => ({ id: c.id, params: { target: 'top1', threshold, variant: c.variant } })),
+          ...Object.keys(refused).map((id) => ({ id, params: { refused: true } })),
+        ],
         dataset: {
           root: dataset.root,
           format: dataset.format,
@@ -196,7 +225,13 @@ interface RowMaps {
   vectors: Record<string, Record<string, ArrayLike<number>>>;
 }
 
-const toEvaluated = (m: MapResult): EvaluatedMap => ({ target: m.target, width: m.width, height: m.height, values: Float32Array.from(m.values), box: m.box });
+const toEvaluated = (m: MapResult): EvaluatedMap => ({
+  target: m.target,
+  width: m.width,
+  height: m.height,
+  values: Float32Array.from(m.values),
+  box: m.box,
+});
 
 /**
  * Explains items for their top-1 class in one engine run, then, for the rows whose ground-truth class
@@ -217,7 +252,13 @@ async function explainRows(
   const gtInput = new Float32Array(redo.length * plane);
   redo.forEach(({ row }, k) => gtInput.set(input.subarray(row * plane, (row + 1) * plane), k * plane));
   const gtRuns = redo.length
-    ? await explainer.explainInput(gtInput, redo.map(({ row }) => images[row]!), opts, prepared, redo.map(({ gt }) => gt!))
+    ? await explainer.explainInput(
+        gtInput,
+        redo.map(({ row }) => images[row]!),
+        opts,
+        prepared,
+        redo.map(({ gt }) => gt!),
+      )
     : [];
   const rows = top.map((t, row) => {
     const k = redo.findIndex((r) => r.row === row);

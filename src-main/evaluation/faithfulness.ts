@@ -1,9 +1,26 @@
 // Faithfulness numbers of a batch of maps (Average Drop / Increase in Confidence, Deletion / Insertion,
 // ADCC) with the model as scorer, at the metrics module's default settings; per image, so they can
 // be stored and aggregated with images read back from a project.
-import { type ExplainFn, type FaithfulnessSample, type InputShape, type ScoreFn, adcc, averageDrop, deletionInsertion, road } from './metrics/index.js';
+import {
+  type ExplainFn,
+  type FaithfulnessSample,
+  type InputShape,
+  type ScoreFn,
+  adcc,
+  averageDrop,
+  deletionInsertion,
+  road,
+} from './metrics/index.js';
 
-export const FAITHFULNESS_NAMES = ['average_drop', 'increase_in_confidence', 'deletion_auc', 'insertion_auc', 'adcc', 'coherency', 'complexity'] as const;
+export const FAITHFULNESS_NAMES = [
+  'average_drop',
+  'increase_in_confidence',
+  'deletion_auc',
+  'insertion_auc',
+  'adcc',
+  'coherency',
+  'complexity',
+] as const;
 /** ROAD's per-image means (with `road`). */
 export const ROAD_NAMES = ['road_morf', 'road_lerf'] as const;
 
@@ -24,7 +41,13 @@ export function deletionFractions(shape: InputShape): number[] {
 }
 
 /** Every faithfulness number of one method's samples (maps explaining `classIndex` of `input`); ROAD too with `road`. */
-export async function faithfulnessOf(samples: FaithfulnessSample[], score: ScoreFn, explain: ExplainFn, shape: InputShape, { road: withRoad = false } = {}): Promise<FaithfulnessOfImage[]> {
+export async function faithfulnessOf(
+  samples: FaithfulnessSample[],
+  score: ScoreFn,
+  explain: ExplainFn,
+  shape: InputShape,
+  { road: withRoad = false } = {},
+): Promise<FaithfulnessOfImage[]> {
   if (samples.length === 0) return [];
   const drop = await averageDrop(samples, score, shape);
   const curves = await deletionInsertion(samples, score, shape);

@@ -4,7 +4,17 @@ import type { MethodMetrics, MetricKey, PairAgreement } from '../../src-shared/e
 import type { DatasetItem } from '../datasets/datasetTypes.js';
 import { boxIoU } from '../../src-shared/wsolBox.js';
 import type { ClassRow, Curve, EvaluatedMap, EvaluationResult, ImageEvaluation, ImagePairEvaluation, MethodCurves } from './evaluationResult.js';
-import { IOU_THRESHOLDS, MaxBoxAccAccumulator, energyPointing, gtBoxesToScoremap, localizeImage, pearson, pointingGame, scoremapFromMap, spearman } from './metrics/index.js';
+import {
+  IOU_THRESHOLDS,
+  MaxBoxAccAccumulator,
+  energyPointing,
+  gtBoxesToScoremap,
+  localizeImage,
+  pearson,
+  pointingGame,
+  scoremapFromMap,
+  spearman,
+} from './metrics/index.js';
 import { PxapAccumulator, ROAD_PERCENTAGES, type MaxBoxAccResult } from './metrics/index.js';
 import { FAITHFULNESS_NAMES, ROAD_NAMES } from './faithfulness.js';
 import { uncertaintyOf } from './uncertainty.js';
@@ -185,7 +195,11 @@ export class MetricAggregator {
     const pxap = px.images ? px.result(this.maskImages.get(id)!.map((i) => weights[i]!)).pxap : null;
     const out: MethodMetrics = { ...EMPTY_METRICS, maxboxacc: box.v1, maxboxacc_v2: box.v2, pxap };
     for (const [key, { name, scale }] of Object.entries(PER_IMAGE_METRICS)) {
-      out[key as MetricKey] = weightedMean(images.map((im) => im.methods[id]!.values[name]), weights, scale);
+      out[key as MetricKey] = weightedMean(
+        images.map((im) => im.methods[id]!.values[name]),
+        weights,
+        scale,
+      );
     }
     return out;
   }
@@ -194,7 +208,11 @@ export class MetricAggregator {
   pairMeans(images: ImageEvaluation[], key: string, weights: ArrayLike<number>): Record<keyof typeof PAIR_MEANS, number | null> {
     const out = {} as Record<keyof typeof PAIR_MEANS, number | null>;
     for (const [name, scale] of Object.entries(PAIR_MEANS) as [keyof typeof PAIR_MEANS, number][]) {
-      out[name] = weightedMean(images.map((im) => pairValue(im.pairs[key]!, name)), weights, scale);
+      out[name] = weightedMean(
+        images.map((im) => pairValue(im.pairs[key]!, name)),
+        weights,
+        scale,
+      );
     }
     return out;
   }
@@ -220,7 +238,13 @@ export class MetricAggregator {
         boxAccuracy['MaxBoxAcc (largest box, δ = 50)'] = { x: box.thresholds, y: v1.accuracy };
         for (const c of box.allContours) boxAccuracy[`V2 (all boxes, δ = ${c.iouThreshold})`] = { x: box.thresholds, y: c.accuracy };
       }
-      curves[id] = { boxAccuracy, deletion: this.meanCurve(id, 'deletion'), insertion: this.meanCurve(id, 'insertion'), morf: this.meanCurve(id, 'morf'), lerf: this.meanCurve(id, 'lerf') };
+      curves[id] = {
+        boxAccuracy,
+        deletion: this.meanCurve(id, 'deletion'),
+        insertion: this.meanCurve(id, 'insertion'),
+        morf: this.meanCurve(id, 'morf'),
+        lerf: this.meanCurve(id, 'lerf'),
+      };
     }
     for (const id of Object.keys(refused)) methods[id] = { ...EMPTY_METRICS };
 
@@ -246,7 +270,17 @@ export class MetricAggregator {
       accuracy: labelled.length ? (100 * labelled.filter((im) => im.correct).length) / labelled.length : null,
       methods,
       agreement,
-      uncertainty: bootstrap && images.length ? uncertaintyOf(this, images, this.ids, (k) => (k in PER_IMAGE_METRICS ? PER_IMAGE_METRICS[k as keyof typeof PER_IMAGE_METRICS].name : null), methods, bootstrap) : null,
+      uncertainty:
+        bootstrap && images.length
+          ? uncertaintyOf(
+              this,
+              images,
+              this.ids,
+              (k) => (k in PER_IMAGE_METRICS ? PER_IMAGE_METRICS[k as keyof typeof PER_IMAGE_METRICS].name : null),
+              methods,
+              bootstrap,
+            )
+          : null,
       threshold_split: null,
     };
     return { summary, curves, maxBoxAcc, perClass: perClassRows(images, this.ids, className) };

@@ -50,11 +50,15 @@ function openShard(file: string): ShardProject {
     let label: string | null = null;
     for (const run of store.listRuns()) {
       const shard = evaluationOf(run).shard;
-      if (typeof shard !== 'string') throw new CamscopeError(`${file}: run ${run.id} (${run.method}) is not one shard of an evaluation (camscope eval --shard K/N writes those)`);
-      if (label !== null && shard !== label) throw new CamscopeError(`${file}: holds runs of shards ${label} and ${shard}; each shard needs its own project`);
+      if (typeof shard !== 'string')
+        throw new CamscopeError(`${file}: run ${run.id} (${run.method}) is not one shard of an evaluation (camscope eval --shard K/N writes those)`);
+      if (label !== null && shard !== label)
+        throw new CamscopeError(`${file}: holds runs of shards ${label} and ${shard}; each shard needs its own project`);
       label = shard;
-      if (run.status !== 'done') throw new CamscopeError(`${file}: run ${run.method} is ${run.status} (${run.done} of ${run.total} images); rerun its eval to finish it`);
-      if (runs.has(run.method)) throw new CamscopeError(`${file}: holds two ${run.method} runs (evaluations with other options); merge takes one evaluation per shard`);
+      if (run.status !== 'done')
+        throw new CamscopeError(`${file}: run ${run.method} is ${run.status} (${run.done} of ${run.total} images); rerun its eval to finish it`);
+      if (runs.has(run.method))
+        throw new CamscopeError(`${file}: holds two ${run.method} runs (evaluations with other options); merge takes one evaluation per shard`);
       runs.set(run.method, { run, model: store.getModel(run.modelId)! });
     }
     if (label === null) throw new CamscopeError(`${file}: holds no evaluation runs`);
@@ -82,7 +86,8 @@ function checkTogether(shards: ShardProject[]): void {
   const methods = (s: ShardProject) => [...s.runs.keys()].sort().join(', ');
   const seen = new Map<number, string>();
   for (const s of shards) {
-    if (s.count !== ref.count) throw new CamscopeError(`${s.file}: is shard ${s.index + 1}/${s.count} but ${ref.file} is shard ${ref.index + 1}/${ref.count}`);
+    if (s.count !== ref.count)
+      throw new CamscopeError(`${s.file}: is shard ${s.index + 1}/${s.count} but ${ref.file} is shard ${ref.index + 1}/${ref.count}`);
     const twin = seen.get(s.index);
     if (twin) throw new CamscopeError(`${twin} and ${s.file} are both shard ${s.index + 1}/${s.count}`);
     seen.set(s.index, s.file);
@@ -90,14 +95,17 @@ function checkTogether(shards: ShardProject[]): void {
     for (const [method, { run, model }] of s.runs) {
       const other = ref.runs.get(method)!;
       if (model.sha256 !== other.model.sha256) {
-        throw new CamscopeError(`${s.file}: its model (sha256 ${model.sha256.slice(0, 12)}…) is not ${ref.file}'s (sha256 ${other.model.sha256.slice(0, 12)}…); shards must run the same model`);
+        throw new CamscopeError(
+          `${s.file}: its model (sha256 ${model.sha256.slice(0, 12)}…) is not ${ref.file}'s (sha256 ${other.model.sha256.slice(0, 12)}…); shards must run the same model`,
+        );
       }
       const diff = firstDifference(sharedParams(run), sharedParams(other.run));
       if (diff) throw new CamscopeError(`${s.file}: its ${method} run differs from ${ref.file}'s in ${diff}`);
     }
   }
   const missing = Array.from({ length: ref.count }, (_, i) => i).filter((i) => !seen.has(i));
-  if (missing.length) throw new CamscopeError(`shard ${missing.map((i) => `${i + 1}/${ref.count}`).join(', ')} missing: ${shards.length} of ${ref.count} shards given`);
+  if (missing.length)
+    throw new CamscopeError(`shard ${missing.map((i) => `${i + 1}/${ref.count}`).join(', ')} missing: ${shards.length} of ${ref.count} shards given`);
 }
 
 /** The first key (dotted path) whose values differ, with both values, or null. */
@@ -133,14 +141,32 @@ function write(out: string, shards: ShardProject[]): MergeSummary {
     const idMaps = shards.map((s) => {
       const ids = s.store.allImageIds();
       const rows = ids.map((id) => s.store.getImage(id)!);
-      const added = target.addImages(rows.map((im) => ({ path: im.path, sha256: im.sha256, width: im.width, height: im.height, dataset: im.dataset, gtLabel: im.gtLabel, gtBoxes: im.gtBoxes })));
+      const added = target.addImages(
+        rows.map((im) => ({
+          path: im.path,
+          sha256: im.sha256,
+          width: im.width,
+          height: im.height,
+          dataset: im.dataset,
+          gtLabel: im.gtLabel,
+          gtBoxes: im.gtBoxes,
+        })),
+      );
       return new Map(ids.map((id, k) => [id, added.ids[k]!]));
     });
     const allIds = idMaps.flatMap((m) => [...m.values()]);
     for (const [method, { run }] of ref.runs) {
       const { shard: _shard, ...unsharded } = evaluationOf(run);
       const evaluation = { ...unsharded, images: allIds.length };
-      const runId = target.createRun({ modelId, method, layer: run.layer, target: run.target, imageIds: allIds, params: { ...run.params, evaluation }, appVersion: run.appVersion });
+      const runId = target.createRun({
+        modelId,
+        method,
+        layer: run.layer,
+        target: run.target,
+        imageIds: allIds,
+        params: { ...run.params, evaluation },
+        appVersion: run.appVersion,
+      });
       target.startRun(runId);
       shards.forEach((s, k) => copyRun(s, s.runs.get(method)!.run, idMaps[k]!, target, runId));
       target.finishRun(runId, 'done');

@@ -137,13 +137,15 @@ export class ProjectRecorder {
     elapsedMs: number,
   ): void {
     const recorded = this.recorded.get(method)!;
-    const rows: RecordedImage[] = batch.filter((b) => !recorded.has(b.index)).map((b) => ({
-      imageId: this.imageIds[b.index]!,
-      predictions: b.predictions,
-      maps: [{ classIndex: b.map.target, width: b.map.width, height: b.map.height, values: b.map.values }],
-      boxes: b.map.box ? [{ classIndex: b.map.target, threshold, box: b.map.box }] : [],
-      evaluation: { iou: b.iou, metrics: { ...b.metrics, [EVALUATED]: 1 } },
-    }));
+    const rows: RecordedImage[] = batch
+      .filter((b) => !recorded.has(b.index))
+      .map((b) => ({
+        imageId: this.imageIds[b.index]!,
+        predictions: b.predictions,
+        maps: [{ classIndex: b.map.target, width: b.map.width, height: b.map.height, values: b.map.values }],
+        boxes: b.map.box ? [{ classIndex: b.map.target, threshold, box: b.map.box }] : [],
+        evaluation: { iou: b.iou, metrics: { ...b.metrics, [EVALUATED]: 1 } },
+      }));
     if (rows.length) this.store.recordResults(this.runIds.get(method)!, rows, { elapsedMs });
   }
 

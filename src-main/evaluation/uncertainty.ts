@@ -2,7 +2,14 @@
 // methods: one set of image resamples (src-shared/bootstrap.ts) for all of them, so each difference
 // between two methods is paired image by image; the Wilcoxon signed-rank test on the per-image numbers.
 import { BOOTSTRAP_DEFAULTS, bootstrapReplicates, pairedDifference, percentileInterval, type BootstrapOptions } from '../../src-shared/bootstrap.js';
-import { METRIC_KEYS, type Interval, type MethodMetrics, type MetricKey, type PairedComparison, type Uncertainty } from '../../src-shared/evaluationTypes.js';
+import {
+  METRIC_KEYS,
+  type Interval,
+  type MethodMetrics,
+  type MetricKey,
+  type PairedComparison,
+  type Uncertainty,
+} from '../../src-shared/evaluationTypes.js';
 import type { ImageEvaluation } from './evaluationResult.js';
 import { wilcoxonSignedRank } from './metrics/index.js';
 
@@ -69,11 +76,19 @@ export function uncertaintyOf(
     if (va === null || vb === null) return null;
     const paired = pairedDifference(va - vb, of(a, key), of(b, key), level);
     const name = perImageName(key);
-    const differences = name === null ? [] : images.flatMap((im) => {
-      const x = im.methods[a]!.values[name];
-      const y = im.methods[b]!.values[name];
-      return x === null || x === undefined || y === null || y === undefined ? [] : [x - y];
-    });
-    return { difference: paired.difference, interval: paired.interval, p_bootstrap: paired.p, wilcoxon: name === null ? null : wilcoxonSignedRank(differences) };
+    const differences =
+      name === null
+        ? []
+        : images.flatMap((im) => {
+            const x = im.methods[a]!.values[name];
+            const y = im.methods[b]!.values[name];
+            return x === null || x === undefined || y === null || y === undefined ? [] : [x - y];
+          });
+    return {
+      difference: paired.difference,
+      interval: paired.interval,
+      p_bootstrap: paired.p,
+      wilcoxon: name === null ? null : wilcoxonSignedRank(differences),
+    };
   }
 }

@@ -220,13 +220,7 @@ export class ExplainEngine {
     return h;
   }
 
-  private async run(
-    s: CachedSession,
-    input: Float32Array,
-    n: number,
-    layers: string[],
-    extra: Record<string, ort.Tensor>,
-  ): Promise<EngineResult> {
+  private async run(s: CachedSession, input: Float32Array, n: number, layers: string[], extra: Record<string, ort.Tensor>): Promise<EngineResult> {
     const { height, width } = this.model.inputSize;
     const feeds = { [this.model.inputName]: new ort.Tensor('float32', input, [n, 3, height, width]), ...extra };
     let out: ort.InferenceSession.OnnxValueMapType;

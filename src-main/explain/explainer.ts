@@ -5,12 +5,7 @@ import { ClassifierModel } from '../model/classifierModel.js';
 import { type CamHead, camHeadAt } from '../model/camHead.js';
 import { type AttentionSpec, attentionOf } from '../model/attention.js';
 import { Labels } from '../model/labels.js';
-import {
-  type PreprocessingFlags,
-  preprocessingFromMetadata,
-  resolvePreprocessing,
-  toInputTensor,
-} from '../model/preprocessing.js';
+import { type PreprocessingFlags, preprocessingFromMetadata, resolvePreprocessing, toInputTensor } from '../model/preprocessing.js';
 import type { ImageResult, MapResult, Prediction, Preprocessing } from '../../src-shared/explainTypes.js';
 import { DEFAULT_HEAD_BATCH, DEFAULT_INPUT_BATCH } from '../../src-shared/methodCost.js';
 import { type EngineResult, ExplainEngine, type Score, type Target } from './engine.js';
@@ -172,11 +167,7 @@ export class Explainer {
     return { images, input };
   }
 
-  private async explainBatch(
-    files: string[],
-    opts: ExplainOptions,
-    prepared: ReturnType<Explainer['prepare']>,
-  ): Promise<ExplainedImage[]> {
+  private async explainBatch(files: string[], opts: ExplainOptions, prepared: ReturnType<Explainer['prepare']>): Promise<ExplainedImage[]> {
     const { images, input } = await this.loadBatch(files);
     const explained = await this.explainInput(input, images, opts, prepared);
     return explained.map((e, row) => ({

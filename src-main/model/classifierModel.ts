@@ -3,14 +3,7 @@
 import { createHash } from 'node:crypto';
 import * as ort from 'onnxruntime-node';
 import { CamscopeError, firstLine } from '../errors.js';
-import {
-  GraphIndex,
-  type ModelProto,
-  type NodeProto,
-  defaultOpset,
-  loadModelFile,
-  metadataMap,
-} from '../onnx/onnxModel.js';
+import { GraphIndex, type ModelProto, type NodeProto, defaultOpset, loadModelFile, metadataMap } from '../onnx/onnxModel.js';
 import { type ProbeResult, probeShapes } from '../onnx/shapeProbe.js';
 import { type ProbeCache, parseProbe, probeKey, serializeProbe, userProbeCache } from '../onnx/probeCache.js';
 import { dequantizeConstants } from '../onnx/dequantize.js';
@@ -78,7 +71,18 @@ function ancestors(index: GraphIndex, t: string): Set<string> {
 
 const SPATIAL_POOLING = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'LpPool', 'Pad']);
 // Activation quantizers (QDQ) only round the map before it: the layer worth explaining is before them.
-const PASS_THROUGH = new Set(['Identity', 'Dropout', 'Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Cast', 'QuantizeLinear', 'DequantizeLinear']);
+const PASS_THROUGH = new Set([
+  'Identity',
+  'Dropout',
+  'Reshape',
+  'Transpose',
+  'Flatten',
+  'Squeeze',
+  'Unsqueeze',
+  'Cast',
+  'QuantizeLinear',
+  'DequantizeLinear',
+]);
 const LINEAR = new Set(['Conv', 'Gemm', 'MatMul', 'ConvTranspose']);
 /** Operator sets camscope reads: the ONNX Model Zoo's oldest classifiers are opset 7. */
 export const MIN_OPSET = 7;
@@ -164,7 +168,10 @@ export class ClassifierModel {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     // The key also covers the graph as loaded (after folding), so a change in load-time rewriting is never served an old probe.
     const nodes = model.graph!.node ?? [];
-    const loaded = createHash('sha1').update(nodes.map((n) => `${n.opType}(${(n.input ?? []).join(',')})${(n.output ?? []).join(',')}`).join(';')).digest('hex').slice(0, 16);
+    const loaded = createHash('sha1')
+      .update(nodes.map((n) => `${n.opType}(${(n.input ?? []).join(',')})${(n.output ?? []).join(',')}`).join(';'))
+      .digest('hex')
+      .slice(0, 16);
     const key = probeKey(`${sha256}-${loaded}`, [batch, 3, h, w], otherBatch);
     // The first cache that has the entry answers; those before it that missed are filled.
     let probe: ProbeResult | null = null;
@@ -200,7 +207,15 @@ export class ClassifierModel {
       logits: head.logits,
       externalData,
     };
-    return new ClassifierModel(file, model, sha256, probe, { inputName: layout.inputName, inputDims: dims, outputName: head.logits }, form, new Set(layout.adapterTensors));
+    return new ClassifierModel(
+      file,
+      model,
+      sha256,
+      probe,
+      { inputName: layout.inputName, inputDims: dims, outputName: head.logits },
+      form,
+      new Set(layout.adapterTensors),
+    );
   }
 
   get numClasses(): number {

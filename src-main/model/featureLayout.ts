@@ -40,16 +40,80 @@ export interface LayoutTrace {
 }
 
 const NCHW_OPS = new Set([
-  'Conv', 'ConvTranspose', 'MaxPool', 'AveragePool', 'LpPool', 'GlobalAveragePool', 'GlobalMaxPool', 'GlobalLpPool',
-  'BatchNormalization', 'InstanceNormalization', 'LRN', 'Resize', 'Upsample', 'MaxRoiPool',
+  'Conv',
+  'ConvTranspose',
+  'MaxPool',
+  'AveragePool',
+  'LpPool',
+  'GlobalAveragePool',
+  'GlobalMaxPool',
+  'GlobalLpPool',
+  'BatchNormalization',
+  'InstanceNormalization',
+  'LRN',
+  'Resize',
+  'Upsample',
+  'MaxRoiPool',
 ]);
 const ELEMENTWISE = new Set([
-  'Relu', 'LeakyRelu', 'PRelu', 'Elu', 'Selu', 'Celu', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Tanh', 'Erf', 'Exp', 'Log',
-  'Sqrt', 'Neg', 'Abs', 'Reciprocal', 'Clip', 'Softplus', 'Softsign', 'Mish', 'Gelu', 'Identity', 'Dropout', 'Cast',
-  'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Sum', 'Max', 'Min', 'Mean', 'Where', 'Sign', 'Floor', 'Ceil', 'Round', 'Sin', 'Cos',
-  'ThresholdedRelu', 'QuantizeLinear', 'DequantizeLinear', 'Expand', 'Shrink',
+  'Relu',
+  'LeakyRelu',
+  'PRelu',
+  'Elu',
+  'Selu',
+  'Celu',
+  'Sigmoid',
+  'HardSigmoid',
+  'HardSwish',
+  'Tanh',
+  'Erf',
+  'Exp',
+  'Log',
+  'Sqrt',
+  'Neg',
+  'Abs',
+  'Reciprocal',
+  'Clip',
+  'Softplus',
+  'Softsign',
+  'Mish',
+  'Gelu',
+  'Identity',
+  'Dropout',
+  'Cast',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Pow',
+  'Sum',
+  'Max',
+  'Min',
+  'Mean',
+  'Where',
+  'Sign',
+  'Floor',
+  'Ceil',
+  'Round',
+  'Sin',
+  'Cos',
+  'ThresholdedRelu',
+  'QuantizeLinear',
+  'DequantizeLinear',
+  'Expand',
+  'Shrink',
 ]);
-const REDUCTIONS = new Set(['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceL1', 'ReduceL2', 'ReduceLogSumExp', 'ReduceProd', 'ReduceSumSquare']);
+const REDUCTIONS = new Set([
+  'ReduceMean',
+  'ReduceSum',
+  'ReduceMax',
+  'ReduceMin',
+  'ReduceL1',
+  'ReduceL2',
+  'ReduceLogSumExp',
+  'ReduceProd',
+  'ReduceSumSquare',
+]);
 const RESHAPES = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
 
 type Shapes = ReadonlyMap<string, readonly number[]>;
@@ -130,7 +194,8 @@ function propagate(
     case 'Gather': {
       const axis = axisOf(attrInt(n, 'axis', 0));
       const indices = constantDims(inputs[1] ?? '');
-      if (!indices || lx.roles[axis] !== 'C') return lx.roles[axis] === 'T' ? 'selects tokens (e.g. the class token), not the grid' : 'gathers along a non-channel axis';
+      if (!indices || lx.roles[axis] !== 'C')
+        return lx.roles[axis] === 'T' ? 'selects tokens (e.g. the class token), not the grid' : 'gathers along a non-channel axis';
       return indices.length === 0 ? { ...lx, roles: lx.roles.filter((_, a) => a !== axis) } : lx;
     }
     case 'Split':
@@ -222,7 +287,9 @@ function slice(n: NodeProto, l: Layout, sx: readonly number[], ints: (name?: str
       tokens = { ...tokens, prefix: tokens.prefix - picked[0]! };
       continue;
     }
-    return role === 'T' ? 'keeps only some tokens, not the grid' : 'crops the grid (as torch.roll\'s halves and windows do), so the map would not cover the image';
+    return role === 'T'
+      ? 'keeps only some tokens, not the grid'
+      : "crops the grid (as torch.roll's halves and windows do), so the map would not cover the image";
   }
   return { roles: l.roles, tokens };
 }
@@ -276,8 +343,9 @@ function reshapeBlock(
   if (key === 'T' && tokens && tokens.prefix === 0 && real.length === 2 && real[0] === tokens.h && real[1] === tokens.w) {
     const rs: AxisRole[] = [];
     let next: AxisRole = 'H';
-    for (const d of to) if (d === 1) rs.push('1');
-    else (rs.push(next), (next = 'W'));
+    for (const d of to)
+      if (d === 1) rs.push('1');
+      else (rs.push(next), (next = 'W'));
     return { roles: rs };
   }
   if (from.length === 1 && real.length === 1) return { roles: ones(from[0]!) };

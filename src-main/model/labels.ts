@@ -36,7 +36,10 @@ export class Labels {
     const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
     while (lines.length && lines[lines.length - 1]!.trim() === '') lines.pop();
     if (lines.length === 0) throw new CamscopeError(`${file}: labels file is empty`);
-    return new Labels(lines.map((l) => l.trim()), offset);
+    return new Labels(
+      lines.map((l) => l.trim()),
+      offset,
+    );
   }
 
   /**

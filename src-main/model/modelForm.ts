@@ -46,7 +46,9 @@ export function classifierOutput(model: ModelProto, probe: ProbeResult, file: st
   }
   const distinct = [...new Set(candidates.map((c) => c.logits))];
   if (distinct.length > 1) {
-    throw new CamscopeError(`${file}: ${candidates.length} outputs could be the classifier's (${candidates.map((c) => describe(c.output)).join(', ')}); choose one with --output NAME`);
+    throw new CamscopeError(
+      `${file}: ${candidates.length} outputs could be the classifier's (${candidates.map((c) => describe(c.output)).join(', ')}); choose one with --output NAME`,
+    );
   }
   // Logits and their probabilities: report the logits output when the graph has one.
   return candidates.find((c) => c.head === 'logits') ?? candidates[0]!;

@@ -74,12 +74,16 @@ export function inlineExternalData(model: ModelProto, file: string, modelBytes: 
       }
     }
     if (p.offset + p.length > sizes.get(p.location)!) {
-      throw new CamscopeError(`${file}: tensor '${p.t.name}' reads past the end of '${p.location}' (${p.offset + p.length} > ${sizes.get(p.location)} bytes)`);
+      throw new CamscopeError(
+        `${file}: tensor '${p.t.name}' reads past the end of '${p.location}' (${p.offset + p.length} > ${sizes.get(p.location)} bytes)`,
+      );
     }
   }
   const total = modelBytes + plan.reduce((a, p) => a + p.length, 0);
   if (total > MAX_MODEL_BYTES) {
-    throw new CamscopeError(`${file}: model and external data take ${(total / 2 ** 30).toFixed(1)} GB, above the 2.0 GB camscope can hold in one model; not loaded`);
+    throw new CamscopeError(
+      `${file}: model and external data take ${(total / 2 ** 30).toFixed(1)} GB, above the 2.0 GB camscope can hold in one model; not loaded`,
+    );
   }
   for (const location of sizes.keys()) {
     const fd = openSync(join(folder, location), 'r');

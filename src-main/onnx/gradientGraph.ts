@@ -2,16 +2,7 @@
 // on the logits back to chosen target tensors. ONNX Runtime then computes activations and their
 // gradients in the same run as the forward pass (onnxruntime-node has no autograd).
 import { CamscopeError } from '../errors.js';
-import {
-  type DecodedTensor,
-  GraphIndex,
-  type ModelProto,
-  cloneModel,
-  type NodeProto,
-  type ValueInfoProto,
-  defaultOpset,
-  onnx,
-} from './onnxModel.js';
+import { type DecodedTensor, GraphIndex, type ModelProto, cloneModel, type NodeProto, type ValueInfoProto, defaultOpset, onnx } from './onnxModel.js';
 import { NodeEmitter } from './nodeEmitter.js';
 import { gradientRules } from './gradients/index.js';
 import type { GradientContext } from './gradients/gradientRule.js';
@@ -176,6 +167,10 @@ export function unbroadcast(e: NodeEmitter, g: string, gShape: readonly number[]
     if (t < 0 || (target[t] === 1 && gShape[a] !== 1)) axes.push(a);
   }
   let r = e.reduceSum(g, axes, true);
-  if (lead > 0) r = e.squeeze(r, Array.from({ length: lead }, (_, i) => i));
+  if (lead > 0)
+    r = e.squeeze(
+      r,
+      Array.from({ length: lead }, (_, i) => i),
+    );
   return r;
 }

@@ -181,7 +181,11 @@ export function buildHeadGraph(model: HeadSource, layer: string, elemTypes: Elem
     const type = elemTypes.get(t) ?? FLOAT;
     // Tensors whose dim 0 is the probe's batch carry the batch; 1-D integer tensors are shape-like
     // vectors (whose length may equal the probe batch by chance) and are passed as they are.
-    const integer = type !== FLOAT && type !== onnx.TensorProto.DataType.DOUBLE && type !== onnx.TensorProto.DataType.FLOAT16 && type !== onnx.TensorProto.DataType.BOOL;
+    const integer =
+      type !== FLOAT &&
+      type !== onnx.TensorProto.DataType.DOUBLE &&
+      type !== onnx.TensorProto.DataType.FLOAT16 &&
+      type !== onnx.TensorProto.DataType.BOOL;
     const batched = model.dynamicBatch && dims.length > 0 && dims[0] === model.probe.batch && !(integer && dims.length === 1);
     extras.push({ name: t, batched, probeDims: dims });
   };

@@ -1,14 +1,7 @@
 // Appends nodes and constants to a graph under fresh names, hiding the operator-set differences
 // between opset 7 and 21: axes as attribute or input, and ops newer than the model's opset
 // (Expand 8, Where and OneHot 9, Mod 10) written with older ones.
-import {
-  type AttrValue,
-  type NodeProto,
-  type TensorProto,
-  floatTensor,
-  int64Tensor,
-  makeAttribute,
-} from './onnxModel.js';
+import { type AttrValue, type NodeProto, type TensorProto, floatTensor, int64Tensor, makeAttribute } from './onnxModel.js';
 
 export class NodeEmitter {
   readonly nodes: NodeProto[] = [];
@@ -88,7 +81,10 @@ export class NodeEmitter {
 
   /** Float one-hot rows [N, classes] of integer indices [N, 1] (Equal against 0 … classes−1). */
   oneHot(indices: string, classes: number): string {
-    const range = this.constInt64(Array.from({ length: classes }, (_, i) => i), [1, classes]);
+    const range = this.constInt64(
+      Array.from({ length: classes }, (_, i) => i),
+      [1, classes],
+    );
     return this.mask(this.op('Equal', [indices, range]));
   }
 

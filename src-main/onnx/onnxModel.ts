@@ -44,7 +44,9 @@ export function loadModelFile(file: string): { model: ModelProto; bytes: Uint8Ar
     const size = statSync(file).size;
     if (size > MAX_MODEL_BYTES) {
       const gb = (n: number) => (n / 2 ** 30).toFixed(1);
-      throw new CamscopeError(`${file}: ${gb(size)} GB is above the ${gb(MAX_MODEL_BYTES)} GB a single-file ONNX model can hold; not loaded (it would not fit in memory)`);
+      throw new CamscopeError(
+        `${file}: ${gb(size)} GB is above the ${gb(MAX_MODEL_BYTES)} GB a single-file ONNX model can hold; not loaded (it would not fit in memory)`,
+      );
     }
     bytes = readFileSync(file);
   } catch (e) {
@@ -88,7 +90,9 @@ export function encodeModel(model: ModelProto): Uint8Array {
  */
 export function cloneModel(model: ModelProto): ModelProto {
   const graph = model.graph!;
-  const copy = onnx.ModelProto.decode(encodeModel(onnx.ModelProto.create({ ...model, graph: onnx.GraphProto.create({ ...graph, initializer: [] }) })));
+  const copy = onnx.ModelProto.decode(
+    encodeModel(onnx.ModelProto.create({ ...model, graph: onnx.GraphProto.create({ ...graph, initializer: [] }) })),
+  );
   copy.graph!.initializer = [...(graph.initializer ?? [])];
   return copy;
 }
@@ -141,9 +145,7 @@ export function decodeTensor(t: TensorProto): DecodedTensor {
       return { dims, dataType, data: Float32Array.from(vals) };
     }
     case DT.INT64: {
-      const vals = view
-        ? Array.from({ length: size }, (_, i) => Number(view.getBigInt64(i * 8, true)))
-        : (t.int64Data ?? []).map(toNumber);
+      const vals = view ? Array.from({ length: size }, (_, i) => Number(view.getBigInt64(i * 8, true))) : (t.int64Data ?? []).map(toNumber);
       return { dims, dataType, data: vals };
     }
     case DT.BOOL: {

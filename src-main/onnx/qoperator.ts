@@ -124,7 +124,15 @@ export function dequantizeQOperators(model: ModelProto, file: string): string[] 
       requantize(floatOp('Concat', parts, attributes), 0, false);
     } else {
       const spec = SIMPLE[op]!;
-      requantize(floatOp(spec.float, spec.quantized.map((i) => dq(i, `x${i}`)), attributes), spec.output, false);
+      requantize(
+        floatOp(
+          spec.float,
+          spec.quantized.map((i) => dq(i, `x${i}`)),
+          attributes,
+        ),
+        spec.output,
+        false,
+      );
     }
     rewritten.push(op);
   }

@@ -44,7 +44,13 @@ async function gallerySection(images: ImageEvaluation[], refitImages: ImageEvalu
   const label = (p: Prediction) => esc(p.label ?? String(p.index));
   const tiles = await Promise.all(
     worst.map(({ im, refitTop, r }) =>
-      galleryTile(im, [ORIGINAL_METHOD, REFIT_METHOD], PAIR_KEY, THUMB_SIDE, `${esc(im.item.id)} — original predicts ${label(im.predictions[0]!)}, refit ${label(refitTop)}; r = ${fmt(r, 3)}, ρ = ${fmt(im.pairs[PAIR_KEY]!.spearman, 3)}`),
+      galleryTile(
+        im,
+        [ORIGINAL_METHOD, REFIT_METHOD],
+        PAIR_KEY,
+        THUMB_SIDE,
+        `${esc(im.item.id)} — original predicts ${label(im.predictions[0]!)}, refit ${label(refitTop)}; r = ${fmt(r, 3)}, ρ = ${fmt(im.pairs[PAIR_KEY]!.spearman, 3)}`,
+      ),
     ),
   );
   return tiles.length
@@ -52,7 +58,12 @@ async function gallerySection(images: ImageEvaluation[], refitImages: ImageEvalu
     : '';
 }
 
-export async function renderCamifyReport(c: CamifyComparison, images: ImageEvaluation[], refitImages: ImageEvaluation[], createdAt = new Date().toISOString()): Promise<string> {
+export async function renderCamifyReport(
+  c: CamifyComparison,
+  images: ImageEvaluation[],
+  refitImages: ImageEvaluation[],
+  createdAt = new Date().toISOString(),
+): Promise<string> {
   return htmlPage(`camscope camify — ${c.refit.model}`, [
     `<h1>camify: original Grad-CAM vs refit CAM</h1><p class="sub">${esc(c.original.model)} → ${esc(c.refit.model)} · ${c.images} validation images · ${esc(createdAt)}</p>`,
     summarySection(c),

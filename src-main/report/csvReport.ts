@@ -14,7 +14,22 @@ export function csvField(v: string | number | boolean | null): string {
 
 const line = (fields: (string | number | boolean | null)[]) => fields.map(csvField).join(',');
 
-export const IMAGE_COLUMNS = ['image_id', 'path', 'method', 'gt_label', 'gt_class', 'gt_boxes', 'predicted_class', 'predicted_score', 'correct', 'map_target', 'box_x0', 'box_y0', 'box_x1', 'box_y1'] as const;
+export const IMAGE_COLUMNS = [
+  'image_id',
+  'path',
+  'method',
+  'gt_label',
+  'gt_class',
+  'gt_boxes',
+  'predicted_class',
+  'predicted_score',
+  'correct',
+  'map_target',
+  'box_x0',
+  'box_y0',
+  'box_x1',
+  'box_y1',
+] as const;
 
 export function renderCsv(result: EvaluationResult): string {
   const names = [...new Set(result.images.flatMap((im) => Object.values(im.methods).flatMap((m) => Object.keys(m.values))))];
@@ -31,9 +46,19 @@ export function renderCsv(result: EvaluationResult): string {
       const box = m.map.box ?? [null, null, null, null];
       rows.push(
         line([
-          im.item.id, im.item.path, method, im.item.label, im.gtIndex, im.item.boxes.length, top.index, top.score,
-          im.correct === null ? null : Number(im.correct), m.map.target, ...box,
-          ...names.map((n) => m.values[n] ?? null), ...pairCells,
+          im.item.id,
+          im.item.path,
+          method,
+          im.item.label,
+          im.gtIndex,
+          im.item.boxes.length,
+          top.index,
+          top.score,
+          im.correct === null ? null : Number(im.correct),
+          m.map.target,
+          ...box,
+          ...names.map((n) => m.values[n] ?? null),
+          ...pairCells,
         ]),
       );
     }
@@ -42,9 +67,34 @@ export function renderCsv(result: EvaluationResult): string {
   for (const [method, metrics] of Object.entries(result.summary.methods)) rows.push(line([method, ...METRIC_KEYS.map((k) => metrics[k])]));
   const ts = result.summary.threshold_split;
   if (ts) {
-    rows.push('', line(['method', 'threshold_split', 'heldout_images', 'maxboxacc', 'threshold', 'best_on_test_maxboxacc', 'maxboxacc_v2', 'thresholds_v2', 'best_on_test_maxboxacc_v2']));
+    rows.push(
+      '',
+      line([
+        'method',
+        'threshold_split',
+        'heldout_images',
+        'maxboxacc',
+        'threshold',
+        'best_on_test_maxboxacc',
+        'maxboxacc_v2',
+        'thresholds_v2',
+        'best_on_test_maxboxacc_v2',
+      ]),
+    );
     for (const [m, p] of Object.entries(ts.methods)) {
-      rows.push(line([m, ts.split, ts.images, p.maxboxacc, p.threshold, p.best_on_test.maxboxacc, p.maxboxacc_v2, p.thresholds_v2?.join(' ') ?? null, p.best_on_test.maxboxacc_v2]));
+      rows.push(
+        line([
+          m,
+          ts.split,
+          ts.images,
+          p.maxboxacc,
+          p.threshold,
+          p.best_on_test.maxboxacc,
+          p.maxboxacc_v2,
+          p.thresholds_v2?.join(' ') ?? null,
+          p.best_on_test.maxboxacc_v2,
+        ]),
+      );
     }
   }
   const u = result.summary.uncertainty;
@@ -52,7 +102,20 @@ export function renderCsv(result: EvaluationResult): string {
     // The bootstrap intervals, then the paired tests, each after a blank line.
     rows.push('', line(['method', 'metric', 'value', `ci_low`, `ci_high`, 'ci_method', 'ci_level', 'resamples', 'seed']));
     for (const [method, intervals] of Object.entries(u.methods)) {
-      for (const k of METRIC_KEYS) rows.push(line([method, k, result.summary.methods[method]![k], intervals[k]?.[0] ?? null, intervals[k]?.[1] ?? null, u.method, u.level, u.resamples, u.seed]));
+      for (const k of METRIC_KEYS)
+        rows.push(
+          line([
+            method,
+            k,
+            result.summary.methods[method]![k],
+            intervals[k]?.[0] ?? null,
+            intervals[k]?.[1] ?? null,
+            u.method,
+            u.level,
+            u.resamples,
+            u.seed,
+          ]),
+        );
     }
     rows.push('', line(['pair', 'metric', 'difference', 'ci_low', 'ci_high', 'p_bootstrap', 'wilcoxon_n', 'wilcoxon_t', 'wilcoxon_z', 'wilcoxon_p']));
     for (const [pair, metrics] of Object.entries(u.comparisons)) {
@@ -60,7 +123,20 @@ export function renderCsv(result: EvaluationResult): string {
         const c = metrics[k];
         if (!c) continue;
         const w = c.wilcoxon;
-        rows.push(line([pair, k, c.difference, c.interval?.[0] ?? null, c.interval?.[1] ?? null, c.p_bootstrap, w?.n ?? null, w?.statistic ?? null, w?.z ?? null, w?.p ?? null]));
+        rows.push(
+          line([
+            pair,
+            k,
+            c.difference,
+            c.interval?.[0] ?? null,
+            c.interval?.[1] ?? null,
+            c.p_bootstrap,
+            w?.n ?? null,
+            w?.statistic ?? null,
+            w?.z ?? null,
+            w?.p ?? null,
+          ]),
+        );
       }
     }
   }

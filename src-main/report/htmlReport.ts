@@ -96,11 +96,15 @@ function summarySection(result: EvaluationResult, methods: string[]): string {
       const interval = ci?.[k];
       return `<td>${fmt(metrics[k], digits)}${interval ? `<br><span class="ci">[${fmt(interval[0], digits)}, ${fmt(interval[1], digits)}]</span>` : ''}</td>`;
     };
-    const cells = refused ? `<td colspan="${METRIC_KEYS.length}" style="text-align:left">refused: ${esc(refused)}</td>` : METRIC_KEYS.map(cell).join('');
+    const cells = refused
+      ? `<td colspan="${METRIC_KEYS.length}" style="text-align:left">refused: ${esc(refused)}</td>`
+      : METRIC_KEYS.map(cell).join('');
     return `<tr><td>${esc(m)}</td>${cells}</tr>`;
   });
   const u = summary.uncertainty;
-  const ciNote = u ? `<p class="sub">Brackets: ${Math.round(u.level * 100)} % bootstrap intervals (percentile method, ${u.resamples} resamples of the images, seed ${u.seed}).</p>` : '';
+  const ciNote = u
+    ? `<p class="sub">Brackets: ${Math.round(u.level * 100)} % bootstrap intervals (percentile method, ${u.resamples} resamples of the images, seed ${u.seed}).</p>`
+    : '';
   return `<h2>Summary</h2><p>Top-1 classification accuracy: <b>${fmt(summary.accuracy)} %</b> over ${summary.images} images.</p><table id="summary">${head}${rows.join('')}</table>${ciNote}${protocolTable(result)}`;
 }
 
@@ -147,14 +151,24 @@ function curvesSection(result: EvaluationResult): string {
       const c = result.curves[m]!.boxAccuracy[setting];
       return c ? [{ name: m, x: c.x, y: c.y }] : [];
     });
-    charts.push(lineChart(series, { title: `Box accuracy — ${setting}`, xLabel: 'CAM threshold', yLabel: 'accuracy %', xRange: [0, 1], yRange: [0, 100] }));
+    charts.push(
+      lineChart(series, { title: `Box accuracy — ${setting}`, xLabel: 'CAM threshold', yLabel: 'accuracy %', xRange: [0, 1], yRange: [0, 100] }),
+    );
   }
   for (const kind of ['deletion', 'insertion'] as const) {
     const series = methods.flatMap((m) => {
       const c = result.curves[m]![kind];
       return c ? [{ name: m, x: c.x, y: c.y }] : [];
     });
-    if (series.length) charts.push(lineChart(series, { title: `${kind === 'deletion' ? 'Deletion' : 'Insertion'} (mean score)`, xLabel: 'fraction of pixels', yLabel: 'class probability', xRange: [0, 1] }));
+    if (series.length)
+      charts.push(
+        lineChart(series, {
+          title: `${kind === 'deletion' ? 'Deletion' : 'Insertion'} (mean score)`,
+          xLabel: 'fraction of pixels',
+          yLabel: 'class probability',
+          xRange: [0, 1],
+        }),
+      );
   }
   const leak = methods.some((m) => result.curves[m]!.deletion);
   let road = false;
@@ -165,7 +179,14 @@ function curvesSection(result: EvaluationResult): string {
     });
     if (series.length) {
       road = true;
-      charts.push(lineChart(series, { title: `ROAD ${kind === 'morf' ? 'MoRF (most relevant removed first) ↓' : 'LeRF (least relevant removed first) ↑'}`, xLabel: 'share of pixels removed', yLabel: 'class probability', xRange: [0, 1] }));
+      charts.push(
+        lineChart(series, {
+          title: `ROAD ${kind === 'morf' ? 'MoRF (most relevant removed first) ↓' : 'LeRF (least relevant removed first) ↑'}`,
+          xLabel: 'share of pixels removed',
+          yLabel: 'class probability',
+          xRange: [0, 1],
+        }),
+      );
     }
   }
   const note = leak
@@ -190,7 +211,10 @@ function agreementSection(result: EvaluationResult): string {
       );
     }
   }
-  if (refusedCam) notes.push(`<div class="note"><b>CAM refused.</b> CAM needs a global-average-pooling → linear head; on this model: ${esc(refusedCam)}. The analytic CAM ↔ Grad-CAM link does not apply.</div>`);
+  if (refusedCam)
+    notes.push(
+      `<div class="note"><b>CAM refused.</b> CAM needs a global-average-pooling → linear head; on this model: ${esc(refusedCam)}. The analytic CAM ↔ Grad-CAM link does not apply.</div>`,
+    );
   if (entries.length === 0) return notes.length ? `<h2>Method agreement</h2>${notes.join('')}` : '';
   const rows = entries.map(([key, a]) => {
     const ci = result.summary.uncertainty?.agreement[key];
@@ -232,8 +256,13 @@ async function gallerySection(result: EvaluationResult, opts: HtmlReportOptions)
 export async function galleryTile(im: ImageEvaluation, pair: [string, string], key: string, side: number, caption?: string): Promise<string> {
   const image = await decodeImage(im.item.path);
   const gtBoxes: OverlayBox[] = im.item.boxes.map((box) => ({ box, color: GT_COLOR }));
-  const thumb = async (png: Buffer) => `data:image/jpeg;base64,${(await sharp(png).resize(side, side, { fit: 'inside' }).jpeg({ quality: 88 }).toBuffer()).toString('base64')}`;
-  const original = await thumb(await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer());
+  const thumb = async (png: Buffer) =>
+    `data:image/jpeg;base64,${(await sharp(png).resize(side, side, { fit: 'inside' }).jpeg({ quality: 88 }).toBuffer()).toString('base64')}`;
+  const original = await thumb(
+    await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } })
+      .png()
+      .toBuffer(),
+  );
   const overlays = await Promise.all(
     pair.map(async (m) => {
       const map = im.methods[m]!.map;
@@ -278,10 +307,12 @@ function reproducibilitySection(result: EvaluationResult): string {
     ['preprocessing', `${pre.width}×${pre.height} bilinear resize, mean ${pre.mean.join(', ')}, std ${pre.std.join(', ')} (${pre.source})`],
     ['label offset', String(p.labelOffset)],
     ['methods', p.methods.map((m) => `${m.id} ${JSON.stringify(m.params)}`).join('; ')],
-    ['dataset', `${p.dataset.root} (${p.dataset.format}${p.dataset.split ? `, split ${p.dataset.split}` : ''}), ${p.dataset.images} images, ${p.dataset.warnings} warnings`],
+    [
+      'dataset',
+      `${p.dataset.root} (${p.dataset.format}${p.dataset.split ? `, split ${p.dataset.split}` : ''}), ${p.dataset.images} images, ${p.dataset.warnings} warnings`,
+    ],
     ['dataset fingerprint', p.dataset.fingerprint],
     ['created', p.createdAt],
   ];
   return `<h2>Reproducibility</h2><dl id="reproducibility">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`;
 }
-

@@ -36,7 +36,12 @@ export class ChromiumPdfPrinter implements PdfPrinter {
     ];
     await new Promise<void>((done, fail) => {
       execFile(this.executable, args, { timeout: this.timeoutMs }, (error, _stdout, stderr) => {
-        if (error) fail(new CamscopeError(`${pdfFile}: Chromium failed to print: ${(stderr || error.message).split('\n').find((l) => l.trim()) ?? error.message}`));
+        if (error)
+          fail(
+            new CamscopeError(
+              `${pdfFile}: Chromium failed to print: ${(stderr || error.message).split('\n').find((l) => l.trim()) ?? error.message}`,
+            ),
+          );
         else done();
       });
     });

@@ -38,7 +38,13 @@ export async function renderSanityReport(result: SanityResult): Promise<string> 
   const chart = (kind: 'cascading' | 'independent', key: 'spearman' | 'spearman_abs' | 'ssim', label: string) =>
     lineChart(
       methods.map((m) => ({ name: m, x: s.nodes.map((_, k) => k + 1), y: s.methods[m]![kind].map((st: SanityStep) => st[key] ?? NaN) })),
-      { title: `${kind === 'cascading' ? 'Cascading' : 'Independent'}: ${label}`, xLabel: 'step (1 = logits layer)', yLabel: label, xRange: [1, Math.max(2, s.nodes.length)], yRange: [-1, 1] },
+      {
+        title: `${kind === 'cascading' ? 'Cascading' : 'Independent'}: ${label}`,
+        xLabel: 'step (1 = logits layer)',
+        yLabel: label,
+        xRange: [1, Math.max(2, s.nodes.length)],
+        yRange: [-1, 1],
+      },
     );
   const rows = methods.map((m) => {
     const r = s.methods[m]!;
@@ -54,12 +60,16 @@ export async function renderSanityReport(result: SanityResult): Promise<string> 
     ? `<div class="note"><b>${blind.map(esc).join(', ')} ${blind.length > 1 ? 'give' : 'gives'} the same map for a random other class</b> (random-logit Spearman ≥ ${CLASS_SENSITIVE_BELOW}): ${blind.length > 1 ? 'they do' : 'it does'} not explain the predicted class.</div>`
     : '';
   const refused = Object.entries(s.refused).map(([m, why]) => `<div class="note"><b>${esc(m)} refused:</b> ${esc(why)}</div>`);
-  const card = (c: typeof SANITY_SPEC | typeof SSIM_SPEC) => `<div class="card"><h3>${esc(c.name)}</h3><code>${esc(c.formula)}</code><p>${esc(c.citation)}</p><p><b>Default:</b> ${esc(c.default)}</p><p><b>Variant:</b> ${esc(c.variant)}</p></div>`;
+  const card = (c: typeof SANITY_SPEC | typeof SSIM_SPEC) =>
+    `<div class="card"><h3>${esc(c.name)}</h3><code>${esc(c.formula)}</code><p>${esc(c.citation)}</p><p><b>Default:</b> ${esc(c.default)}</p><p><b>Variant:</b> ${esc(c.variant)}</p></div>`;
   return htmlPage(`camscope sanity checks — ${s.model}`, [
     `<h1>Sanity checks</h1><p class="sub">${esc(s.model)} · layer ${esc(s.layer)} · ${s.images} images · seed ${s.seed} · ${s.nodes.length} parametrized nodes randomized from the logits down</p>`,
     `<h2>Cascading randomization</h2><p>One image: the map of the predicted class on the trained model, then on models with the layers up to the column's randomized (Adebayo et al. 2018, Fig. 2).</p>${strip}`,
     `<h2>Similarity to the original maps</h2><p>Means over the images; maps upsampled to the model input. HOG similarity is not computed.</p><div class="charts">${chart('cascading', 'spearman_abs', 'Spearman (|map|)')}${chart('cascading', 'spearman', 'Spearman')}${chart('cascading', 'ssim', 'SSIM')}${chart('independent', 'spearman_abs', 'Spearman (|map|)')}${chart('independent', 'ssim', 'SSIM')}</div>`,
     `<h2>Verdict</h2><table id="sanity"><tr><th>method</th><th>Spearman(|m|), all random</th><th>SSIM, all random</th><th>random logit Spearman</th><th>random logit SSIM</th><th>degrades</th><th>class-sensitive</th></tr>${rows.join('')}</table>${verdict}${logitNote}${refused.join('')}`,
     `<h2>Definitions</h2><div class="cards">${card(SANITY_SPEC)}${card(SSIM_SPEC)}</div>`,
-  ]).replace('</style>', '.strip img{display:block;width:96px;height:auto}.strip td,.strip th{padding:2px;font-size:11px}tr.fail td{background:#fff3f0}</style>');
+  ]).replace(
+    '</style>',
+    '.strip img{display:block;width:96px;height:auto}.strip td,.strip th{padding:2px;font-size:11px}tr.fail td{background:#fff3f0}</style>',
+  );
 }

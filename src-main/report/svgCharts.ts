@@ -42,13 +42,25 @@ export function ticks(lo: number, hi: number, target = 5): number[] {
 
 type Scale = (v: number) => number;
 
-function frame(o: ChartOptions, xr: [number, number], yr: [number, number], body: (px: Scale, py: Scale) => string, legend: { name: string; color: string; dashed?: boolean }[]): string {
+function frame(
+  o: ChartOptions,
+  xr: [number, number],
+  yr: [number, number],
+  body: (px: Scale, py: Scale) => string,
+  legend: { name: string; color: string; dashed?: boolean }[],
+): string {
   const w = o.width ?? W;
   const h = o.height ?? H;
   const px = (x: number) => M.left + ((x - xr[0]) / (xr[1] - xr[0] || 1)) * (w - M.left - M.right);
   const py = (y: number) => h - M.bottom - ((y - yr[0]) / (yr[1] - yr[0] || 1)) * (h - M.top - M.bottom);
-  const xt = ticks(xr[0], xr[1]).map((t) => `<line x1="${px(t)}" y1="${h - M.bottom}" x2="${px(t)}" y2="${h - M.bottom + 4}" stroke="#555"/><text x="${px(t)}" y="${h - M.bottom + 16}" text-anchor="middle">${t}</text>`);
-  const yt = ticks(yr[0], yr[1]).map((t) => `<line x1="${M.left}" y1="${py(t)}" x2="${w - M.right}" y2="${py(t)}" stroke="#e5e5e5"/><text x="${M.left - 6}" y="${py(t) + 4}" text-anchor="end">${t}</text>`);
+  const xt = ticks(xr[0], xr[1]).map(
+    (t) =>
+      `<line x1="${px(t)}" y1="${h - M.bottom}" x2="${px(t)}" y2="${h - M.bottom + 4}" stroke="#555"/><text x="${px(t)}" y="${h - M.bottom + 16}" text-anchor="middle">${t}</text>`,
+  );
+  const yt = ticks(yr[0], yr[1]).map(
+    (t) =>
+      `<line x1="${M.left}" y1="${py(t)}" x2="${w - M.right}" y2="${py(t)}" stroke="#e5e5e5"/><text x="${M.left - 6}" y="${py(t) + 4}" text-anchor="end">${t}</text>`,
+  );
   const keys = legend.map(
     (l, i) =>
       `<line x1="${M.left + 10}" y1="${M.top + 10 + 14 * i}" x2="${M.left + 30}" y2="${M.top + 10 + 14 * i}" stroke="${l.color}" stroke-width="2"${l.dashed ? ' stroke-dasharray="5 3"' : ''}/><text x="${M.left + 34}" y="${M.top + 14 + 14 * i}">${escapeHtml(l.name)}</text>`,
@@ -75,8 +87,18 @@ function extent(values: number[], from0: boolean): [number, number] {
 }
 
 export function lineChart(series: Series[], o: ChartOptions): string {
-  const xr = o.xRange ?? extent(series.flatMap((s) => s.x), false);
-  const yr = o.yRange ?? extent(series.flatMap((s) => s.y), true);
+  const xr =
+    o.xRange ??
+    extent(
+      series.flatMap((s) => s.x),
+      false,
+    );
+  const yr =
+    o.yRange ??
+    extent(
+      series.flatMap((s) => s.y),
+      true,
+    );
   // Every other series dashed, so curves that coincide (CAM and Grad-CAM often do) stay visible.
   const colored = series.map((s, i) => ({ ...s, color: s.color ?? SERIES_COLORS[i % SERIES_COLORS.length]!, dashed: s.dashed ?? i % 2 === 1 }));
   const body = (px: Scale, py: Scale) =>

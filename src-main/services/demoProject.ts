@@ -109,7 +109,12 @@ function removeDemo(file: string): void {
  * Opens the demo project, building it first when it is missing, incomplete or outdated. A fresh build
  * returns with its runs started (they finish in the background; see `waitForRuns`).
  */
-export async function openDemoProject(repoRoot: string, file = defaultDemoProject(), worker?: WorkerEntry, opts: DemoOptions = {}): Promise<Workspace> {
+export async function openDemoProject(
+  repoRoot: string,
+  file = defaultDemoProject(),
+  worker?: WorkerEntry,
+  opts: DemoOptions = {},
+): Promise<Workspace> {
   const key = demoKey(repoRoot, opts.count ?? DEMO_COUNT, opts.scoreCam ?? true);
   if (isBuilt(file, key)) return Workspace.open(file, { worker });
   removeDemo(file);
@@ -154,13 +159,23 @@ async function buildDemo(ws: Workspace, repoRoot: string, dataDir: string, key: 
     await generateSynth({ out: dir, seed: DEMO_SEED, count: key.count, scenarios: [scenario], split: 'test', size: DEMO_IMAGE_SIZE });
     const known = new Set(ws.store.allImageIds());
     await ws.importDataset(dir, { format: 'wsolevaluation', dataset: scenario });
-    imageIds.set(scenario, ws.store.allImageIds().filter((id) => !known.has(id)));
+    imageIds.set(
+      scenario,
+      ws.store.allImageIds().filter((id) => !known.has(id)),
+    );
   }
   for (const { name, scenarios } of DEMO_MODELS) {
     const model = await addModel(name);
-    await h['runs.start']({ modelId: model.id, methods: cheapMethods(DEMO_METHODS, model.camApplies), target: 'top1', imageIds: scenarios.flatMap((s) => imageIds.get(s)!) });
+    await h['runs.start']({
+      modelId: model.id,
+      methods: cheapMethods(DEMO_METHODS, model.camApplies),
+      target: 'top1',
+      imageIds: scenarios.flatMap((s) => imageIds.get(s)!),
+    });
   }
-  if (key.scoreCam) for (const model of imagenetModels) await h['runs.start']({ modelId: model.id, methods: [...IMAGENET_SLOW_METHODS], target: 'top1', imageIds: photoIds });
+  if (key.scoreCam)
+    for (const model of imagenetModels)
+      await h['runs.start']({ modelId: model.id, methods: [...IMAGENET_SLOW_METHODS], target: 'top1', imageIds: photoIds });
 }
 
 /** Where the app opens on the demo: the first photo's image view (a URL hash), or null when it is not in the project. */

@@ -32,7 +32,10 @@ async function run(job: WorkerJob, send: (m: WorkerMessage) => void): Promise<vo
     const batch = job.images.slice(i, i + job.batchSize);
     explainer.prefetch(job.images.slice(i + job.batchSize, i + 2 * job.batchSize).map((b) => b.path));
     try {
-      const results = await explainer.explain(batch.map((b) => b.path), opts);
+      const results = await explainer.explain(
+        batch.map((b) => b.path),
+        opts,
+      );
       send({ type: 'batch', results: results.map((result, k) => ({ imageId: batch[k]!.id, result })) });
     } catch (e) {
       if (!(e instanceof CamscopeError)) throw e;

@@ -7,7 +7,6 @@ import { IMAGE_EXTENSIONS, orientedSize } from '../image/imageInput.js';
 import { firstLine } from '../errors.js';
 import type { NewImage } from '../store/storeTypes.js';
 
-
 async function expand(path: string, out: string[], skipped: { path: string; reason: string }[]): Promise<void> {
   let s;
   try {

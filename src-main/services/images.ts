@@ -137,7 +137,17 @@ export class ProjectImages implements ImageSource {
       r.predictedClass !== null && modelId !== undefined
         ? { index: r.predictedClass, label: this.models.labelsOf(modelId).name(r.predictedClass), score: r.confidence ?? 0 }
         : null;
-    return { id: r.id, path: r.path, width: r.width, height: r.height, dataset: r.dataset, gtLabel: r.gtLabel, top1, iou: r.iou, disagreement: r.disagreement };
+    return {
+      id: r.id,
+      path: r.path,
+      width: r.width,
+      height: r.height,
+      dataset: r.dataset,
+      gtLabel: r.gtLabel,
+      top1,
+      iou: r.iou,
+      disagreement: r.disagreement,
+    };
   }
 
   private async detail(imageId: number): Promise<Response<'images.detail'>> {
@@ -152,7 +162,17 @@ export class ProjectImages implements ImageSource {
     });
     const modelIds = [...new Set(runs.map((r) => r.modelId))];
     return {
-      image: { id: img.id, path: img.path, width: img.width, height: img.height, dataset: img.dataset, gtLabel: img.gtLabel, top1: null, iou: null, disagreement: null },
+      image: {
+        id: img.id,
+        path: img.path,
+        width: img.width,
+        height: img.height,
+        dataset: img.dataset,
+        gtLabel: img.gtLabel,
+        top1: null,
+        iou: null,
+        disagreement: null,
+      },
       gtBoxes: img.gtBoxes.map((b) => ({ box: b.box, label: b.label })),
       predictions: modelIds.map((modelId) => ({ modelId, top5: store.getPredictions(modelId, imageId) })),
       maps,

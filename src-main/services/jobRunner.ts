@@ -49,15 +49,17 @@ export function startJob(job: WorkerJob, onMessage: (m: WorkerMessage) => void |
   // Messages are handled strictly in order, so a batch is stored before the next one arrives.
   let queue = Promise.resolve();
   child.on('message', (m: WorkerMessage) => {
-    queue = queue.then(async () => {
-      if (m.type === 'done') done = true;
-      else if (m.type === 'error') failure = m.error;
-      else await onMessage(m);
-    }).catch((e: unknown) => {
-      // A batch that cannot be stored ends the job as failed instead of taking the process down.
-      failure ??= `cannot store results: ${(e as Error).message}`;
-      child.kill('SIGTERM');
-    });
+    queue = queue
+      .then(async () => {
+        if (m.type === 'done') done = true;
+        else if (m.type === 'error') failure = m.error;
+        else await onMessage(m);
+      })
+      .catch((e: unknown) => {
+        // A batch that cannot be stored ends the job as failed instead of taking the process down.
+        failure ??= `cannot store results: ${(e as Error).message}`;
+        child.kill('SIGTERM');
+      });
   });
   const finished = new Promise<{ status: 'done' | 'cancelled' | 'failed'; error: string | null }>((resolve) => {
     // A worker that cannot start, or whose channel breaks, ends the job as failed, never the process

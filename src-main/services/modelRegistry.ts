@@ -88,7 +88,8 @@ export class ModelRegistry {
         form: m.form,
       };
       const camified = camifyDescription(m.metadata);
-      if (camified) info.camify = { sourceSha256: (JSON.parse(m.metadata[CAMIFY_METADATA_KEY]!) as CamifyRecord).sourceSha256, description: camified };
+      if (camified)
+        info.camify = { sourceSha256: (JSON.parse(m.metadata[CAMIFY_METADATA_KEY]!) as CamifyRecord).sourceSha256, description: camified };
       this.models.set(id, info);
       return info;
     } finally {

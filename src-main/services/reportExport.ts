@@ -14,7 +14,14 @@ import { CamscopeError } from '../errors.js';
 import type { DatasetItem } from '../datasets/datasetTypes.js';
 import type { EvaluatedMap, EvaluationResult, ImageEvaluation } from '../evaluation/evaluationResult.js';
 import { deletionFractions } from '../evaluation/faithfulness.js';
-import { IMAGE_METRIC_NAMES, LOCALIZATION_NAMES, MetricAggregator, imagePairs, localizationValues, type ImageMaps } from '../evaluation/imageMetrics.js';
+import {
+  IMAGE_METRIC_NAMES,
+  LOCALIZATION_NAMES,
+  MetricAggregator,
+  imagePairs,
+  localizationValues,
+  type ImageMaps,
+} from '../evaluation/imageMetrics.js';
 import { unpackMetrics } from '../evaluation/storedMetrics.js';
 import { Labels } from '../model/labels.js';
 import { renderCsv } from '../report/csvReport.js';
@@ -60,7 +67,8 @@ function groupRuns(store: ProjectStore, runIds: readonly number[]): RunGroup[] {
   for (const runId of runIds) {
     const run = store.getRun(runId);
     if (!run) throw new CamscopeError(`${store.file}: run ${runId} is not in the project`);
-    if (run.target !== 'top1') throw new CamscopeError(`${store.file}: run ${runId} explains class ${run.target} on every image; a report needs runs of the top-1 class`);
+    if (run.target !== 'top1')
+      throw new CamscopeError(`${store.file}: run ${runId} explains class ${run.target} on every image; a report needs runs of the top-1 class`);
     const key = JSON.stringify([run.modelId, run.layer]);
     const group = groups.get(key) ?? { model: store.getModel(run.modelId)!, layer: run.layer, runs: [] };
     const same = group.runs.findIndex((r) => r.method === run.method);
@@ -104,8 +112,11 @@ async function evaluationFromRuns(store: ProjectStore, group: RunGroup, imageIds
       sliceStart = Date.now();
     }
   }
-  if (images.length === 0) throw new CamscopeError(`${store.file}: no image has a map of every chosen run (${runs.map((r) => `#${r.id}`).join(', ')})`);
-  const gtNote = unknownGtMaps ? { gt_class_maps: `unknown on ${unknownGtMaps} misclassified images: GT-known Loc, MaxBoxAcc and pointing game count the others` } : {};
+  if (images.length === 0)
+    throw new CamscopeError(`${store.file}: no image has a map of every chosen run (${runs.map((r) => `#${r.id}`).join(', ')})`);
+  const gtNote = unknownGtMaps
+    ? { gt_class_maps: `unknown on ${unknownGtMaps} misclassified images: GT-known Loc, MaxBoxAcc and pointing game count the others` }
+    : {};
   return {
     ...aggregator.result(images, {}, (label) => labels?.name(label) ?? String(label)),
     images,
@@ -119,7 +130,9 @@ async function evaluationFromRuns(store: ProjectStore, group: RunGroup, imageIds
         root: `${store.file} (${[...datasets].join(', ')})`,
         format: 'project',
         split: null,
-        fingerprint: createHash('sha256').update(images.map((im) => `${im.item.path}\n`).join('')).digest('hex'),
+        fingerprint: createHash('sha256')
+          .update(images.map((im) => `${im.item.path}\n`).join(''))
+          .digest('hex'),
         images: images.length,
         warnings: 0,
       },
@@ -132,7 +145,14 @@ async function evaluationFromRuns(store: ProjectStore, group: RunGroup, imageIds
 /** One image under every run of the group, or null when a run has no map of it. */
 function evaluateImage(store: ProjectStore, model: ModelRow, runs: RunRow[], row: ImageRow, root: string, threshold: number) {
   // Project ground truth is stored as logit indices (dataset label + offset), so the offset is 0 here.
-  const item: DatasetItem = { id: relative(root, row.path).split(sep).join('/'), path: row.path, label: row.gtLabel, boxes: row.gtBoxes.map((g) => g.box), width: row.width, height: row.height };
+  const item: DatasetItem = {
+    id: relative(root, row.path).split(sep).join('/'),
+    path: row.path,
+    label: row.gtLabel,
+    boxes: row.gtBoxes.map((g) => g.box),
+    width: row.width,
+    height: row.height,
+  };
   const predictions = store.getPredictions(model.id, row.id);
   if (predictions.length === 0) return null;
   const gtIndex = row.gtLabel;
@@ -150,7 +170,10 @@ function evaluateImage(store: ProjectStore, model: ModelRow, runs: RunRow[], row
     if (metrics[EVALUATED] === 1) {
       // Written by `camscope eval`: its numbers as they are, and the GT-class map where it differs from top-1.
       // Faithfulness columns only where eval computed them, as its own CSV has them.
-      const { values, vectors } = unpackMetrics(metrics, IMAGE_METRIC_NAMES.filter((n) => n in metrics || (LOCALIZATION_NAMES as readonly string[]).includes(n)));
+      const { values, vectors } = unpackMetrics(
+        metrics,
+        IMAGE_METRIC_NAMES.filter((n) => n in metrics || (LOCALIZATION_NAMES as readonly string[]).includes(n)),
+      );
       const { gt_map: gtValues, ...rest } = vectors;
       const gt = gtIndex === null ? null : gtValues ? { ...top1, target: gtIndex, values: Float32Array.from(gtValues), box: null } : top1;
       maps[run.method] = { top1, gt };
@@ -169,7 +192,10 @@ function evaluateImage(store: ProjectStore, model: ModelRow, runs: RunRow[], row
       evaluation.methods[run.method] = { map: top1, values };
     }
   }
-  evaluation.pairs = imagePairs(evaluation, runs.map((r) => r.method));
+  evaluation.pairs = imagePairs(
+    evaluation,
+    runs.map((r) => r.method),
+  );
   return { evaluation, maps, curves, unknownGtMap };
 }
 

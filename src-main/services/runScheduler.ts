@@ -71,7 +71,9 @@ export class RunScheduler {
     if (imageIds.length === 0) throw new CamscopeError('no images to explain: import some first');
     const device = r.device ?? this.device;
     resolveDevice(device); // an unusable device is refused here, in one line, before any run exists
-    const runIds = methods.map((method) => store.createRun({ modelId: r.modelId, method, layer, target: r.target, imageIds, params: { threshold: WSOL_THRESHOLD, device } }));
+    const runIds = methods.map((method) =>
+      store.createRun({ modelId: r.modelId, method, layer, target: r.target, imageIds, params: { threshold: WSOL_THRESHOLD, device } }),
+    );
     for (const id of runIds) store.startRun(id);
     this.launch(model.path, new Map(methods.map((m, i) => [m, runIds[i]!])), layer, r.target, imageIds, undefined, device);
     return runIds.map((id) => runInfo(store.getRun(id)!));
@@ -96,7 +98,15 @@ export class RunScheduler {
       const missing = new Map(group.map((g) => [g.run.id, new Set(g.missingImageIds)]));
       const byMethod = new Map(group.map((g) => [g.run.method, g.run.id]));
       const device = group[0]!.run.params.device;
-      this.launch(store.getModel(modelId)!.path, byMethod, layer, target, imageIds, missing, (DEVICES as readonly unknown[]).includes(device) ? (device as Device) : this.device);
+      this.launch(
+        store.getModel(modelId)!.path,
+        byMethod,
+        layer,
+        target,
+        imageIds,
+        missing,
+        (DEVICES as readonly unknown[]).includes(device) ? (device as Device) : this.device,
+      );
     }
     return [...groups.values()].flat().map((g) => runInfo(store.getRun(g.run.id)!));
   }
@@ -158,19 +168,24 @@ export function recordBatch(
   missing?: Map<number, Set<number>>,
 ): void {
   for (const [method, runId] of byMethod) {
-    const batch: RecordedImage[] = results.filter(({ imageId }) => !missing || missing.get(runId)!.has(imageId)).map(({ imageId, result }) => {
-      const m = result.maps.find((x) => x.method === method)!;
-      const gt = store.getImage(imageId)?.gtBoxes ?? [];
-      // The one WSOL rule: 0 for a map without a box, null for an image without ground truth.
-      const iou = bestIoU(m.box, gt.map((g) => g.box));
-      return {
-        imageId,
-        predictions: result.predictions,
-        maps: [{ classIndex: m.target, width: m.width, height: m.height, values: m.values }],
-        boxes: m.box ? [{ classIndex: m.target, threshold: WSOL_THRESHOLD, box: m.box }] : [],
-        evaluation: { iou },
-      };
-    });
+    const batch: RecordedImage[] = results
+      .filter(({ imageId }) => !missing || missing.get(runId)!.has(imageId))
+      .map(({ imageId, result }) => {
+        const m = result.maps.find((x) => x.method === method)!;
+        const gt = store.getImage(imageId)?.gtBoxes ?? [];
+        // The one WSOL rule: 0 for a map without a box, null for an image without ground truth.
+        const iou = bestIoU(
+          m.box,
+          gt.map((g) => g.box),
+        );
+        return {
+          imageId,
+          predictions: result.predictions,
+          maps: [{ classIndex: m.target, width: m.width, height: m.height, values: m.values }],
+          boxes: m.box ? [{ classIndex: m.target, threshold: WSOL_THRESHOLD, box: m.box }] : [],
+          evaluation: { iou },
+        };
+      });
     if (batch.length) store.recordResults(runId, batch, { elapsedMs });
   }
 }

@@ -98,7 +98,11 @@ export class Workspace implements ImageSource {
   }
 
   /** Adds images (files or folders), with ground truth keyed by absolute path when a dataset has it. */
-  importImages(paths: string[], dataset: string | null, truth?: ReadonlyMap<string, { label: number | null; boxes: Box[] }>): Promise<Response<'images.import'>> {
+  importImages(
+    paths: string[],
+    dataset: string | null,
+    truth?: ReadonlyMap<string, { label: number | null; boxes: Box[] }>,
+  ): Promise<Response<'images.import'>> {
     return this.images.importImages(paths, dataset, truth);
   }
 

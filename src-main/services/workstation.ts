@@ -25,11 +25,15 @@ export interface BootOptions<S> {
   startShell(services: { handlers: Handlers; images: ImageSource; startHash: string }): Promise<S>;
 }
 
-export async function bootWorkstation<S extends { emit: Emit }>(opts: BootOptions<S>): Promise<{ workspace: Workspace; shell: S; startHash: string }> {
+export async function bootWorkstation<S extends { emit: Emit }>(
+  opts: BootOptions<S>,
+): Promise<{ workspace: Workspace; shell: S; startHash: string }> {
   const project = opts.project ?? lastProject();
   // The demo goes through openDemoProject even when it was the last project, so an outdated demo is rebuilt.
   const isDemo = !(project && resolve(project) !== defaultDemoProject());
-  const workspace = isDemo ? await openDemoProject(opts.appRoot, undefined, opts.worker, opts.demo) : Workspace.open(project, { create: !existsSync(project), worker: opts.worker });
+  const workspace = isDemo
+    ? await openDemoProject(opts.appRoot, undefined, opts.worker, opts.demo)
+    : Workspace.open(project, { create: !existsSync(project), worker: opts.worker });
   // The demo opens on its first photo (the lecture's figure); any other project on the app's default view.
   const startHash = (isDemo && demoStartHash(workspace, opts.appRoot)) || '';
   try {

@@ -11,7 +11,12 @@ const SLICE_MS = 20;
  * Boxes at full image resolution (no shrinking), exactly as the engine stored them at the run's threshold.
  * Images without ground truth or without a map of the run are left out.
  */
-export async function wsolCurve(store: ProjectStore, runId: number, thresholds: readonly number[], imageIds?: readonly number[]): Promise<Response<'wsol.curve'>> {
+export async function wsolCurve(
+  store: ProjectStore,
+  runId: number,
+  thresholds: readonly number[],
+  imageIds?: readonly number[],
+): Promise<Response<'wsol.curve'>> {
   if (!store.getRun(runId)) throw new CamscopeError(`${store.file}: run ${runId} is not in the project`);
   const sweeps: ImageSweep[] = [];
   let sliceStart = Date.now();
@@ -19,7 +24,15 @@ export async function wsolCurve(store: ProjectStore, runId: number, thresholds: 
     const image = store.getImage(imageId);
     const map = image && image.gtBoxes.length ? store.getMap(runId, imageId) : null;
     if (image && map) {
-      const sweep = sweepImage(imageId, map, image.width, image.height, image.gtBoxes.map((g) => g.box), thresholds, Infinity);
+      const sweep = sweepImage(
+        imageId,
+        map,
+        image.width,
+        image.height,
+        image.gtBoxes.map((g) => g.box),
+        thresholds,
+        Infinity,
+      );
       if (sweep) sweeps.push(sweep);
     }
     if (Date.now() - sliceStart > SLICE_MS) {

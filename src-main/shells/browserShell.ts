@@ -185,7 +185,10 @@ export async function startBrowserShell(opts: {
 }
 
 function cookieToken(cookie: string | undefined): string | null {
-  const m = cookie?.split(';').map((c) => c.trim()).find((c) => c.startsWith(`${COOKIE}=`));
+  const m = cookie
+    ?.split(';')
+    .map((c) => c.trim())
+    .find((c) => c.startsWith(`${COOKIE}=`));
   return m ? m.slice(COOKIE.length + 1) : null;
 }
 

@@ -118,7 +118,9 @@ export function electronPdfPrinter(electron: Pick<ElectronApi, 'BrowserWindow'>)
       });
       const contents = window.webContents;
       if (!filtered) {
-        contents.session.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !(printing.has(details.url) || details.url.startsWith('data:')) }));
+        contents.session.webRequest.onBeforeRequest((details, callback) =>
+          callback({ cancel: !(printing.has(details.url) || details.url.startsWith('data:')) }),
+        );
         contents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
         filtered = true;
       }

@@ -20,9 +20,10 @@ export function openProjectDatabase(file: string, options: OpenDatabaseOptions =
   const exists = preflight(file, options);
   let db: Database.Database;
   try {
-    db = options.readonly && !writable(dirname(file)) && !existsSync(`${file}-wal`)
-      ? snapshot(file)
-      : new Database(file, { readonly: options.readonly ?? false, fileMustExist: exists, timeout: 5000 });
+    db =
+      options.readonly && !writable(dirname(file)) && !existsSync(`${file}-wal`)
+        ? snapshot(file)
+        : new Database(file, { readonly: options.readonly ?? false, fileMustExist: exists, timeout: 5000 });
   } catch (e) {
     throw new CamscopeError(`${file}: cannot open project (${firstLine(e)})`);
   }

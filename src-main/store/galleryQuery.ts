@@ -112,7 +112,10 @@ export function buildGalleryQuery(q: GalleryQuery, file: string, runModel: (runI
   if (sort === 'iou') where.push('e.iou IS NOT NULL');
 
   const measure = { id: null, confidence: 'p.score', iou: 'e.iou', disagreement: 'd.value' }[sort];
-  const order = [measure, imageKey].filter((c) => c !== null).map((c) => `${c} ${dir}`).join(', ');
+  const order = [measure, imageKey]
+    .filter((c) => c !== null)
+    .map((c) => `${c} ${dir}`)
+    .join(', ');
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
 
   // Display columns of the shown rows: context the query has comes through LEFT JOINs, the rest is NULL.

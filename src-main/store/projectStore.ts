@@ -11,8 +11,20 @@ import { inputShapeColumn, labelsColumn, parseJsonColumn, preprocessingColumn } 
 import * as results from './results.js';
 import * as runs from './runs.js';
 import type {
-  BoxInput, EvaluationRow, GalleryPage, GalleryQuery, GtBox, ImageRow, ModelRow, NewImage, NewModel, NewRun,
-  RecordedImage, ResumableRun, RunRow, RunStatus,
+  BoxInput,
+  EvaluationRow,
+  GalleryPage,
+  GalleryQuery,
+  GtBox,
+  ImageRow,
+  ModelRow,
+  NewImage,
+  NewModel,
+  NewRun,
+  RecordedImage,
+  ResumableRun,
+  RunRow,
+  RunStatus,
 } from './storeTypes.js';
 import { WriterLock, type LockHolder } from './writerLock.js';
 
@@ -155,12 +167,23 @@ export class ProjectStore {
     const r = this.ctx.sql('SELECT * FROM images WHERE id = ?').get(id) as ImageSqlRow | undefined;
     if (!r) return null;
     const boxes = this.ctx.sql('SELECT x0, y0, x1, y1, label FROM gt_boxes WHERE image_id = ? ORDER BY id').all(id) as {
-      x0: number; y0: number; x1: number; y1: number; label: number | null;
+      x0: number;
+      y0: number;
+      x1: number;
+      y1: number;
+      label: number | null;
     }[];
     const gtBoxes: GtBox[] = boxes.map((b) => ({ box: [b.x0, b.y0, b.x1, b.y1], label: b.label }));
     return {
-      id: r.id, path: r.path, sha256: r.sha256, width: r.width, height: r.height,
-      dataset: r.dataset, gtLabel: r.gt_label, addedAt: r.added_at, gtBoxes,
+      id: r.id,
+      path: r.path,
+      sha256: r.sha256,
+      width: r.width,
+      height: r.height,
+      dataset: r.dataset,
+      gtLabel: r.gt_label,
+      addedAt: r.added_at,
+      gtBoxes,
     };
   }
 
@@ -191,10 +214,20 @@ export class ProjectStore {
       const id = sql(
         `INSERT INTO models (path, sha256, input_name, input_shape, preprocessing, labels, label_offset, num_classes, default_layer, added_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING RETURNING id`,
-      ).pluck().get(
-        m.path, m.sha256, m.input.name, JSON.stringify(m.input.shape), JSON.stringify(m.preprocessing),
-        m.labels === null ? null : JSON.stringify(m.labels), m.labelOffset, m.numClasses, m.defaultLayer, now(),
-      ) as number | undefined;
+      )
+        .pluck()
+        .get(
+          m.path,
+          m.sha256,
+          m.input.name,
+          JSON.stringify(m.input.shape),
+          JSON.stringify(m.preprocessing),
+          m.labels === null ? null : JSON.stringify(m.labels),
+          m.labelOffset,
+          m.numClasses,
+          m.defaultLayer,
+          now(),
+        ) as number | undefined;
       return id ?? (sql('SELECT id FROM models WHERE sha256 = ?').pluck().get(m.sha256) as number);
     });
   }
@@ -289,7 +322,9 @@ export class ProjectStore {
     const g = this.galleryStatements(q);
     return this.db.transaction(() => {
       const total = sql(g.count).pluck().get(g.keyParams) as number;
-      const ids = sql(g.keys).pluck().all({ ...g.keyParams, limit: q.limit, offset: q.offset }) as number[];
+      const ids = sql(g.keys)
+        .pluck()
+        .all({ ...g.keyParams, limit: q.limit, offset: q.offset }) as number[];
       const rows = ids.length ? (sql(g.rows).all({ ...g.rowParams, ids: JSON.stringify(ids) }) as GallerySqlRow[]) : [];
       return { total, rows: rows.map(rowToGallery) };
     })();

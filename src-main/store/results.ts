@@ -74,8 +74,12 @@ function recordImage(ctx: StoreContext, runId: number, modelId: number, item: Re
   const insertBox = sql('INSERT INTO boxes (run_id, image_id, class_index, threshold, x0, y0, x1, y1) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   for (const b of item.boxes ?? []) insertBox.run(runId, imageId, b.classIndex, b.threshold, ...b.box);
   if (item.evaluation) {
-    sql('INSERT INTO evaluations (run_id, image_id, iou, metrics) VALUES (?, ?, ?, ?)')
-      .run(runId, imageId, item.evaluation.iou, JSON.stringify(item.evaluation.metrics ?? {}));
+    sql('INSERT INTO evaluations (run_id, image_id, iou, metrics) VALUES (?, ?, ?, ?)').run(
+      runId,
+      imageId,
+      item.evaluation.iou,
+      JSON.stringify(item.evaluation.metrics ?? {}),
+    );
   }
   sql('UPDATE run_images SET done = 1, error = ? WHERE run_id = ? AND image_id = ?').run(item.error ?? null, runId, imageId);
   recordDisagreements(ctx, runId, imageId, mine);
@@ -121,9 +125,10 @@ export function getMap(ctx: StoreContext, runId: number, imageId: number, classI
 
 /** Top-5 of a model for an image, best first, with labels from the model's stored names. */
 export function getPredictions(ctx: StoreContext, modelId: number, imageId: number, labels: Labels): Prediction[] {
-  const rows = ctx
-    .sql('SELECT class_index, score FROM predictions WHERE model_id = ? AND image_id = ? ORDER BY rank')
-    .all(modelId, imageId) as { class_index: number; score: number }[];
+  const rows = ctx.sql('SELECT class_index, score FROM predictions WHERE model_id = ? AND image_id = ? ORDER BY rank').all(modelId, imageId) as {
+    class_index: number;
+    score: number;
+  }[];
   return rows.map((r) => ({ index: r.class_index, label: labels.name(r.class_index), score: r.score }));
 }
 
@@ -136,8 +141,7 @@ export function getBoxes(ctx: StoreContext, runId: number, imageId: number): Box
 
 export function getEvaluation(ctx: StoreContext, runId: number, imageId: number): EvaluationRow | null {
   const r = ctx.sql('SELECT iou, metrics FROM evaluations WHERE run_id = ? AND image_id = ?').get(runId, imageId) as
-    | { iou: number | null; metrics: string }
-    | undefined;
+    { iou: number | null; metrics: string } | undefined;
   if (!r) return null;
   return { iou: r.iou, metrics: parseJsonColumn(metricsColumn, r.metrics, ctx.file, `evaluation of run ${runId} image ${imageId}`) };
 }

@@ -64,9 +64,9 @@ export function listRuns(ctx: StoreContext): RunRow[] {
 export function startRun(ctx: StoreContext, runId: number): void {
   const run = requireRun(ctx, runId);
   if (run.status === 'done') throw new CamscopeError(`${ctx.file}: run ${runId} is already done`);
-  ctx.sql(
-    `UPDATE runs SET status = 'running', error = NULL, finished_at = NULL, started_at = coalesce(started_at, ?) WHERE id = ?`,
-  ).run(now(), runId);
+  ctx
+    .sql(`UPDATE runs SET status = 'running', error = NULL, finished_at = NULL, started_at = coalesce(started_at, ?) WHERE id = ?`)
+    .run(now(), runId);
 }
 
 export function finishRun(ctx: StoreContext, runId: number, status: Exclude<RunStatus, 'pending' | 'running'>, error?: string): void {

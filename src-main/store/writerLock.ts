@@ -42,8 +42,12 @@ export class WriterLock {
       // Commit so readers can see the row, then lock again. A failed re-lock means someone slipped in
       // between and holds it now; a foreign row under a re-taken lock is rewritten until it is ours.
       for (;;) {
-        db.prepare('INSERT OR REPLACE INTO holder (id, pid, host, since, token) VALUES (1, ?, ?, ?, ?)')
-          .run(process.pid, hostname(), new Date().toISOString(), token);
+        db.prepare('INSERT OR REPLACE INTO holder (id, pid, host, since, token) VALUES (1, ?, ?, ?, ?)').run(
+          process.pid,
+          hostname(),
+          new Date().toISOString(),
+          token,
+        );
         withTimeout(db, 2000, () => db.exec('COMMIT'));
         if (!tryBegin(db)) throw heldError(projectFile, readHolder(db));
         const row = db.prepare('SELECT token FROM holder WHERE id = 1').get() as { token: string } | undefined;

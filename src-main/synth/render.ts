@@ -53,7 +53,9 @@ export async function renderScene(plan: ScenePlan, { objects = true } = {}): Pro
       blend(rgb, (y * s + x) * 3, layers, over);
     }
   }
-  const png = await sharp(rgb, { raw: { width: s, height: s, channels: 3 } }).png().toBuffer();
+  const png = await sharp(rgb, { raw: { width: s, height: s, channels: 3 } })
+    .png()
+    .toBuffer();
   return { png, objectAlpha };
 }
 

@@ -25,7 +25,20 @@ function heart(): Point[] {
 
 function cross(): Point[] {
   const w = 0.3; // arm half-width before scaling the tips onto the unit circle
-  const pts: Point[] = [[w, 1], [w, w], [1, w], [1, -w], [w, -w], [w, -1], [-w, -1], [-w, -w], [-1, -w], [-1, w], [-w, w], [-w, 1]];
+  const pts: Point[] = [
+    [w, 1],
+    [w, w],
+    [1, w],
+    [1, -w],
+    [w, -w],
+    [w, -1],
+    [-w, -1],
+    [-w, -w],
+    [-1, -w],
+    [-1, w],
+    [-w, w],
+    [-w, 1],
+  ];
   const r = Math.hypot(1, w);
   return pts.map(([x, y]) => [x / r, y / r]);
 }

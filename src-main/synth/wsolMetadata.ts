@@ -15,10 +15,26 @@ export interface GroundTruth {
 }
 
 export function writeWsolMetadata(dir: string, images: GroundTruth[], classes: readonly string[]): void {
-  const lines = (f: (g: GroundTruth) => string[]) => images.flatMap(f).map((l) => `${l}\n`).join('');
-  writeFileSync(join(dir, 'image_ids.txt'), lines((g) => [g.id]));
-  writeFileSync(join(dir, 'class_labels.txt'), lines((g) => [`${g.id},${g.label}`]));
-  writeFileSync(join(dir, 'image_sizes.txt'), lines((g) => [`${g.id},${g.width},${g.height}`]));
-  writeFileSync(join(dir, 'localization.txt'), lines((g) => g.boxes.map(([x0, y0, x1, y1]) => `${g.id},${x0},${y0},${x1 - 1},${y1 - 1}`)));
+  const lines = (f: (g: GroundTruth) => string[]) =>
+    images
+      .flatMap(f)
+      .map((l) => `${l}\n`)
+      .join('');
+  writeFileSync(
+    join(dir, 'image_ids.txt'),
+    lines((g) => [g.id]),
+  );
+  writeFileSync(
+    join(dir, 'class_labels.txt'),
+    lines((g) => [`${g.id},${g.label}`]),
+  );
+  writeFileSync(
+    join(dir, 'image_sizes.txt'),
+    lines((g) => [`${g.id},${g.width},${g.height}`]),
+  );
+  writeFileSync(
+    join(dir, 'localization.txt'),
+    lines((g) => g.boxes.map(([x0, y0, x1, y1]) => `${g.id},${x0},${y0},${x1 - 1},${y1 - 1}`)),
+  );
   writeFileSync(join(dir, 'classes.txt'), classes.map((c) => `${c}\n`).join(''));
 }

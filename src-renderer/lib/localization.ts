@@ -1,5 +1,12 @@
 // The localization view's threshold helpers and uncertainty (bootstrap intervals, paired tests between runs); the curve itself is computed in main ('wsol.curve', src-shared/wsolCurve.ts).
-import { BOOTSTRAP_DEFAULTS, bootstrapReplicates, pairedDifference, percentileInterval, weightedMean, type PairedDifference } from '../../src-shared/bootstrap.js';
+import {
+  BOOTSTRAP_DEFAULTS,
+  bootstrapReplicates,
+  pairedDifference,
+  percentileInterval,
+  weightedMean,
+  type PairedDifference,
+} from '../../src-shared/bootstrap.js';
 import { THRESHOLDS } from '../../src-shared/wsolCurve.js';
 
 export { THRESHOLDS } from '../../src-shared/wsolCurve.js';
@@ -24,7 +31,8 @@ interface HitSets {
   misses: readonly number[];
 }
 
-const ONE_RUN = (p: HitSets) => new Map<number, number>([...p.hits.map((id): [number, number] => [id, 1]), ...p.misses.map((id): [number, number] => [id, 0])]);
+const ONE_RUN = (p: HitSets) =>
+  new Map<number, number>([...p.hits.map((id): [number, number] => [id, 1]), ...p.misses.map((id): [number, number] => [id, 0])]);
 
 /** 0/1 hits over the images in ascending id order, so a resample depends only on the image set. */
 function hitVector(byImage: Map<number, number>, ids: readonly number[]): number[] {

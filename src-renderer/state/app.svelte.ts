@@ -302,7 +302,10 @@ export class AppState {
   async #onFinished(p: EventPayload<'run.finished'>): Promise<void> {
     for (const id of p.runIds) this.progress.delete(id);
     await Promise.all([this.refreshRuns(), this.refreshProject()]);
-    const names = p.runIds.map((id) => this.run(id)).filter((r) => r !== undefined).map((r) => this.runLabel(r));
+    const names = p.runIds
+      .map((id) => this.run(id))
+      .filter((r) => r !== undefined)
+      .map((r) => this.runLabel(r));
     if (p.status === 'done') this.notify(`Finished: ${names.join(', ')}`);
     else if (p.status === 'failed') this.notify(`Failed: ${names.join(', ')} — ${p.error ?? 'unknown error'}`, 'error');
     else if (p.status === 'cancelled') this.notify(`Cancelled: ${names.join(', ')}`);

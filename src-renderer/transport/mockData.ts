@@ -31,7 +31,14 @@ export const CLASSES: readonly MockClass[] = [
 ];
 export const CLASS_BY_INDEX = new Map(CLASSES.map((c) => [c.index, c]));
 
-const SIZES: readonly [number, number][] = [[500, 375], [375, 500], [500, 333], [640, 480], [448, 448], [500, 400]];
+const SIZES: readonly [number, number][] = [
+  [500, 375],
+  [375, 500],
+  [500, 333],
+  [640, 480],
+  [448, 448],
+  [500, 400],
+];
 
 export interface MockImage {
   row: Omit<ImageRow, 'top1' | 'iou' | 'disagreement'>;
@@ -71,7 +78,9 @@ export function imageSvg(img: MockImage): string {
   ];
   // Soft clutter, so maps have something to be distracted by.
   for (let i = 0; i < 5; i++) {
-    const cx = r() * W, cy = r() * H, rad = (0.04 + 0.1 * r()) * Math.min(W, H);
+    const cx = r() * W,
+      cy = r() * H,
+      rad = (0.04 + 0.1 * r()) * Math.min(W, H);
     parts.push(`<circle cx="${cx.toFixed(0)}" cy="${cy.toFixed(0)}" r="${rad.toFixed(0)}" fill="#fff" opacity="${(0.08 + 0.12 * r()).toFixed(2)}"/>`);
   }
   for (const b of img.boxes) parts.push(shapeSvg(img.cls, b));
@@ -80,7 +89,10 @@ export function imageSvg(img: MockImage): string {
 }
 
 function shapeSvg(cls: MockClass, [x0, y0, x1, y1]: Box): string {
-  const w = x1 - x0, h = y1 - y0, cx = x0 + w / 2, cy = y0 + h / 2;
+  const w = x1 - x0,
+    h = y1 - y0,
+    cx = x0 + w / 2,
+    cy = y0 + h / 2;
   const fill = `fill="${cls.color}" stroke="rgba(0,0,0,0.25)" stroke-width="2"`;
   switch (cls.shape) {
     case 'ellipse':
@@ -90,7 +102,10 @@ function shapeSvg(cls: MockClass, [x0, y0, x1, y1]: Box): string {
     case 'rect':
       return `<rect x="${x0}" y="${y0 + h * 0.25}" width="${w}" height="${h * 0.55}" rx="${h * 0.15}" ${fill}/><circle cx="${x0 + w * 0.22}" cy="${y1 - h * 0.2}" r="${h * 0.16}" fill="#1b1b1b"/><circle cx="${x0 + w * 0.78}" cy="${y1 - h * 0.2}" r="${h * 0.16}" fill="#1b1b1b"/>`;
     case 'stripes': {
-      const stripes = Array.from({ length: 7 }, (_, i) => `<rect x="${x0 + (i * w) / 7}" y="${y0}" width="${w / 14}" height="${h}" fill="${cls.color}"/>`).join('');
+      const stripes = Array.from(
+        { length: 7 },
+        (_, i) => `<rect x="${x0 + (i * w) / 7}" y="${y0}" width="${w / 14}" height="${h}" fill="${cls.color}"/>`,
+      ).join('');
       return `<ellipse cx="${cx}" cy="${cy}" rx="${w / 2}" ry="${h / 2}" fill="#f4f4f0"/><g clip-path="inset(0)">${stripes}</g>`;
     }
     case 'triangle':
@@ -103,34 +118,126 @@ function shapeSvg(cls: MockClass, [x0, y0, x1, y1]: Box): string {
 // ---- models -------------------------------------------------------------------------------------------------------
 
 const RESNET_LAYERS: ModelInfo['layers'] = [
-  { tensor: '/layer2/layer2.3/relu_2/Relu_output_0', op: 'Relu', shape: [512, 28, 28], isDefault: false, cam: { applicable: false, reason: 'layer3 and layer4 lie between this tensor and the GlobalAveragePool (/avgpool/GlobalAveragePool)' } },
-  { tensor: '/layer3/layer3.5/relu_2/Relu_output_0', op: 'Relu', shape: [1024, 14, 14], isDefault: false, cam: { applicable: false, reason: 'layer4 lies between this tensor and the GlobalAveragePool (/avgpool/GlobalAveragePool)' } },
+  {
+    tensor: '/layer2/layer2.3/relu_2/Relu_output_0',
+    op: 'Relu',
+    shape: [512, 28, 28],
+    isDefault: false,
+    cam: { applicable: false, reason: 'layer3 and layer4 lie between this tensor and the GlobalAveragePool (/avgpool/GlobalAveragePool)' },
+  },
+  {
+    tensor: '/layer3/layer3.5/relu_2/Relu_output_0',
+    op: 'Relu',
+    shape: [1024, 14, 14],
+    isDefault: false,
+    cam: { applicable: false, reason: 'layer4 lies between this tensor and the GlobalAveragePool (/avgpool/GlobalAveragePool)' },
+  },
   { tensor: '/layer4/layer4.2/relu_2/Relu_output_0', op: 'Relu', shape: [2048, 7, 7], isDefault: true, cam: { applicable: true } },
 ];
 
 const VGG_LAYERS: ModelInfo['layers'] = [
-  { tensor: '/features/features.23/MaxPool_output_0', op: 'MaxPool', shape: [512, 14, 14], isDefault: false, cam: { applicable: false, reason: 'the head is Flatten → Gemm (/classifier/classifier.0/Gemm) over all 7×7 positions, not global average pooling' } },
-  { tensor: '/features/features.28/Conv_output_0', op: 'Conv', shape: [512, 14, 14], isDefault: false, cam: { applicable: false, reason: 'the head is Flatten → Gemm (/classifier/classifier.0/Gemm) over all 7×7 positions, not global average pooling' } },
-  { tensor: '/features/features.29/Relu_output_0', op: 'Relu', shape: [512, 14, 14], isDefault: true, cam: { applicable: false, reason: 'the head is Flatten → Gemm (/classifier/classifier.0/Gemm) over all 7×7 positions, not global average pooling' } },
-  { tensor: '/features/features.30/MaxPool_output_0', op: 'MaxPool', shape: [512, 7, 7], isDefault: false, cam: { applicable: false, reason: 'the head is Flatten → Gemm (/classifier/classifier.0/Gemm) over all 7×7 positions, not global average pooling' } },
+  {
+    tensor: '/features/features.23/MaxPool_output_0',
+    op: 'MaxPool',
+    shape: [512, 14, 14],
+    isDefault: false,
+    cam: {
+      applicable: false,
+      reason: 'the head is Flatten → Gemm (/classifier/classifier.0/Gemm) over all 7×7 positions, not global average pooling',
+    },
+  },
+  {
+    tensor: '/features/features.28/Conv_output_0',
+    op: 'Conv',
+    shape: [512, 14, 14],
+    isDefault: false,
+    cam: {
+      applicable: false,
+      reason: 'the head is Flatten → Gemm (/classifier/classifier.0/Gemm) over all 7×7 positions, not global average pooling',
+    },
+  },
+  {
+    tensor: '/features/features.29/Relu_output_0',
+    op: 'Relu',
+    shape: [512, 14, 14],
+    isDefault: true,
+    cam: {
+      applicable: false,
+      reason: 'the head is Flatten → Gemm (/classifier/classifier.0/Gemm) over all 7×7 positions, not global average pooling',
+    },
+  },
+  {
+    tensor: '/features/features.30/MaxPool_output_0',
+    op: 'MaxPool',
+    shape: [512, 7, 7],
+    isDefault: false,
+    cam: {
+      applicable: false,
+      reason: 'the head is Flatten → Gemm (/classifier/classifier.0/Gemm) over all 7×7 positions, not global average pooling',
+    },
+  },
 ];
 
 export function seedModels(): ModelInfo[] {
   const sha = (s: number) => Array.from({ length: 64 }, (_, i) => '0123456789abcdef'[Math.floor(rng(s + i)() * 16)]).join('');
   return [
-    { id: 1, path: '/models/resnet50-v1-7.onnx', name: 'resnet50-v1-7', sha256: sha(11), numClasses: 1000, defaultLayer: RESNET_LAYERS[2]!.tensor, layers: RESNET_LAYERS, form: { opset: 7, layout: 'NCHW', channels: 3, input: 'data', inputType: 'float32', quantization: 'none', perChannel: false, precision: 'float32', head: 'logits', output: 'resnetv17_dense0_fwd', logits: 'resnetv17_dense0_fwd', externalData: [] } },
-    { id: 2, path: '/models/vgg16-bn-12.onnx', name: 'vgg16-bn-12', sha256: sha(23), numClasses: 1000, defaultLayer: VGG_LAYERS[2]!.tensor, layers: VGG_LAYERS },
+    {
+      id: 1,
+      path: '/models/resnet50-v1-7.onnx',
+      name: 'resnet50-v1-7',
+      sha256: sha(11),
+      numClasses: 1000,
+      defaultLayer: RESNET_LAYERS[2]!.tensor,
+      layers: RESNET_LAYERS,
+      form: {
+        opset: 7,
+        layout: 'NCHW',
+        channels: 3,
+        input: 'data',
+        inputType: 'float32',
+        quantization: 'none',
+        perChannel: false,
+        precision: 'float32',
+        head: 'logits',
+        output: 'resnetv17_dense0_fwd',
+        logits: 'resnetv17_dense0_fwd',
+        externalData: [],
+      },
+    },
+    {
+      id: 2,
+      path: '/models/vgg16-bn-12.onnx',
+      name: 'vgg16-bn-12',
+      sha256: sha(23),
+      numClasses: 1000,
+      defaultLayer: VGG_LAYERS[2]!.tensor,
+      layers: VGG_LAYERS,
+    },
   ];
 }
 
 /** A model added through models.add: a GAP network whose last block feeds the pool, so CAM applies. */
 export function addedModel(id: number, path: string): ModelInfo {
-  const name = path.split(/[\\/]/).pop()!.replace(/\.onnx$/i, '');
+  const name = path
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/\.onnx$/i, '');
   const last = '/features/features.8/Clip_output_0';
   return {
-    id, path, name, sha256: 'f'.repeat(64), numClasses: 1000, defaultLayer: last,
+    id,
+    path,
+    name,
+    sha256: 'f'.repeat(64),
+    numClasses: 1000,
+    defaultLayer: last,
     layers: [
-      { tensor: '/features/features.6/Add_output_0', op: 'Add', shape: [160, 7, 7], isDefault: false, cam: { applicable: false, reason: 'features.7–8 lie between this tensor and the GlobalAveragePool' } },
+      {
+        tensor: '/features/features.6/Add_output_0',
+        op: 'Add',
+        shape: [160, 7, 7],
+        isDefault: false,
+        cam: { applicable: false, reason: 'features.7–8 lie between this tensor and the GlobalAveragePool' },
+      },
       { tensor: last, op: 'Clip', shape: [1280, 7, 7], isDefault: true, cam: { applicable: true } },
     ],
   };
@@ -149,7 +256,10 @@ export interface MockPrediction {
 export function predict(img: MockImage, modelId: number): MockPrediction {
   const r = rng(img.seed * 31 + modelId);
   const correct = r() < (ACCURACY[modelId] ?? 0.75);
-  const others = shuffle(CLASSES.filter((c) => c !== img.cls), r);
+  const others = shuffle(
+    CLASSES.filter((c) => c !== img.cls),
+    r,
+  );
   const order = correct ? [img.cls, ...others] : [others[0]!, img.cls, ...others.slice(1)];
   // Scores: a confident or hesitant top-1, the rest sharing what is left in falling shares.
   let left = 1 - (correct ? 0.45 + 0.54 * r() : 0.25 + 0.45 * r());
@@ -176,7 +286,8 @@ export function mockMap(img: MockImage, modelId: number, method: string, grid: n
   const r = rng(img.seed * 97 + modelId * 13);
   const methodNoise = rng(img.seed * 101 + modelId * 7 + hash(base));
   const { correct } = predict(img, modelId);
-  let cx = (x0 + x1) / 2 / W, cy = (y0 + y1) / 2 / H;
+  let cx = (x0 + x1) / 2 / W,
+    cy = (y0 + y1) / 2 / H;
   if (!correct) {
     cx = (cx + 0.3 + 0.4 * r()) % 1;
     cy = (cy + 0.2 + 0.5 * r()) % 1;
@@ -185,13 +296,17 @@ export function mockMap(img: MockImage, modelId: number, method: string, grid: n
     cy += (r() - 0.5) * 0.12;
   }
   const spread = base === 'layercam' ? 0.32 : base === 'gradcam++' ? 0.4 : 0.45;
-  const sx = Math.max(0.06, ((x1 - x0) / W) * spread), sy = Math.max(0.06, ((y1 - y0) / H) * spread);
+  const sx = Math.max(0.06, ((x1 - x0) / W) * spread),
+    sy = Math.max(0.06, ((y1 - y0) / H) * spread);
   // A second, weaker peak: the "context" evidence CAM methods often pick up.
-  const dx = r(), dy = r(), dw = 0.25 + 0.35 * r();
+  const dx = r(),
+    dy = r(),
+    dw = 0.25 + 0.35 * r();
   const values: number[] = [];
   for (let gy = 0; gy < grid; gy++) {
     for (let gx = 0; gx < grid; gx++) {
-      const u = (gx + 0.5) / grid, v = (gy + 0.5) / grid;
+      const u = (gx + 0.5) / grid,
+        v = (gy + 0.5) / grid;
       const main = Math.exp(-(((u - cx) / sx) ** 2 + ((v - cy) / sy) ** 2) / 2);
       const side = dw * Math.exp(-(((u - dx) / 0.12) ** 2 + ((v - dy) / 0.12) ** 2) / 2);
       const noise = (methodNoise() - 0.5) * 0.12;

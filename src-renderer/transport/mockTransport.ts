@@ -1,6 +1,18 @@
 // An in-memory camscope for developing the renderer (?mock=1): 10 000 generated images, two models, CAM/Grad-CAM runs.
 import { z } from 'zod';
-import { channels, type Channel, type EventName, type EventPayload, type ImageDetail, type ImageRow, type ModelInfo, type Request, type Response, type RunInfo, type Transport } from '../../src-shared/ipc.js';
+import {
+  channels,
+  type Channel,
+  type EventName,
+  type EventPayload,
+  type ImageDetail,
+  type ImageRow,
+  type ModelInfo,
+  type Request,
+  type Response,
+  type RunInfo,
+  type Transport,
+} from '../../src-shared/ipc.js';
 import { boxFromMap, bestIoU } from '../../src-shared/wsolBox.js';
 import { accuracyCurve, sweepImage, type ImageSweep } from '../../src-shared/wsolCurve.js';
 import { addedModel, CLASS_BY_INDEX, imageSvg, makeImage, mockMap, predict, seedModels, type MockImage } from './mockData.js';
@@ -36,9 +48,27 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
   if (!empty) {
     addImages(8000, 'imagenet-val');
     addImages(2000, 'field-photos');
-    const seed = (modelId: number, method: string, status: RunInfo['status'], done: number, elapsedMs: number | null, error: string | null = null) => {
+    const seed = (
+      modelId: number,
+      method: string,
+      status: RunInfo['status'],
+      done: number,
+      elapsedMs: number | null,
+      error: string | null = null,
+    ) => {
       const model = models.find((m) => m.id === modelId)!;
-      runs.push({ id: runs.length + 1, modelId, method, layer: model.defaultLayer, target: 'top1', status, done, total: images.length, error, elapsedMs });
+      runs.push({
+        id: runs.length + 1,
+        modelId,
+        method,
+        layer: model.defaultLayer,
+        target: 'top1',
+        status,
+        done,
+        total: images.length,
+        error,
+        elapsedMs,
+      });
     };
     seed(1, 'cam', 'done', 10_000, 61_200);
     seed(1, 'gradcam', 'done', 10_000, 148_900);
@@ -112,13 +142,29 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
       const home = '/home/researcher';
       const dir = (req.dir ?? home).replace(/\/+$/, '');
       const tree: Record<string, [string, 'folder' | 'project' | 'model' | 'image'][]> = {
-        [home]: [['datasets', 'folder'], ['models', 'folder'], ['imagenet-val.camscope', 'project'], ['wsol-study.camscope', 'project']],
-        [`${home}/datasets`]: [['cub', 'folder'], ['imagenet-val', 'folder']],
-        [`${home}/models`]: [['resnet50.onnx', 'model'], ['mobilenetv2.onnx', 'model']],
+        [home]: [
+          ['datasets', 'folder'],
+          ['models', 'folder'],
+          ['imagenet-val.camscope', 'project'],
+          ['wsol-study.camscope', 'project'],
+        ],
+        [`${home}/datasets`]: [
+          ['cub', 'folder'],
+          ['imagenet-val', 'folder'],
+        ],
+        [`${home}/models`]: [
+          ['resnet50.onnx', 'model'],
+          ['mobilenetv2.onnx', 'model'],
+        ],
       };
       const list = tree[dir];
       if (!list) throw new Error(`${dir}: no such folder in the mock`);
-      return { dir, parent: dir === home ? null : dir.slice(0, dir.lastIndexOf('/')), entries: list.map(([name, kind]) => ({ name, path: `${dir}/${name}`, kind })), truncated: false };
+      return {
+        dir,
+        parent: dir === home ? null : dir.slice(0, dir.lastIndexOf('/')),
+        entries: list.map(([name, kind]) => ({ name, path: `${dir}/${name}`, kind })),
+        truncated: false,
+      };
     },
     'project.recent': () => [
       { path: projectPath, openedAt: new Date().toISOString(), exists: true },
@@ -143,8 +189,10 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
       const other = find(req.compareRunId);
       const modelId = req.modelId ?? run?.modelId;
       // The service's rules: what each sort or filter needs.
-      if ((req.sort === 'confidence' || req.filters.predictedClass != null || req.filters.correct != null) && modelId === undefined) throw new Error(`gallery query: sort '${req.sort}' or a class filter needs modelId or runId`);
-      if ((req.sort === 'iou' || req.filters.iouMin != null || req.filters.iouMax != null) && !run) throw new Error(`gallery query: sort 'iou' or an IoU filter needs runId`);
+      if ((req.sort === 'confidence' || req.filters.predictedClass != null || req.filters.correct != null) && modelId === undefined)
+        throw new Error(`gallery query: sort '${req.sort}' or a class filter needs modelId or runId`);
+      if ((req.sort === 'iou' || req.filters.iouMin != null || req.filters.iouMax != null) && !run)
+        throw new Error(`gallery query: sort 'iou' or an IoU filter needs runId`);
       if (other && (!run || other.id === run.id)) throw new Error('gallery query: compareRunId needs runId, a different run');
       if (req.sort === 'disagreement' && !other) throw new Error(`gallery query: sort 'disagreement' needs runId and compareRunId`);
       const key = JSON.stringify([req.filters, req.sort, req.order, modelId, req.runId, req.compareRunId, runs.map((r) => r.done)]);
@@ -193,7 +241,14 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
         predictions: models.map((m) => ({ modelId: m.id, top5: predict(img, m.id).top5 })),
         maps: doneRuns.map((r) => {
           const map = mapOf(img, r);
-          return { runId: r.id, method: r.method, width: map.width, height: map.height, values: map.values, target: predict(img, r.modelId).top5[0]!.index };
+          return {
+            runId: r.id,
+            method: r.method,
+            width: map.width,
+            height: map.height,
+            values: map.values,
+            target: predict(img, r.modelId).top5[0]!.index,
+          };
         }),
       };
     },
@@ -210,14 +265,21 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
       const layer = source.layers.find((l) => l.tensor === (req.layer ?? source.defaultLayer));
       if (!layer) throw new Error(`${source.name} has no candidate layer ${req.layer}`);
       // Progress as the service sends it: feature extraction over the images, then fit iterations.
-      for (const [stage, total] of [['features', 240], ['fit', 60]] as const) {
+      for (const [stage, total] of [
+        ['features', 240],
+        ['fit', 60],
+      ] as const) {
         for (let done = 0; done <= total; done += total / 6) {
           emit('camify.progress', { modelId: source.id, stage, done, total });
           await new Promise((r) => setTimeout(r, 150));
         }
       }
       // The refit model keeps the graph up to the layer, which now feeds a GAP head.
-      const model: ModelInfo = { ...addedModel(Math.max(0, ...models.map((m) => m.id)) + 1, req.out), defaultLayer: layer.tensor, layers: [{ ...layer, isDefault: true, cam: { applicable: true } }] };
+      const model: ModelInfo = {
+        ...addedModel(Math.max(0, ...models.map((m) => m.id)) + 1, req.out),
+        defaultLayer: layer.tensor,
+        layers: [{ ...layer, isDefault: true, cam: { applicable: true } }],
+      };
       const description = `CAM of the refit GAP head on ${layer.tensor}, trained on the original model's predictions (agreement 93.8 % with the original model on 48 validation images)`;
       model.camify = { sourceSha256: source.sha256, description };
       models.push(model);
@@ -242,7 +304,18 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
       }
       const total = req.imageIds?.length ?? images.length;
       const started = req.methods.map((method) => {
-        const run: RunInfo = { id: runs.length + 1, modelId: model.id, method, layer, target: String(req.target), status: 'running', done: 0, total, error: null, elapsedMs: null };
+        const run: RunInfo = {
+          id: runs.length + 1,
+          modelId: model.id,
+          method,
+          layer,
+          target: String(req.target),
+          status: 'running',
+          done: 0,
+          total,
+          error: null,
+          elapsedMs: null,
+        };
         runs.push(run);
         return run;
       });
@@ -283,7 +356,13 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
       const done = Math.min(live[0]!.total, Math.round((elapsed / 1000) * perSecond * jitter));
       for (const r of live) r.done = Math.max(r.done, done);
       const left = live[0]!.total - live[0]!.done;
-      emit('run.progress', { runIds: live.map((r) => r.id), done: live[0]!.done, total: live[0]!.total, rate: perSecond * jitter, etaSeconds: left / perSecond });
+      emit('run.progress', {
+        runIds: live.map((r) => r.id),
+        done: live[0]!.done,
+        total: live[0]!.total,
+        rate: perSecond * jitter,
+        etaSeconds: left / perSecond,
+      });
       if (left <= 0) {
         for (const r of live) Object.assign(r, { status: 'done', elapsedMs: elapsed });
         emit('run.finished', { runIds: live.map((r) => r.id), status: 'done', error: null });
@@ -328,16 +407,20 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
 
 function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number | null {
   const n = a.length;
-  let ma = 0, mb = 0;
+  let ma = 0,
+    mb = 0;
   for (let i = 0; i < n; i++) {
     ma += a[i]!;
     mb += b[i]!;
   }
   ma /= n;
   mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let i = 0; i < n; i++) {
-    const da = a[i]! - ma, db = b[i]! - mb;
+    const da = a[i]! - ma,
+      db = b[i]! - mb;
     sab += da * db;
     saa += da * da;
     sbb += db * db;

@@ -32,7 +32,11 @@ export interface WebSocketTransport extends Transport {
  * One socket, reopened with backoff when it drops. Requests made while it is down wait for it; requests in flight
  * when it drops fail (the service may or may not have acted, so retrying blindly could e.g. start a run twice).
  */
-export function createWebSocketTransport(origin: { host: string; protocol: string }, token: string, openSocket: SocketFactory = browserSocket): WebSocketTransport {
+export function createWebSocketTransport(
+  origin: { host: string; protocol: string },
+  token: string,
+  openSocket: SocketFactory = browserSocket,
+): WebSocketTransport {
   const wsUrl = `${origin.protocol === 'https:' ? 'wss' : 'ws'}://${origin.host}/ws?token=${encodeURIComponent(token)}`;
   const pending = new Map<number, Pending>();
   const handlers = new Map<string, Set<(payload: unknown) => void>>();

@@ -72,8 +72,13 @@ export function importSpecifiers(path: string, text: string): ImportSpecifier[] 
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node)) literal(node.moduleSpecifier, importsOnlyTypes(node));
     else if (ts.isExportDeclaration(node)) literal(node.moduleSpecifier, node.isTypeOnly);
-    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) literal(node.moduleReference.expression, node.isTypeOnly);
-    else if (ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))) literal(node.arguments[0], false);
+    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference))
+      literal(node.moduleReference.expression, node.isTypeOnly);
+    else if (
+      ts.isCallExpression(node) &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === 'require'))
+    )
+      literal(node.arguments[0], false);
     else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) literal(node.argument.literal, true);
     ts.forEachChild(node, visit);
   };
@@ -192,7 +197,8 @@ export function checkLayers(files: string[], edges: ImportEdge[], layers: Layers
       const owners = layers.packageOwners[pkg];
       if (builtins.has(e.to) || builtins.has(pkg)) {
         if (!from.tree.nodeBuiltins) report(e, `${from.tree.name} may not import node builtins`);
-      } else if (!from.tree.packages.includes('*') && !from.tree.packages.includes(pkg)) report(e, `${from.tree.name} may not import package '${pkg}'`);
+      } else if (!from.tree.packages.includes('*') && !from.tree.packages.includes(pkg))
+        report(e, `${from.tree.name} may not import package '${pkg}'`);
       else if (owners && !e.typeOnly && !owners.some((o) => e.from.startsWith(o))) report(e, `only ${owners.join(', ')} may import '${pkg}'`);
       continue;
     }
@@ -226,6 +232,7 @@ export function checkLayers(files: string[], edges: ImportEdge[], layers: Layers
   }
   const folders = [...new Set(files.filter((f) => folderOf(f, layers)).map(folderKey))];
   for (const c of cycles(folders, (n) => [...(folderNext.get(n) ?? [])])) problems.push(`folder cycle: ${c.join(' ↔ ')}`);
-  for (const v of layers.knownViolations) if (!used.has(v.edge)) problems.push(`knownViolations lists '${v.edge}', which is no longer a violation: remove it`);
+  for (const v of layers.knownViolations)
+    if (!used.has(v.edge)) problems.push(`knownViolations lists '${v.edge}', which is no longer a violation: remove it`);
   return problems;
 }

@@ -13,7 +13,10 @@ const repo = join(here, '..', '..');
 const layers = JSON.parse(readFileSync(join(here, 'layers.json'), 'utf8')) as Layers;
 
 test('src-main, src-shared and src-renderer import only downward, without cycles', () => {
-  const { files, edges } = readGraph(repo, layers.trees.map((t) => t.name));
+  const { files, edges } = readGraph(
+    repo,
+    layers.trees.map((t) => t.name),
+  );
   assert.ok(files.length > 150 && edges.length > 600, `read ${files.length} files, ${edges.length} imports`);
   assert.ok(files.some((f) => f.endsWith('.svelte')) && edges.some((e) => e.from.endsWith('.svelte') && e.local), 'Svelte files are read');
   assert.deepEqual(checkLayers(files, edges, layers), []);
@@ -40,7 +43,7 @@ test('the parser finds static, type-only, re-exported, dynamic, import-type and 
     "let t: import('./typed.js').T;",
     "const r = require('node:fs');",
     "// import x from './commented.js';",
-    "const s = \"import y from './string.js'\";",
+    'const s = "import y from \'./string.js\'";',
   ].join('\n');
   assert.deepEqual(importSpecifiers('x.ts', ts), [
     { spec: './a.js', typeOnly: false },
@@ -55,7 +58,10 @@ test('the parser finds static, type-only, re-exported, dynamic, import-type and 
     { spec: 'node:fs', typeOnly: false },
   ]);
   const svelte = `<script module lang="ts">\n  import { x } from './mod.js';\n</script>\n<script lang="ts">\n  import V from './V.svelte';\n</script>\n<p>import z from './markup.js'</p>`;
-  assert.deepEqual(importSpecifiers('V.svelte', svelte).map((s) => s.spec), ['./mod.js', './V.svelte']);
+  assert.deepEqual(
+    importSpecifiers('V.svelte', svelte).map((s) => s.spec),
+    ['./mod.js', './V.svelte'],
+  );
 });
 
 test('relative specifiers resolve as the tree writes them', () => {
@@ -80,7 +86,19 @@ const world: Layers = {
   packageOwners: { electron: ['main/high/shell/'] },
   knownViolations: [],
 };
-const files = ['shared/types.ts', 'main/low/a.ts', 'main/low/b.ts', 'main/mid/m.ts', 'main/mid/x.ts', 'main/high/h.ts', 'main/high/shell/e.ts', 'ui/lib/l.ts', 'ui/views/V.svelte', 'ui/App.svelte', 'ui/main.ts'];
+const files = [
+  'shared/types.ts',
+  'main/low/a.ts',
+  'main/low/b.ts',
+  'main/mid/m.ts',
+  'main/mid/x.ts',
+  'main/high/h.ts',
+  'main/high/shell/e.ts',
+  'ui/lib/l.ts',
+  'ui/views/V.svelte',
+  'ui/App.svelte',
+  'ui/main.ts',
+];
 const edge = (from: string, to: string, typeOnly = false): ImportEdge => ({ from, to, local: to.includes('/') && !to.startsWith('node:'), typeOnly });
 const good = [
   edge('main/mid/m.ts', 'main/low/a.ts'),
@@ -109,17 +127,28 @@ test('an upward import fails, and the cycle it closes is named', () => {
     'folder cycle: main/low ↔ main/mid',
   ]);
   // A type-only import is an edge like any other.
-  assert.equal(check([edge('main/low/b.ts', 'main/high/h.ts', true)])[0], 'main/low/b.ts -> main/high/h.ts: upward import: low (rank 0) imports high (rank 2)');
+  assert.equal(
+    check([edge('main/low/b.ts', 'main/high/h.ts', true)])[0],
+    'main/low/b.ts -> main/high/h.ts: upward import: low (rank 0) imports high (rank 2)',
+  );
 });
 
 test('src-shared may import neither node, electron nor src-main; the renderer not src-main', () => {
-  assert.deepEqual(check([edge('shared/types.ts', 'node:fs'), edge('shared/types.ts', 'fs'), edge('shared/types.ts', 'electron'), edge('shared/types.ts', 'main/high/shell/e.ts')]), [
-    'shared/types.ts -> node:fs: shared may not import node builtins',
-    'shared/types.ts -> fs: shared may not import node builtins',
-    "shared/types.ts -> electron: shared may not import package 'electron'",
-    'shared/types.ts -> main/high/shell/e.ts: shared may not import main',
-    'folder cycle: main/high ↔ main/low ↔ main/mid ↔ shared/types',
-  ]);
+  assert.deepEqual(
+    check([
+      edge('shared/types.ts', 'node:fs'),
+      edge('shared/types.ts', 'fs'),
+      edge('shared/types.ts', 'electron'),
+      edge('shared/types.ts', 'main/high/shell/e.ts'),
+    ]),
+    [
+      'shared/types.ts -> node:fs: shared may not import node builtins',
+      'shared/types.ts -> fs: shared may not import node builtins',
+      "shared/types.ts -> electron: shared may not import package 'electron'",
+      'shared/types.ts -> main/high/shell/e.ts: shared may not import main',
+      'folder cycle: main/high ↔ main/low ↔ main/mid ↔ shared/types',
+    ],
+  );
   assert.deepEqual(check([edge('ui/views/V.svelte', 'main/low/a.ts'), edge('ui/lib/l.ts', 'node:path')]), [
     'ui/views/V.svelte -> main/low/a.ts: ui may not import main',
     'ui/lib/l.ts -> node:path: ui may not import node builtins',
@@ -134,7 +163,10 @@ test('a file cycle inside one folder fails', () => {
 test('a folder cycle fails even when no single file cycle exists', () => {
   // low/b → mid/x, and mid/m → low/a → low/b: the folders go round, no file does.
   const problems = check([edge('main/low/b.ts', 'main/mid/x.ts')]);
-  assert.deepEqual(problems, ['main/low/b.ts -> main/mid/x.ts: upward import: low (rank 0) imports mid (rank 1)', 'folder cycle: main/low ↔ main/mid']);
+  assert.deepEqual(problems, [
+    'main/low/b.ts -> main/mid/x.ts: upward import: low (rank 0) imports mid (rank 1)',
+    'folder cycle: main/low ↔ main/mid',
+  ]);
 });
 
 test('an unranked folder fails; a listed violation passes only while its edge exists', () => {
@@ -146,5 +178,8 @@ test('an unranked folder fails; a listed violation passes only while its edge ex
 
 test('cycles are the strongly connected components with more than one member', () => {
   const g: Record<string, string[]> = { a: ['b'], b: ['c'], c: ['a', 'd'], d: [], e: ['e'], f: ['g'], g: ['f'] };
-  assert.deepEqual(cycles(Object.keys(g), (n) => g[n]!).sort(), [['a', 'b', 'c'], ['f', 'g']]);
+  assert.deepEqual(cycles(Object.keys(g), (n) => g[n]!).sort(), [
+    ['a', 'b', 'c'],
+    ['f', 'g'],
+  ]);
 });

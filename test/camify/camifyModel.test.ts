@@ -40,14 +40,20 @@ test('the camified model is GAP → Gemm on the exposed features (1e-4), CAM app
   assert.deepEqual(head.weights, result.fit.head.weights);
   assert.deepEqual(head.bias, result.fit.head.bias);
   // Pruned: only the conv stack up to the layer, then the new head.
-  assert.deepEqual(refit.index.nodes.map((n) => n.opType), ['Conv', 'Relu', 'GlobalAveragePool', 'Flatten', 'Gemm']);
+  assert.deepEqual(
+    refit.index.nodes.map((n) => n.opType),
+    ['Conv', 'Relu', 'GlobalAveragePool', 'Flatten', 'Gemm'],
+  );
   const meta = metadataMap(refit.model);
   assert.deepEqual(JSON.parse(meta['camscope.preprocessing']!), JSON.parse(PREPROCESSING));
   assert.equal(meta['camscope.labels'], JSON.stringify(['a', 'b', 'c', 'd']));
   const record = JSON.parse(meta['camscope.camify']!);
   assert.equal(record.sourceSha256, (await ClassifierModel.open(source)).sha256);
   assert.equal(record.targetSource, 'model');
-  assert.match(camifyDescription(meta)!, /^CAM of the refit GAP head on features, trained on the original model's predictions \(agreement \d+\.\d % with the original model on 20 validation images\)$/);
+  assert.match(
+    camifyDescription(meta)!,
+    /^CAM of the refit GAP head on features, trained on the original model's predictions \(agreement \d+\.\d % with the original model on 20 validation images\)$/,
+  );
 
   // Its logits against GAP → Gemm computed here from the original model's exposed layer.
   const original = await Explainer.open(source);
@@ -60,7 +66,10 @@ test('the camified model is GAP → Gemm on the exposed features (1e-4), CAM app
     const plane = SIZE * SIZE;
     let worst = 0;
     for (let row = 0; row < 10; row++) {
-      const pooled = Array.from({ length: K }, (_, ch) => a.subarray((row * K + ch) * plane, (row * K + ch + 1) * plane).reduce((s, v) => s + v, 0) / plane);
+      const pooled = Array.from(
+        { length: K },
+        (_, ch) => a.subarray((row * K + ch) * plane, (row * K + ch + 1) * plane).reduce((s, v) => s + v, 0) / plane,
+      );
       for (let c = 0; c < CLASSES; c++) {
         const expected = result.fit.head.bias[c]! + pooled.reduce((s, v, ch) => s + result.fit.head.weights[c * K + ch]! * v, 0);
         worst = Math.max(worst, Math.abs(logits[row * CLASSES + c]! - expected) / Math.max(1, Math.abs(expected)));
@@ -100,7 +109,10 @@ test('--target-source labels fits the labels of a class-folder dataset and repor
   assert.equal(result.record.targetSource, 'labels');
   assert.equal(result.record.valImages, 9);
   assert.ok(result.record.valAccuracy !== null && result.record.valAgreement !== null);
-  assert.match(result.description, /trained on the dataset labels \(agreement \d+\.\d % with the original model on 9 validation images, accuracy \d+\.\d % against labels\)$/);
+  assert.match(
+    result.description,
+    /trained on the dataset labels \(agreement \d+\.\d % with the original model on 9 validation images, accuracy \d+\.\d % against labels\)$/,
+  );
 });
 
 test('bad input: missing layer, fewer than 2 classes, empty dataset — one line each, exit 2', async () => {

@@ -36,34 +36,41 @@ async function evaluate(model: string, dataset: string, method: string, work: st
   return JSON.parse(readFileSync(json, 'utf8')).methods[method];
 }
 
-test('shapes-fc: ≥ 95 % held-out agreement after camify, and its CAM localizes beside Grad-CAM', { skip: !existsSync(MODEL) && `${MODEL} not built yet` }, async () => {
-  const work = mkdtempSync(join(tmpdir(), 'camscope-camify-shapes-'));
-  const train = join(work, 'train');
-  const heldOut = join(work, 'heldout');
-  for (const [dir, seed, count, split] of [[train, '101', '3000', 'train'], [heldOut, '202', '200', 'test']] as const) {
-    const s = await runCli(['synth', '--out', dir, '--seed', seed, '--count', count, '--scenario', 'single', '--split', split]);
-    assert.equal(s.code, 0, s.stderr);
-  }
-  const out = join(work, 'shapes-fc-gap.onnx');
-  const c = await runCli(['camify', '--model', MODEL, '--layer', LAYER, '--dataset', train, '--seed', '1', '--out', out]);
-  assert.equal(c.code, 0, c.stderr);
+test(
+  'shapes-fc: ≥ 95 % held-out agreement after camify, and its CAM localizes beside Grad-CAM',
+  { skip: !existsSync(MODEL) && `${MODEL} not built yet` },
+  async () => {
+    const work = mkdtempSync(join(tmpdir(), 'camscope-camify-shapes-'));
+    const train = join(work, 'train');
+    const heldOut = join(work, 'heldout');
+    for (const [dir, seed, count, split] of [
+      [train, '101', '3000', 'train'],
+      [heldOut, '202', '200', 'test'],
+    ] as const) {
+      const s = await runCli(['synth', '--out', dir, '--seed', seed, '--count', count, '--scenario', 'single', '--split', split]);
+      assert.equal(s.code, 0, s.stderr);
+    }
+    const out = join(work, 'shapes-fc-gap.onnx');
+    const c = await runCli(['camify', '--model', MODEL, '--layer', LAYER, '--dataset', train, '--seed', '1', '--out', out]);
+    assert.equal(c.code, 0, c.stderr);
 
-  const items = (await loadDataset(heldOut)).items;
-  const files = items.map((it) => it.path);
-  // Chance level: the whole image as the box.
-  const wholeImage = (100 * items.filter((it) => it.boxes.some((b) => boxIoU([0, 0, it.width, it.height], b) >= 0.5)).length) / items.length;
-  const [original, refit] = await Promise.all([top1(MODEL, files), top1(out, files)]);
-  const agreement = original.filter((p, i) => p === refit[i]).length / files.length;
-  const cam = await evaluate(out, heldOut, 'cam', work);
-  const gradcam = await evaluate(MODEL, heldOut, 'gradcam', work);
-  console.log(
-    `${c.stdout.trim()}\nheld-out agreement ${(agreement * 100).toFixed(1)} % on ${files.length} images; ` +
-      `MaxBoxAccV2 CAM (camified) ${cam.maxboxacc_v2.toFixed(1)} vs Grad-CAM (original) ${gradcam.maxboxacc_v2.toFixed(1)}; ` +
-      `GT-known Loc ${cam.gt_known_loc.toFixed(1)} vs ${gradcam.gt_known_loc.toFixed(1)} (whole-image box ${wholeImage.toFixed(1)})`,
-  );
-  assert.ok(agreement >= 0.95, `agreement ${agreement}`);
-  // Localizes: a 4×4 map is coarse, so the fixed 20 % rule boxes too much (GT-known Loc stays low) but the best
-  // threshold does: MaxBoxAccV2 at least Grad-CAM's on the original, and well above the whole-image box.
-  assert.ok(cam.maxboxacc_v2 >= gradcam.maxboxacc_v2, `MaxBoxAccV2 ${cam.maxboxacc_v2} vs Grad-CAM ${gradcam.maxboxacc_v2}`);
-  assert.ok(cam.maxboxacc_v2 >= wholeImage + 20, `MaxBoxAccV2 ${cam.maxboxacc_v2} vs whole image ${wholeImage}`);
-});
+    const items = (await loadDataset(heldOut)).items;
+    const files = items.map((it) => it.path);
+    // Chance level: the whole image as the box.
+    const wholeImage = (100 * items.filter((it) => it.boxes.some((b) => boxIoU([0, 0, it.width, it.height], b) >= 0.5)).length) / items.length;
+    const [original, refit] = await Promise.all([top1(MODEL, files), top1(out, files)]);
+    const agreement = original.filter((p, i) => p === refit[i]).length / files.length;
+    const cam = await evaluate(out, heldOut, 'cam', work);
+    const gradcam = await evaluate(MODEL, heldOut, 'gradcam', work);
+    console.log(
+      `${c.stdout.trim()}\nheld-out agreement ${(agreement * 100).toFixed(1)} % on ${files.length} images; ` +
+        `MaxBoxAccV2 CAM (camified) ${cam.maxboxacc_v2.toFixed(1)} vs Grad-CAM (original) ${gradcam.maxboxacc_v2.toFixed(1)}; ` +
+        `GT-known Loc ${cam.gt_known_loc.toFixed(1)} vs ${gradcam.gt_known_loc.toFixed(1)} (whole-image box ${wholeImage.toFixed(1)})`,
+    );
+    assert.ok(agreement >= 0.95, `agreement ${agreement}`);
+    // Localizes: a 4×4 map is coarse, so the fixed 20 % rule boxes too much (GT-known Loc stays low) but the best
+    // threshold does: MaxBoxAccV2 at least Grad-CAM's on the original, and well above the whole-image box.
+    assert.ok(cam.maxboxacc_v2 >= gradcam.maxboxacc_v2, `MaxBoxAccV2 ${cam.maxboxacc_v2} vs Grad-CAM ${gradcam.maxboxacc_v2}`);
+    assert.ok(cam.maxboxacc_v2 >= wholeImage + 20, `MaxBoxAccV2 ${cam.maxboxacc_v2} vs whole image ${wholeImage}`);
+  },
+);

@@ -44,7 +44,7 @@ const offset = (j: number) => 3 * (j % 4);
  */
 function randomHead(c: number, k: number, seed: number): SoftmaxHead {
   const g = gaussian(c * k + c, seed);
-  const weights = Float32Array.from({ length: c * k }, (_, i) => g[i]! / 10 ** ((i % k) % 5 - 2));
+  const weights = Float32Array.from({ length: c * k }, (_, i) => g[i]! / 10 ** (((i % k) % 5) - 2));
   const bias = Float32Array.from({ length: c }, (_, cl) => {
     let b = g[c * k + cl]!;
     for (let j = 0; j < k; j++) b -= weights[cl * k + j]! * offset(j);
@@ -61,7 +61,9 @@ function centredRows(w: Float32Array, c: number, k: number): Float64Array[] {
 }
 
 function cosine(a: Float64Array, b: Float64Array): number {
-  let ab = 0, aa = 0, bb = 0;
+  let ab = 0,
+    aa = 0,
+    bb = 0;
   for (let i = 0; i < a.length; i++) {
     ab += a[i]! * b[i]!;
     aa += a[i]! ** 2;
@@ -71,7 +73,10 @@ function cosine(a: Float64Array, b: Float64Array): number {
 }
 
 test('the fit is a stationary point of mean cross-entropy + λ/2·‖W̃‖² (gradient recomputed in float64)', async () => {
-  const n = 300, k = 5, c = 3, l2 = 0.05;
+  const n = 300,
+    k = 5,
+    c = 3,
+    l2 = 0.05;
   const r = rng(7);
   const raw = Float32Array.from({ length: n * k }, (_, i) => (i % k) * 2 + r() * (1 + (i % k)));
   const labels = Int32Array.from({ length: n }, () => Math.floor(r() * c)); // random labels: not separable
@@ -103,7 +108,8 @@ test('the fit is a stationary point of mean cross-entropy + λ/2·‖W̃‖² (g
 
 test('recovers a known linear head: ≥ 99 % agreement on held-out features, centred rows cosine ≥ 0.99', async () => {
   // Held-out agreement of a logistic fit to separable labels grows with N per parameter: 8 000 rows for 68.
-  const k = 16, c = 4;
+  const k = 16,
+    c = 4;
   const truth = randomHead(c, k, 11);
   const train = linearlyLabelled(8000, k, truth, 12);
   const val = linearlyLabelled(1000, k, truth, 13);
@@ -113,14 +119,17 @@ test('recovers a known linear head: ≥ 99 % agreement on held-out features, cen
   const agreement = predicted.filter((p, i) => p === test_.labels[i]).length / test_.n;
   const valAgreement = fit.valPredictions.filter((p, i) => p === val.labels[i]).length / val.n;
   const cos = centredRows(fit.head.weights, c, k).map((row, cl) => cosine(row, centredRows(truth.weights, c, k)[cl]!));
-  console.log(`agreement ${(agreement * 100).toFixed(2)} % (validation ${(valAgreement * 100).toFixed(2)} %), cosines ${cos.map((v) => v.toFixed(4)).join(' ')}, ${fit.iterations} iterations, ${fit.stoppedBy}`);
+  console.log(
+    `agreement ${(agreement * 100).toFixed(2)} % (validation ${(valAgreement * 100).toFixed(2)} %), cosines ${cos.map((v) => v.toFixed(4)).join(' ')}, ${fit.iterations} iterations, ${fit.stoppedBy}`,
+  );
   assert.ok(agreement >= 0.99, `agreement ${agreement}`);
   assert.ok(Math.abs(valAgreement - agreement) < 0.02, 'validation predictions are the returned head’s');
   assert.ok(Math.min(...cos) >= 0.99, `cosines ${cos}`);
 });
 
 test('the same data and options give the same head bit for bit', async () => {
-  const k = 8, c = 4;
+  const k = 8,
+    c = 4;
   const truth = randomHead(c, k, 21);
   const a = linearlyLabelled(500, k, truth, 22);
   const b = linearlyLabelled(200, k, truth, 23);

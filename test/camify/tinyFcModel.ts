@@ -21,9 +21,21 @@ export function fcHeadClassifier(): Uint8Array {
       inputs: [{ name: 'input', dims: ['N', 3, SIZE, SIZE] }],
       outputs: ['logits'],
       nodes: [
-        { opType: 'Conv', name: 'conv', input: ['input', 'conv_w', 'conv_b'], output: ['conv_out'], attribute: [makeAttribute('pads', [1, 1, 1, 1])] },
+        {
+          opType: 'Conv',
+          name: 'conv',
+          input: ['input', 'conv_w', 'conv_b'],
+          output: ['conv_out'],
+          attribute: [makeAttribute('pads', [1, 1, 1, 1])],
+        },
         { opType: 'Relu', name: 'relu', input: ['conv_out'], output: ['features'] },
-        { opType: 'MaxPool', name: 'pool', input: ['features'], output: ['pooled'], attribute: [makeAttribute('kernel_shape', [2, 2]), makeAttribute('strides', [2, 2])] },
+        {
+          opType: 'MaxPool',
+          name: 'pool',
+          input: ['features'],
+          output: ['pooled'],
+          attribute: [makeAttribute('kernel_shape', [2, 2]), makeAttribute('strides', [2, 2])],
+        },
         { opType: 'Flatten', name: 'flatten', input: ['pooled'], output: ['flat'] },
         { opType: 'Gemm', name: 'fc1', input: ['flat', 'fc1_w', 'fc1_b'], output: ['fc1_out'], attribute: [makeAttribute('transB', 1)] },
         { opType: 'Relu', name: 'relu2', input: ['fc1_out'], output: ['hidden'] },
@@ -51,7 +63,9 @@ export async function writeImages(dir: string, count: number, seed: number): Pro
     const base = [r(), r(), r()].map((v) => v * 255);
     const px = Buffer.from(Array.from({ length: SIZE * SIZE * 3 }, (_, j) => Math.max(0, Math.min(255, base[j % 3]! + (r() - 0.5) * 120))));
     const file = join(dir, `img${String(i).padStart(3, '0')}.png`);
-    await sharp(px, { raw: { width: SIZE, height: SIZE, channels: 3 } }).png().toFile(file);
+    await sharp(px, { raw: { width: SIZE, height: SIZE, channels: 3 } })
+      .png()
+      .toFile(file);
     files.push(file);
   }
   return files;

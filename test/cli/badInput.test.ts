@@ -14,7 +14,9 @@ const image = join(dir, 'ok.png');
 
 before(async () => {
   writeModel(model, gapClassifier());
-  await sharp({ create: { width: 20, height: 12, channels: 3, background: { r: 200, g: 30, b: 60 } } }).png().toFile(image);
+  await sharp({ create: { width: 20, height: 12, channels: 3, background: { r: 200, g: 30, b: 60 } } })
+    .png()
+    .toFile(image);
 });
 
 async function expectError(args: string[], file: string, problem: RegExp): Promise<void> {

@@ -16,7 +16,7 @@ const readmeCli = (): string => {
   return block[1]!;
 };
 
-test('camscope --help prints README\'s CLI block; no command prints it and exits 2', async () => {
+test("camscope --help prints README's CLI block; no command prints it and exits 2", async () => {
   for (const flag of ['--help', '-h', 'help']) {
     const r = await runCli([flag]);
     assert.equal(r.code, 0);
@@ -27,7 +27,7 @@ test('camscope --help prints README\'s CLI block; no command prints it and exits
   assert.equal(bare.stdout, readmeCli());
 });
 
-test('each command\'s --help is its usage lines of the global help', async () => {
+test("each command's --help is its usage lines of the global help", async () => {
   const help = (await runCli(['--help'])).stdout;
   const commands = [...help.matchAll(/^ {2}camscope (\w+)/gm)].map((m) => m[1]!);
   assert.deepEqual(commands, ['layers', 'explain', 'demo', 'serve', 'synth', 'import', 'eval', 'merge', 'sanity', 'camify']);
@@ -45,7 +45,10 @@ test('each command\'s --help is its usage lines of the global help', async () =>
 test('unknown commands and options, missing values, values to flags: one line, exit 2', async () => {
   const cases: [string[], string][] = [
     [['frobnicate'], "camscope: unknown command 'frobnicate' (layers, explain, demo, serve, synth, import, eval, merge, sanity, camify; see --help)"],
-    [['constructor'], "camscope: unknown command 'constructor' (layers, explain, demo, serve, synth, import, eval, merge, sanity, camify; see --help)"],
+    [
+      ['constructor'],
+      "camscope: unknown command 'constructor' (layers, explain, demo, serve, synth, import, eval, merge, sanity, camify; see --help)",
+    ],
     [['layers', '--bogus'], 'camscope: unknown option --bogus (see --help)'],
     [['layers', '--model'], 'camscope: --model needs a value'],
     [['layers', '--model', '--json'], 'camscope: --model needs a value'],
@@ -66,13 +69,19 @@ test('unknown commands and options, missing values, values to flags: one line, e
 test('the parser: inline and separate values, repeats, flags, a negative number is a value, stray words are positionals', () => {
   const spec = { model: {}, image: { repeat: true }, json: { flag: true }, 'label-offset': {} };
   const a = parseArgs(['--model=m.onnx', '--image', 'a.png', 'stray', '--image=b.png', '--json', '--label-offset', '-1', '-x'], spec);
-  assert.deepEqual([...a.values], [
-    ['model', ['m.onnx']],
-    ['image', ['a.png', 'b.png']],
-    ['label-offset', ['-1']],
-  ]);
+  assert.deepEqual(
+    [...a.values],
+    [
+      ['model', ['m.onnx']],
+      ['image', ['a.png', 'b.png']],
+      ['label-offset', ['-1']],
+    ],
+  );
   assert.deepEqual([...a.flags], ['json']);
   assert.deepEqual(a.positionals, ['stray', '-x']);
   assert.deepEqual(parseArgs(['--model='], spec).values.get('model'), [''], 'an empty inline value is a value');
-  assert.throws(() => parseArgs(['--__proto__', 'x'], spec), (e) => e instanceof CamscopeError && e.message === 'unknown option --__proto__ (see --help)');
+  assert.throws(
+    () => parseArgs(['--__proto__', 'x'], spec),
+    (e) => e instanceof CamscopeError && e.message === 'unknown option --__proto__ (see --help)',
+  );
 });

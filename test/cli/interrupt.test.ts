@@ -17,11 +17,28 @@ test('SIGINT during eval: exit 130, one line saying what is stored and that a re
   const root = mkdtempSync(join(tmpdir(), 'camscope-interrupt-'));
   writeDemoDataset(root);
   const count = 4; // one image per batch, with the faithfulness metrics: slow enough to interrupt
-  const args = (project: string, json: string) =>
-    ['eval', '--model', DEMO_MODEL, '--dataset', root, '--project', project, '--limit', String(count), '--batch', '1', '--bootstrap', '0', '--json', json];
+  const args = (project: string, json: string) => [
+    'eval',
+    '--model',
+    DEMO_MODEL,
+    '--dataset',
+    root,
+    '--project',
+    project,
+    '--limit',
+    String(count),
+    '--batch',
+    '1',
+    '--bootstrap',
+    '0',
+    '--json',
+    json,
+  ];
   const project = join(root, 'p.camscope');
 
-  const child = spawn(process.execPath, ['bin/camscope.mjs', ...args(project, join(root, 'interrupted.json'))], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/camscope.mjs', ...args(project, join(root, 'interrupted.json'))], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   let signalled = false;
   child.stderr!.on('data', (d) => {
@@ -62,7 +79,10 @@ test('an import interrupted while reading the dataset writes nothing and says so
     const controller = new AbortController();
     await assert.rejects(
       ws.importDataset(root, { onProgress: (done) => done === 3 && controller.abort(), signal: controller.signal }),
-      (e: unknown) => e instanceof CamscopeError && e.exitCode === 130 && /^interrupted while reading image sizes \(\d+ of 9\); nothing was written$/.test(e.message),
+      (e: unknown) =>
+        e instanceof CamscopeError &&
+        e.exitCode === 130 &&
+        /^interrupted while reading image sizes \(\d+ of 9\); nothing was written$/.test(e.message),
     );
     assert.equal(ws.store.imageCount(), 0);
     assert.equal((await ws.importDataset(root)).imported.added, count);

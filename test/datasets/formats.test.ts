@@ -37,7 +37,13 @@ test('folders: a class named metadata is still folders; symlinked folders are no
   symlinkSync(join(root, 'zebra'), join(root, 'metadata', 'loop'));
   assert.equal(await detectFormat(root), 'folders');
   const ds = await loadDataset(root);
-  assert.deepEqual(ds.items.map((it) => [it.id, it.label]), [['metadata/m.png', 0], ['zebra/z.png', 1]]);
+  assert.deepEqual(
+    ds.items.map((it) => [it.id, it.label]),
+    [
+      ['metadata/m.png', 0],
+      ['zebra/z.png', 1],
+    ],
+  );
   assert.deepEqual(ds.warnings, ['metadata/loop: symlinked folder not followed']);
 });
 
@@ -49,11 +55,20 @@ test('folders with a split: classes are the sub-folders of DIR/<split>', async (
   assert.equal(await detectFormat(root, 'val'), 'folders');
   const ds = await loadDataset(root, { split: 'val' });
   assert.deepEqual(ds.classNames, ['b', 'c']);
-  assert.deepEqual(ds.items.map((it) => [it.id, it.label]), [['val/b/2.png', 0], ['val/c/3.png', 1]]);
+  assert.deepEqual(
+    ds.items.map((it) => [it.id, it.label]),
+    [
+      ['val/b/2.png', 0],
+      ['val/c/3.png', 1],
+    ],
+  );
 });
 
 async function imagenetSynsets(root: string): Promise<void> {
-  writeText(join(root, 'LOC_synset_mapping.txt'), 'n01440764 tench, Tinca tinca\nn01443537 goldfish, Carassius auratus\nn01484850 great white shark\n');
+  writeText(
+    join(root, 'LOC_synset_mapping.txt'),
+    'n01440764 tench, Tinca tinca\nn01443537 goldfish, Carassius auratus\nn01484850 great white shark\n',
+  );
 }
 
 test('imagenet: LOC_val_solution.csv, mapping order = index, inclusive corners made exclusive', async () => {
@@ -69,7 +84,15 @@ test('imagenet: LOC_val_solution.csv, mapping order = index, inclusive corners m
   const ds = await loadDataset(root);
   assert.deepEqual(ds.classNames, ['tench, Tinca tinca', 'goldfish, Carassius auratus', 'great white shark']);
   assert.deepEqual(summary(ds), [
-    { id: 'val/ILSVRC2012_val_00000002.JPEG', label: 1, boxes: [[1, 2, 6, 7], [0, 0, 10, 10]], size: [10, 10] },
+    {
+      id: 'val/ILSVRC2012_val_00000002.JPEG',
+      label: 1,
+      boxes: [
+        [1, 2, 6, 7],
+        [0, 0, 10, 10],
+      ],
+      size: [10, 10],
+    },
     { id: 'val/ILSVRC2012_val_00000001.JPEG', label: 2, boxes: [[3, 1, 8, 5]], size: [10, 8] },
   ]);
   assert.deepEqual(ds.warnings, []);
@@ -79,11 +102,31 @@ test('imagenet: LOC_val_solution.csv, mapping order = index, inclusive corners m
 test('imagenet: per-image XML in val/ with the same corner convention', async () => {
   const root = tempDataset('imagenet-xml');
   await imagenetSynsets(root);
-  writeText(join(root, 'val', 'ILSVRC2012_val_00000003.xml'), vocXml('ILSVRC2012_val_00000003', [12, 9], [['n01440764', 2, 3, 6, 7], ['n01440764', 0, 0, 11, 8]]));
+  writeText(
+    join(root, 'val', 'ILSVRC2012_val_00000003.xml'),
+    vocXml(
+      'ILSVRC2012_val_00000003',
+      [12, 9],
+      [
+        ['n01440764', 2, 3, 6, 7],
+        ['n01440764', 0, 0, 11, 8],
+      ],
+    ),
+  );
   await writeImage(join(root, 'val', 'ILSVRC2012_val_00000003.JPEG'), 12, 9);
   const ds = await loadDataset(root);
   assert.equal(ds.format, 'imagenet');
-  assert.deepEqual(summary(ds), [{ id: 'val/ILSVRC2012_val_00000003.JPEG', label: 0, boxes: [[2, 3, 7, 8], [0, 0, 12, 9]], size: [12, 9] }]);
+  assert.deepEqual(summary(ds), [
+    {
+      id: 'val/ILSVRC2012_val_00000003.JPEG',
+      label: 0,
+      boxes: [
+        [2, 3, 7, 8],
+        [0, 0, 12, 9],
+      ],
+      size: [12, 9],
+    },
+  ]);
   assert.deepEqual(ds.warnings, []);
 });
 
@@ -107,9 +150,20 @@ test('cub: 1-based classes made 0-based, [x, y, w, h] boxes, test split by defau
   assert.deepEqual(test_.classNames, ['001.Albatross', '002.Auklet']);
   assert.deepEqual(summary(test_), [
     { id: 'images/001.Albatross/a.png', label: 0, boxes: [[1.5, 2, 4.5, 6]], size: [8, 8] },
-    { id: 'images/002.Auklet/c.png', label: 1, boxes: [[1, 1, 3, 3], [0, 4, 1, 5]], size: [6, 6] },
+    {
+      id: 'images/002.Auklet/c.png',
+      label: 1,
+      boxes: [
+        [1, 1, 3, 3],
+        [0, 4, 1, 5],
+      ],
+      size: [6, 6],
+    },
   ]);
-  assert.deepEqual(test_.items.map((it) => it.split), ['test', 'test']);
+  assert.deepEqual(
+    test_.items.map((it) => it.split),
+    ['test', 'test'],
+  );
   const train = await loadDataset(root, { split: 'train' });
   assert.deepEqual(summary(train), [{ id: 'images/002.Auklet/b.png', label: 1, boxes: [[0, 0, 5, 5]], size: [6, 6] }]);
   assert.equal((await loadDataset(root, { split: 'all' })).items.length, 3);
@@ -130,10 +184,21 @@ test('wsolevaluation: metadata/<dataset>/<split>/, several boxes per image, incl
   const ds = await loadDataset(root);
   assert.equal(ds.classNames, null);
   assert.deepEqual(summary(ds), [
-    { id: 'test/0.png', label: 3, boxes: [[1, 2, 5, 6], [6, 6, 10, 10]], size: [10, 10] },
+    {
+      id: 'test/0.png',
+      label: 3,
+      boxes: [
+        [1, 2, 5, 6],
+        [6, 6, 10, 10],
+      ],
+      size: [10, 10],
+    },
     { id: 'test/1.png', label: 0, boxes: [[0, 0, 12, 8]], size: [12, 8] },
   ]);
-  assert.deepEqual(ds.items.map((it) => it.split), ['test', 'test']);
+  assert.deepEqual(
+    ds.items.map((it) => it.split),
+    ['test', 'test'],
+  );
   assert.deepEqual(ds.warnings, []);
   await assert.rejects(loadDataset(root, { split: 'train' }), /no wsolevaluation image_ids\.txt/);
 });
@@ -150,7 +215,10 @@ test('wsolevaluation: metadata files directly in DIR, class names from an option
   const ds = await loadDataset(root);
   assert.deepEqual(ds.classNames, ['circle', 'square']);
   assert.deepEqual(summary(ds), [{ id: 'a.png', label: 1, boxes: [[0, 0, 2, 2]], size: [4, 4] }]);
-  assert.deepEqual(ds.warnings, ['class_labels.txt:2: unknown class 2 (classes.txt has 2), ignored', "image_ids.txt:2: 'b.png' has no class label in class_labels.txt, skipped"]);
+  assert.deepEqual(ds.warnings, [
+    'class_labels.txt:2: unknown class 2 (classes.txt has 2), ignored',
+    "image_ids.txt:2: 'b.png' has no class label in class_labels.txt, skipped",
+  ]);
 });
 
 test('coco: categories in sorted id order, label of the largest box, crowd ignored, images without boxes unlabeled', async () => {
@@ -183,7 +251,15 @@ test('coco: categories in sorted id order, label of the largest box, crowd ignor
   const ds = await loadDataset(root);
   assert.deepEqual(ds.classNames, ['person', 'car', 'zebra']);
   assert.deepEqual(summary(ds), [
-    { id: 'val2017/a.png', label: 0, boxes: [[1, 1, 5, 5], [0, 0, 10, 5]], size: [20, 10] },
+    {
+      id: 'val2017/a.png',
+      label: 0,
+      boxes: [
+        [1, 1, 5, 5],
+        [0, 0, 10, 5],
+      ],
+      size: [20, 10],
+    },
     { id: 'val2017/b.png', label: 1, boxes: [[2.5, 1, 5.5, 3]], size: [8, 6] },
     { id: 'val2017/c.png', label: null, boxes: [], size: [4, 4] },
   ]);
@@ -193,7 +269,17 @@ test('coco: categories in sorted id order, label of the largest box, crowd ignor
 
 async function vocDataset(): Promise<string> {
   const root = tempDataset('voc');
-  writeText(join(root, 'Annotations', '000001.xml'), vocXml('000001.jpg', [10, 8], [['dog', 2, 3, 6, 7], ['person', 1, 1, 10, 8]]));
+  writeText(
+    join(root, 'Annotations', '000001.xml'),
+    vocXml(
+      '000001.jpg',
+      [10, 8],
+      [
+        ['dog', 2, 3, 6, 7],
+        ['person', 1, 1, 10, 8],
+      ],
+    ),
+  );
   writeText(join(root, 'Annotations', '000002.xml'), vocXml('000002.jpg', [6, 6], [['cat', 1, 1, 4, 4]]));
   writeText(join(root, 'ImageSets', 'Main', 'val.txt'), '000002\n');
   await writeImage(join(root, 'JPEGImages', '000001.jpg'), 10, 8);
@@ -208,12 +294,23 @@ test('voc: 1-based inclusive corners → [xmin − 1, ymin − 1, xmax, ymax], l
   assert.equal(ds.classNames!.length, 20);
   assert.deepEqual([ds.classNames![7], ds.classNames![11], ds.classNames![14]], ['cat', 'dog', 'person']);
   assert.deepEqual(summary(ds), [
-    { id: 'JPEGImages/000001.jpg', label: 14, boxes: [[1, 2, 6, 7], [0, 0, 10, 8]], size: [10, 8] },
+    {
+      id: 'JPEGImages/000001.jpg',
+      label: 14,
+      boxes: [
+        [1, 2, 6, 7],
+        [0, 0, 10, 8],
+      ],
+      size: [10, 8],
+    },
     { id: 'JPEGImages/000002.jpg', label: 7, boxes: [[0, 0, 4, 4]], size: [6, 6] },
   ]);
   assert.deepEqual(ds.warnings, []);
   const val = await loadDataset(root, { split: 'val' });
-  assert.deepEqual(val.items.map((it) => [it.id, it.split]), [['JPEGImages/000002.jpg', 'val']]);
+  assert.deepEqual(
+    val.items.map((it) => [it.id, it.split]),
+    [['JPEGImages/000002.jpg', 'val']],
+  );
 });
 
 test('an unknown folder: the error names the root and what was looked for', async () => {

@@ -41,7 +41,16 @@ test('images.import with a dataset format stores labels and boxes; files stays t
       "metadata/SYN/test/image_ids.txt:3: image file not found: 'test/missing.png', skipped",
     ]);
     assert.deepEqual(groundTruth(ws.store), [
-      { path: join(root, 'test', 'a.png'), dataset: 'syn', label: 4, boxes: [{ box: [1, 1, 4, 4], label: 4 }, { box: [5, 5, 10, 10], label: 4 }], size: [10, 10] },
+      {
+        path: join(root, 'test', 'a.png'),
+        dataset: 'syn',
+        label: 4,
+        boxes: [
+          { box: [1, 1, 4, 4], label: 4 },
+          { box: [5, 5, 10, 10], label: 4 },
+        ],
+        size: [10, 10],
+      },
       { path: join(root, 'test', 'b.png'), dataset: 'syn', label: 1, boxes: [{ box: [0, 0, 8, 6], label: 1 }], size: [8, 6] },
     ]);
     await assert.rejects(h['images.import']({ paths: [root, root], format: 'wsolevaluation' }), /a dataset import takes one folder, got 2 paths/);
@@ -74,7 +83,13 @@ test('camscope import: one-line summary, warnings with --verbose, project create
   const store = ProjectStore.open(project, { readonly: true });
   try {
     const gt = groundTruth(store);
-    assert.deepEqual(gt.map((g) => [g.dataset, g.label, g.boxes.length]), [[root.split('/').pop(), 4, 2], [root.split('/').pop(), 1, 1]]);
+    assert.deepEqual(
+      gt.map((g) => [g.dataset, g.label, g.boxes.length]),
+      [
+        [root.split('/').pop(), 4, 2],
+        [root.split('/').pop(), 1, 1],
+      ],
+    );
   } finally {
     store.close();
   }

@@ -4,9 +4,18 @@ import assert from 'node:assert/strict';
 import { child, childText, parseXml } from '../../src-main/datasets/xmlTree.js';
 
 test('elements, attributes skipped, entities, CDATA, comments and line numbers', () => {
-  const root = parseXml('<?xml version="1.0"?>\n<!-- c -->\n<annotation verified="no">\n  <name>a &amp; b &#x41;&#66;</name>\n  <note><![CDATA[<raw>]]></note>\n  <empty/>\n</annotation>\n');
+  const root = parseXml(
+    '<?xml version="1.0"?>\n<!-- c -->\n<annotation verified="no">\n  <name>a &amp; b &#x41;&#66;</name>\n  <note><![CDATA[<raw>]]></note>\n  <empty/>\n</annotation>\n',
+  );
   assert.equal(root.name, 'annotation');
-  assert.deepEqual(root.children.map((c) => [c.name, c.line]), [['name', 4], ['note', 5], ['empty', 6]]);
+  assert.deepEqual(
+    root.children.map((c) => [c.name, c.line]),
+    [
+      ['name', 4],
+      ['note', 5],
+      ['empty', 6],
+    ],
+  );
   assert.equal(childText(root, 'name'), 'a & b AB');
   assert.equal(childText(root, 'note'), '<raw>');
   assert.equal(child(root, 'empty')!.children.length, 0);

@@ -8,7 +8,16 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { runCli, type CliRun } from '../helpers/cli.js';
 import { REPO_ROOT } from '../../src-main/cli/serve.js';
-import { DEMO_METHODS, DEMO_MODELS, IMAGENET_DATASET, IMAGENET_METHODS, IMAGENET_MODELS, demoDataDir, openDemoProject, waitForRuns } from '../../src-main/services/demoProject.js';
+import {
+  DEMO_METHODS,
+  DEMO_MODELS,
+  IMAGENET_DATASET,
+  IMAGENET_METHODS,
+  IMAGENET_MODELS,
+  demoDataDir,
+  openDemoProject,
+  waitForRuns,
+} from '../../src-main/services/demoProject.js';
 import { ProjectStore } from '../../src-main/store/projectStore.js';
 import { SCENARIOS } from '../../src-main/synth/scene.js';
 
@@ -27,14 +36,22 @@ before(async () => {
 /** The rows of the first markdown table printed, as cells. */
 function headlineRows(stdout: string): string[][] {
   const table = stdout.split('\n\n')[0]!.trim().split('\n');
-  return table.slice(2).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+  return table.slice(2).map((l) =>
+    l
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim()),
+  );
 }
 
 test('the demo project holds the models, one dataset per scenario with ground truth, and finished runs with maps', () => {
   const store = ProjectStore.open(project, { readonly: true });
   try {
     const models = store.listModelIds().map((id) => store.getModel(id)!);
-    assert.deepEqual(models.map((m) => basename(m.path, '.onnx')), [...IMAGENET_MODELS, ...DEMO_MODELS.map((m) => m.name)]);
+    assert.deepEqual(
+      models.map((m) => basename(m.path, '.onnx')),
+      [...IMAGENET_MODELS, ...DEMO_MODELS.map((m) => m.name)],
+    );
     const images = store.allImageIds().map((id) => store.getImage(id)!);
     for (const s of SCENARIOS) {
       const of = images.filter((im) => im.dataset === s);
@@ -47,7 +64,11 @@ test('the demo project holds the models, one dataset per scenario with ground tr
     for (const name of IMAGENET_MODELS) {
       const model = models.find((m) => basename(m.path, '.onnx') === name)!;
       const own = runs.filter((r) => r.modelId === model.id);
-      assert.deepEqual(own.map((r) => r.method).sort(), [...IMAGENET_METHODS].sort(), `${name}: CAM applies (GAP head); --quick leaves Score-CAM out`);
+      assert.deepEqual(
+        own.map((r) => r.method).sort(),
+        [...IMAGENET_METHODS].sort(),
+        `${name}: CAM applies (GAP head); --quick leaves Score-CAM out`,
+      );
       for (const r of own) {
         assert.equal(r.status, 'done', `${name} ${r.method}: ${r.error}`);
         for (const im of photos) assert.ok(store.getMap(r.id, im.id), `${name} ${r.method}: map of ${im.path}`);
@@ -78,7 +99,10 @@ test('the demo project holds the models, one dataset per scenario with ground tr
 test('the printed headline table has one row per scenario and model, its accuracy matching the stored predictions', () => {
   const rows = headlineRows(run.stdout);
   const pairs = DEMO_MODELS.flatMap(({ name, scenarios }) => scenarios.map((s) => [s, name]));
-  assert.deepEqual(rows.map((r) => [r[0], r[1]]), pairs);
+  assert.deepEqual(
+    rows.map((r) => [r[0], r[1]]),
+    pairs,
+  );
   const store = ProjectStore.open(project, { readonly: true });
   try {
     const images = store.allImageIds().map((id) => store.getImage(id)!);
@@ -107,7 +131,8 @@ test('the report is one self-contained page with the headline, the shortcut find
   const photos = /<table id="photos">([\s\S]*?)<\/table>/.exec(html)?.[1];
   assert.equal(photos?.match(/<tr>/g)?.length, 1 + IMAGENET_MODELS.length * 3);
   assert.match(photos!, /chelsea\.png<\/td><td>285<\/td><td>Egyptian cat/);
-  for (const model of IMAGENET_MODELS) for (const method of ['cam', 'gradcam']) assert.equal(html.split(`alt="${model} ${method}"`).length - 1, 3, `${model} ${method} figures`);
+  for (const model of IMAGENET_MODELS)
+    for (const method of ['cam', 'gradcam']) assert.equal(html.split(`alt="${model} ${method}"`).length - 1, 3, `${model} ${method} figures`);
   assert.equal(html.match(/<details>/g)?.length, headlineRows(run.stdout).length);
   assert.match(html, /<img src="data:image\/jpeg;base64,/);
   assert.doesNotMatch(html, /<script|(src|href)="https?:/, 'no script, nothing loaded from the network');

@@ -63,7 +63,10 @@ test('the shortcut finding counts map maxima on the mark and on the object, over
       ['shapes-fc', 'gradcam', 2, 0, 0, 50],
     ],
   );
-  assert.deepEqual(marked.get('shapes-shortcut')!.map((m) => m.image.item.id), ['a.png', 'b.png', 'c.png']);
+  assert.deepEqual(
+    marked.get('shapes-shortcut')!.map((m) => m.image.item.id),
+    ['a.png', 'b.png', 'c.png'],
+  );
   assert.equal(marked.has('shapes-gap'), false);
 });
 

@@ -64,7 +64,11 @@ test('camify from the Models view, then the WSOL view writes the report files', 
     await page.getByText('What CAM explains:').waitFor();
     await page.screenshot({ path: join(SHOTS, 'actions-2-models-camified.png') });
     const listed = await page.locator('aside .name').allInnerTexts();
-    assert.deepEqual(listed.map((n) => n.replace('refit head', '').trim()), ['shapes-gap', 'fc', 'fc-gap'], 'the refit model follows its original');
+    assert.deepEqual(
+      listed.map((n) => n.replace('refit head', '').trim()),
+      ['shapes-gap', 'fc', 'fc-gap'],
+      'the refit model follows its original',
+    );
     assert.ok(existsSync(join(dir, 'fc-gap.onnx')));
     assert.equal((await h['models.list']({})).find((m) => m.path === join(dir, 'fc-gap.onnx'))?.camify?.sourceSha256, fc.sha256);
 
@@ -80,8 +84,14 @@ test('camify from the Models view, then the WSOL view writes the report files', 
     await page.locator('.files li').first().waitFor({ timeout: 120_000 });
     await page.screenshot({ path: join(SHOTS, 'actions-3-wsol-report.png') });
     const files = await page.locator('.files li').evaluateAll((lis) => lis.map((li) => li.getAttribute('title')!));
-    assert.deepEqual(await page.locator('.files li').allInnerTexts(), ['json', 'csv', 'html', 'pdf'].map((ext) => `shapes-gap-report.${ext}`));
-    assert.deepEqual(files, ['json', 'csv', 'html', 'pdf'].map((ext) => join(dir, 'reports', `shapes-gap-report.${ext}`)));
+    assert.deepEqual(
+      await page.locator('.files li').allInnerTexts(),
+      ['json', 'csv', 'html', 'pdf'].map((ext) => `shapes-gap-report.${ext}`),
+    );
+    assert.deepEqual(
+      files,
+      ['json', 'csv', 'html', 'pdf'].map((ext) => join(dir, 'reports', `shapes-gap-report.${ext}`)),
+    );
     const summary = JSON.parse(readFileSync(files[0]!, 'utf8')) as EvaluationSummary;
     assert.equal(summary.images, truth.size);
     assert.deepEqual(Object.keys(summary.methods), ['cam', 'gradcam']);

@@ -32,7 +32,10 @@ after(async () => {
 
 /** Xvfb on the first free display; resolves with its ":N". */
 function startXvfb(): Promise<string> {
-  const x = spawn(XVFB, ['-displayfd', '3', '-screen', '0', '1400x900x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], detached: true });
+  const x = spawn(XVFB, ['-displayfd', '3', '-screen', '0', '1400x900x24', '-nolisten', 'tcp'], {
+    stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   children.push(x);
   return new Promise((resolve, reject) => {
     x.stdio[3]!.on('data', (d) => resolve(`:${String(d).trim()}`));
@@ -43,7 +46,11 @@ function startXvfb(): Promise<string> {
 /** Runs `npm start` in its own process group; `out` collects what it prints. */
 function npmStart(env: NodeJS.ProcessEnv): { child: ChildProcess; out: () => string } {
   let out = '';
-  const child = spawn('npm', ['start'], { env: { ...process.env, CAMSCOPE_HOME: home, CHROMIUM, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('npm', ['start'], {
+    env: { ...process.env, CAMSCOPE_HOME: home, CHROMIUM, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   children.push(child);
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -62,7 +69,12 @@ async function until<T>(what: string, probe: () => T | undefined | false, ms: nu
 
 test('npm start without a display says so and prints the URL', { skip: noChromium, timeout: 300_000 }, async () => {
   const { child, out } = npmStart({ DISPLAY: '', WAYLAND_DISPLAY: '' });
-  const line = await until('the no-display line', () => /no display.*open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+) in a Chromium/.exec(out())?.[1], 240_000, out);
+  const line = await until(
+    'the no-display line',
+    () => /no display.*open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+) in a Chromium/.exec(out())?.[1],
+    240_000,
+    out,
+  );
   assert.match(out(), /binary .*using the browser shell instead/);
   assert.doesNotMatch(out(), /TypeError|\n\s+at /, 'no stack trace');
   const page = await fetch(line);
@@ -71,24 +83,39 @@ test('npm start without a display says so and prints the URL', { skip: noChromiu
   await new Promise((r) => child.once('exit', r));
 });
 
-test('npm start under Xvfb opens the demo in a Chromium window (as root: --no-sandbox, said so); closing it ends npm start', { skip: noChromium || noXvfb, timeout: 300_000 }, async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  const display = await startXvfb();
-  const { child, out } = npmStart({ DISPLAY: display, CAMSCOPE_CHROMIUM_FLAGS: '--remote-debugging-port=0 --disable-gpu' });
-  const portFile = join(home, 'chromium-profile', 'DevToolsActivePort');
-  const port = await until('the Chromium window', () => existsSync(portFile) && readFileSync(portFile, 'utf8').split('\n')[0], 240_000, out);
-  assert.match(out(), /using the browser shell instead/);
-  if (process.getuid?.() === 0) assert.match(out(), /running as root.*--no-sandbox/);
-  assert.doesNotMatch(out(), /TypeError|\n\s+at |could not be opened/);
+test(
+  'npm start under Xvfb opens the demo in a Chromium window (as root: --no-sandbox, said so); closing it ends npm start',
+  { skip: noChromium || noXvfb, timeout: 300_000 },
+  async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const display = await startXvfb();
+    const { child, out } = npmStart({ DISPLAY: display, CAMSCOPE_CHROMIUM_FLAGS: '--remote-debugging-port=0 --disable-gpu' });
+    const portFile = join(home, 'chromium-profile', 'DevToolsActivePort');
+    const port = await until('the Chromium window', () => existsSync(portFile) && readFileSync(portFile, 'utf8').split('\n')[0], 240_000, out);
+    assert.match(out(), /using the browser shell instead/);
+    if (process.getuid?.() === 0) assert.match(out(), /running as root.*--no-sandbox/);
+    assert.doesNotMatch(out(), /TypeError|\n\s+at |could not be opened/);
 
-  browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`);
-  const page = await until('the app page', () => browser!.contexts().flatMap((c) => c.pages()).find((p) => p.url().includes('token=')), 30_000, out);
-  await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('img')].some((i) => i.complete && i.naturalWidth > 0), null, { timeout: 120_000 });
-  await page.waitForTimeout(500);
-  await page.screenshot({ path: join(SHOTS, 'npm-start.png') });
+    browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`);
+    const page = await until(
+      'the app page',
+      () =>
+        browser!
+          .contexts()
+          .flatMap((c) => c.pages())
+          .find((p) => p.url().includes('token=')),
+      30_000,
+      out,
+    );
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('img')].some((i) => i.complete && i.naturalWidth > 0), null, {
+      timeout: 120_000,
+    });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(SHOTS, 'npm-start.png') });
 
-  await page.close(); // the user closes the window
-  const code = await new Promise((r) => child.once('exit', r));
-  assert.equal(code, 0);
-  assert.match(out(), /window closed; stopping/);
-});
+    await page.close(); // the user closes the window
+    const code = await new Promise((r) => child.once('exit', r));
+    assert.equal(code, 0);
+    assert.match(out(), /window closed; stopping/);
+  },
+);

@@ -31,7 +31,9 @@ before(async () => {
   mkdirSync(join(dir, 'images'));
   for (let i = 0; i < 12; i++) {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="80"><rect width="96" height="80" fill="rgb(${20 * i},120,${240 - 15 * i})"/><circle cx="${20 + 5 * i}" cy="40" r="14" fill="#fff"/></svg>`;
-    await sharp(Buffer.from(svg)).png().toFile(join(dir, 'images', `img${String(i).padStart(2, '0')}.png`));
+    await sharp(Buffer.from(svg))
+      .png()
+      .toFile(join(dir, 'images', `img${String(i).padStart(2, '0')}.png`));
   }
   browser = await launchChromium();
 });
@@ -56,7 +58,11 @@ async function openApp(hash: string): Promise<{ page: Page; workspace: Workspace
 
 /** Waits until the gallery shows at least n decoded thumbnails. */
 async function thumbnailsShown(page: Page, n: number): Promise<void> {
-  await page.waitForFunction((n) => [...document.querySelectorAll<HTMLImageElement>('.cell img')].filter((i) => i.complete && i.naturalWidth > 0).length >= n, n, { timeout: 30_000 });
+  await page.waitForFunction(
+    (n) => [...document.querySelectorAll<HTMLImageElement>('.cell img')].filter((i) => i.complete && i.naturalWidth > 0).length >= n,
+    n,
+    { timeout: 30_000 },
+  );
 }
 
 test('a study from an empty project to compared maps, and back after reopening', { skip, timeout: 240_000 }, async () => {
@@ -111,12 +117,21 @@ test('a study from an empty project to compared maps, and back after reopening',
   };
   const ious = [await iouAt('0.05'), await iouAt('0.5'), await iouAt('0.95')];
   await page.screenshot({ path: join(SHOTS, '5-detail-threshold.png') });
-  assert.ok(ious.every((v) => v >= 0 && v <= 1), `IoUs in [0, 1]: ${ious}`);
+  assert.ok(
+    ious.every((v) => v >= 0 && v <= 1),
+    `IoUs in [0, 1]: ${ious}`,
+  );
   assert.ok(new Set(ious).size > 1, `the IoU against the ground truth changes with the threshold: ${ious}`);
 
   // The localization view scores the demo images (those with ground truth) under both runs (computed in main).
   await page.goto(page.url().replace(/#.*$/, '#/wsol'));
-  await page.waitForFunction((n) => document.querySelectorAll('.summary tbody tr').length === 2 && new RegExp(`\\b${n}\\b`).test((document.querySelector('.summary tbody') as HTMLElement).innerText), truth.size, { timeout: 30_000 });
+  await page.waitForFunction(
+    (n) =>
+      document.querySelectorAll('.summary tbody tr').length === 2 &&
+      new RegExp(`\\b${n}\\b`).test((document.querySelector('.summary tbody') as HTMLElement).innerText),
+    truth.size,
+    { timeout: 30_000 },
+  );
   await page.screenshot({ path: join(SHOTS, '5b-localization.png') });
 
   // A long run can be cancelled.

@@ -16,7 +16,9 @@ import { uniform } from '../helpers/random.js';
 const dir = mkdtempSync(join(tmpdir(), 'camscope-link-'));
 const models = [
   writeModel(join(dir, 'gap.onnx'), gapClassifier({ k: 6, classes: 4, size: 12 })),
-  ...referenceFixtures().filter((f) => f.fixture.cam.applicable && f.fixture.opset === 13).map((f) => f.model),
+  ...referenceFixtures()
+    .filter((f) => f.fixture.cam.applicable && f.fixture.opset === 13)
+    .map((f) => f.model),
 ];
 
 for (const file of models) {

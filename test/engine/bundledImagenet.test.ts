@@ -34,7 +34,10 @@ for (const [name, entry] of Object.entries(recorded)) {
         const c = entry.check[i]!;
         const top = r.predictions[0]!;
         assert.equal(top.label, c.int8_top1, `${c.photo}: top-1`);
-        assert.ok(Math.abs(top.score - c.score) < 0.02, `${c.photo}: score ${top.score.toFixed(3)} vs the float graph's ${c.score} (resized by torch)`);
+        assert.ok(
+          Math.abs(top.score - c.score) < 0.02,
+          `${c.photo}: score ${top.score.toFixed(3)} vs the float graph's ${c.score} (resized by torch)`,
+        );
       });
     } finally {
       await ex.close();
@@ -61,18 +64,22 @@ test('the bundled photos: wsolevaluation metadata with a hand-drawn box each; ch
 });
 
 const SHARED = '../shared/models/imagenet-mobilenetv2/mobilenetv2_imagenet_float.onnx';
-test('bundled MobileNetV2 ≈ the float dequantization of the same Coral model in ../shared', { skip: !existsSync(SHARED) && '../shared not present' }, async () => {
-  const x = new Float32Array(2 * 3 * 224 * 224);
-  let s = 7;
-  for (let i = 0; i < x.length; i++) x[i] = ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
-  const run = async (file: string) => {
-    const sess = await ort.InferenceSession.create(file);
-    const out = await sess.run({ [sess.inputNames[0]!]: new ort.Tensor('float32', x, [2, 3, 224, 224]) });
-    return out[sess.outputNames[0]!]!.data as Float32Array;
-  };
-  const [ours, theirs] = [await run(join(MODELS, 'mobilenet-v2-imagenet.onnx')), await run(SHARED)];
-  assert.equal(ours.length, theirs.length);
-  let worst = 0;
-  for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i]! - theirs[i]!));
-  assert.ok(worst < 1e-3, `max |Δ logit| ${worst}`);
-});
+test(
+  'bundled MobileNetV2 ≈ the float dequantization of the same Coral model in ../shared',
+  { skip: !existsSync(SHARED) && '../shared not present' },
+  async () => {
+    const x = new Float32Array(2 * 3 * 224 * 224);
+    let s = 7;
+    for (let i = 0; i < x.length; i++) x[i] = ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+    const run = async (file: string) => {
+      const sess = await ort.InferenceSession.create(file);
+      const out = await sess.run({ [sess.inputNames[0]!]: new ort.Tensor('float32', x, [2, 3, 224, 224]) });
+      return out[sess.outputNames[0]!]!.data as Float32Array;
+    };
+    const [ours, theirs] = [await run(join(MODELS, 'mobilenet-v2-imagenet.onnx')), await run(SHARED)];
+    assert.equal(ours.length, theirs.length);
+    let worst = 0;
+    for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i]! - theirs[i]!));
+    assert.ok(worst < 1e-3, `max |Δ logit| ${worst}`);
+  },
+);

@@ -55,7 +55,11 @@ for (const { json, model: file, fixture } of fixtures) {
       const logits = out.logits.subarray(row * fixture.num_classes, (row + 1) * fixture.num_classes);
       const probs = softmax(logits);
       const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]!);
-      assert.deepEqual(order.slice(0, 5), fixture.top5[row]!.map((p) => p.index), `top-5 of row ${row}`);
+      assert.deepEqual(
+        order.slice(0, 5),
+        fixture.top5[row]!.map((p) => p.index),
+        `top-5 of row ${row}`,
+      );
       fixture.top5[row]!.forEach((p) => assert.ok(Math.abs(probs[p.index]! - p.score) < 1e-4, `score of class ${p.index}`));
     }
 

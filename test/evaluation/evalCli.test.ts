@@ -26,7 +26,19 @@ let top1Maps: ExplainReport;
 let circleMaps: ExplainReport;
 
 const evalArgs = (json: string, extra: string[] = []) => [
-  'eval', '--model', DEMO_MODEL, '--dataset', dataset, '--methods', 'cam,gradcam', '--no-faithfulness', '--project', project, '--json', json, ...extra,
+  'eval',
+  '--model',
+  DEMO_MODEL,
+  '--dataset',
+  dataset,
+  '--methods',
+  'cam,gradcam',
+  '--no-faithfulness',
+  '--project',
+  project,
+  '--json',
+  json,
+  ...extra,
 ];
 const readJson = <T>(f: string) => JSON.parse(readFileSync(f, 'utf8')) as T;
 
@@ -37,11 +49,25 @@ before(async () => {
   summary = readJson(join(dir, 'first.json'));
   // The reference: the same maps through `camscope explain` (top-1, and class 0 for the mislabelled image).
   const explain = async (paths: string[], extra: string[], out: string) => {
-    const e = await runCli(['explain', '--model', DEMO_MODEL, ...paths.flatMap((p) => ['--image', p]), '--method', 'cam,gradcam', '--json', out, ...extra]);
+    const e = await runCli([
+      'explain',
+      '--model',
+      DEMO_MODEL,
+      ...paths.flatMap((p) => ['--image', p]),
+      '--method',
+      'cam,gradcam',
+      '--json',
+      out,
+      ...extra,
+    ]);
     assert.equal(e.code, 0, e.stderr);
     return readJson<ExplainReport>(out);
   };
-  top1Maps = await explain(images.map((im) => im.path), [], join(dir, 'top1.json'));
+  top1Maps = await explain(
+    images.map((im) => im.path),
+    [],
+    join(dir, 'top1.json'),
+  );
   circleMaps = await explain([images.at(-1)!.path], ['--target', '0'], join(dir, 'circle.json'));
 });
 
@@ -106,7 +132,8 @@ test('the JSON is the EvaluationSummary contract, with numbers recomputed from c
     const energy = images.map((_, k) => energyInside(gtMap(k, method), k));
     assert.ok(Math.abs(m.energy_pointing_game! - (100 * energy.reduce((s, e) => s + e, 0)) / energy.length) < 1e-9, `${method} energy pointing game`);
     for (const k of ['maxboxacc', 'maxboxacc_v2'] as const) assert.ok(m[k]! >= 0 && m[k]! <= 100, `${method} ${k} = ${m[k]}`);
-    for (const k of ['average_drop', 'increase_in_confidence', 'deletion_auc', 'insertion_auc', 'adcc'] as const) assert.equal(m[k], null, 'faithfulness was skipped');
+    for (const k of ['average_drop', 'increase_in_confidence', 'deletion_auc', 'insertion_auc', 'adcc'] as const)
+      assert.equal(m[k], null, 'faithfulness was skipped');
   }
   const pair = summary.agreement['cam|gradcam']!;
   assert.deepEqual(Object.keys(pair), ['a', 'b', 'pearson', 'spearman', 'box_iou', 'both_point_inside', 'analytic_max_error']);
@@ -129,13 +156,19 @@ test('the CSV has one row per image × method with the per-image numbers, then t
   assert.deepEqual(rows[1 + 2 * images.length], [], 'a blank line before the summary');
   for (const method of ['cam', 'gradcam']) {
     const mine = data.filter((r) => r[col('method')] === method);
-    assert.deepEqual(mine.map((r) => r[col('image_id')]), images.map((im) => im.id));
+    assert.deepEqual(
+      mine.map((r) => r[col('image_id')]),
+      images.map((im) => im.id),
+    );
     mine.forEach((r, k) => {
       const ref = gtMap(k, method);
       assert.equal(Number(r[col('gt_label')]), images[k]!.label);
       assert.equal(Number(r[col('gt_iou')]), boxIoU(ref.box!, images[k]!.box), `${images[k]!.id} ${method} gt_iou`);
       const top = top1Maps.results[k]!.maps.find((m) => m.method === method)!;
-      assert.deepEqual([col('box_x0'), col('box_y0'), col('box_x1'), col('box_y1')].map((c) => Number(r[c])), top.box);
+      assert.deepEqual(
+        [col('box_x0'), col('box_y0'), col('box_x1'), col('box_y1')].map((c) => Number(r[c])),
+        top.box,
+      );
     });
     const gtKnown = mine.map((r) => Number(r[col('gt_known_loc')]));
     assert.equal((100 * gtKnown.reduce((s, v) => s + v, 0)) / gtKnown.length, summary.methods[method]!.gt_known_loc);
@@ -150,9 +183,13 @@ test('uncertainty: bootstrap intervals of the per-image columns, paired tests of
   const rows = readCsv(readFileSync(join(dir, 'eval.csv'), 'utf8'));
   const header = rows[0]!;
   const data = rows.slice(1, 1 + 2 * images.length);
-  const column = (method: string, name: string) => data.filter((r) => r[header.indexOf('method')] === method).map((r) => (r[header.indexOf(name)] === '' ? null : Number(r[header.indexOf(name)])));
+  const column = (method: string, name: string) =>
+    data.filter((r) => r[header.indexOf('method')] === method).map((r) => (r[header.indexOf(name)] === '' ? null : Number(r[header.indexOf(name)])));
   // The same resamples over the CSV's per-image columns (images in CSV order).
-  const [cam, grad] = bootstrapReplicates(images.length, (w) => [weightedMean(column('cam', 'gt_known_loc'), w, 100), weightedMean(column('gradcam', 'gt_known_loc'), w, 100)]);
+  const [cam, grad] = bootstrapReplicates(images.length, (w) => [
+    weightedMean(column('cam', 'gt_known_loc'), w, 100),
+    weightedMean(column('gradcam', 'gt_known_loc'), w, 100),
+  ]);
   assert.deepEqual(u.methods.cam!.gt_known_loc, percentileInterval(cam!));
   assert.deepEqual(u.methods.gradcam!.gt_known_loc, percentileInterval(grad!));
   const c = u.comparisons['cam|gradcam']!.gt_known_loc!;
@@ -208,14 +245,20 @@ test('the project holds one done run per method with maps, boxes and evaluations
   const store = ProjectStore.open(project, { readonly: true });
   try {
     const runs = store.listRuns();
-    assert.deepEqual(runs.map((r) => [r.method, r.status, r.done, r.total, r.target]), [
-      ['cam', 'done', images.length, images.length, 'top1'],
-      ['gradcam', 'done', images.length, images.length, 'top1'],
-    ]);
+    assert.deepEqual(
+      runs.map((r) => [r.method, r.status, r.done, r.total, r.target]),
+      [
+        ['cam', 'done', images.length, images.length, 'top1'],
+        ['gradcam', 'done', images.length, images.length, 'top1'],
+      ],
+    );
     const imageIds = store.allImageIds();
     const img = store.getImage(imageIds.at(-1)!)!;
     assert.equal(img.gtLabel, 0);
-    assert.deepEqual(img.gtBoxes.map((b) => b.box), [images.at(-1)!.box]);
+    assert.deepEqual(
+      img.gtBoxes.map((b) => b.box),
+      [images.at(-1)!.box],
+    );
     const evaluation = store.getEvaluation(runs[0]!.id, img.id)!;
     assert.equal(evaluation.metrics.gt_known_loc, boxIoU(gtMap(images.length - 1, 'cam').box!, img.gtBoxes[0]!.box) >= 0.5 ? 1 : 0);
     assert.equal(store.getMap(runs[0]!.id, img.id)!.classIndex, top1Maps.results.at(-1)!.predictions[0]!.index, 'the stored map is the top-1 one');
@@ -232,7 +275,8 @@ test('a rerun resumes: it computes only the images a run lacks and reads the oth
   const db = new Database(project);
   const runIds = db.prepare('SELECT id FROM runs ORDER BY id').pluck().all() as number[];
   const [lost, ...others] = db.prepare('SELECT id FROM images ORDER BY id').pluck().all() as number[];
-  const metricsOf = (run: number, image: number) => JSON.parse(db.prepare('SELECT metrics FROM evaluations WHERE run_id = ? AND image_id = ?').pluck().get(run, image) as string);
+  const metricsOf = (run: number, image: number) =>
+    JSON.parse(db.prepare('SELECT metrics FROM evaluations WHERE run_id = ? AND image_id = ?').pluck().get(run, image) as string);
   const tampered = others.find((id) => metricsOf(runIds[0]!, id).gt_known_loc === 1)!;
   // Image `lost` is forgotten by both runs, as if the process died before its batch committed …
   for (const run of runIds) {
@@ -243,7 +287,11 @@ test('a rerun resumes: it computes only the images a run lacks and reads the oth
   }
   // … and a stored number of image `tampered` is changed: a rerun that recomputed it would not see that.
   const stored = metricsOf(runIds[0]!, tampered);
-  db.prepare('UPDATE evaluations SET metrics = ? WHERE run_id = ? AND image_id = ?').run(JSON.stringify({ ...stored, gt_known_loc: 0 }), runIds[0], tampered);
+  db.prepare('UPDATE evaluations SET metrics = ? WHERE run_id = ? AND image_id = ?').run(
+    JSON.stringify({ ...stored, gt_known_loc: 0 }),
+    runIds[0],
+    tampered,
+  );
   // … and another image in the Grad-CAM run holds a row without metrics, as the app writes when it
   // resumes a crashed run: that one is evaluated again.
   const appResumed = others.find((id) => id !== tampered)!;
@@ -265,7 +313,11 @@ test('a rerun resumes: it computes only the images a run lacks and reads the oth
 
   const store = ProjectStore.open(project, { readonly: true });
   try {
-    assert.deepEqual(store.listRuns().map((x) => [x.id, x.status, x.done]), runIds.map((id) => [id, 'done', images.length]), 'the same runs, completed');
+    assert.deepEqual(
+      store.listRuns().map((x) => [x.id, x.status, x.done]),
+      runIds.map((id) => [id, 'done', images.length]),
+      'the same runs, completed',
+    );
     assert.ok(store.getEvaluation(runIds[1]!, lost), 'the lost image was evaluated again');
     assert.deepEqual(store.getEvaluation(runIds[1]!, appResumed)!.metrics, {}, 'a row is never written twice');
   } finally {

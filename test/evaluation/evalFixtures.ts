@@ -21,7 +21,8 @@ export function writeDemoDataset(root: string): FixtureImage[] {
   const chosen = Object.entries(truth).filter(([file]) => FIXTURE_CLASSES.test(file));
   const images: FixtureImage[] = [];
   for (const folder of ['a', 'b']) {
-    for (const [file, t] of chosen) images.push({ id: `images/${folder}/${file}`, path: join(root, 'images', folder, file), label: t.label, box: t.box });
+    for (const [file, t] of chosen)
+      images.push({ id: `images/${folder}/${file}`, path: join(root, 'images', folder, file), label: t.label, box: t.box });
   }
   const cross = crossFile();
   images.push({ id: `images/c/${cross}`, path: join(root, 'images', 'c', cross), label: 0, box: truth[cross]!.box });
@@ -44,5 +45,8 @@ export function crossFile(): string {
 
 /** A CSV as rows of fields (no quoted fields in these fixtures). */
 export function readCsv(text: string): string[][] {
-  return text.trimEnd().split('\n').map((l) => (l === '' ? [] : l.split(',')));
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => (l === '' ? [] : l.split(',')));
 }

@@ -17,14 +17,31 @@ const dataset = join(dir, 'ds');
 writeDemoDataset(dataset);
 const model = writeModel(join(dir, 'sigmoid.onnx'), gapClassifier({ k: 4, classes: 8, size: 32, between: 'Sigmoid' }));
 
-test('CAM is refused with the engine\'s reason where the head is not GAP → linear; Grad-CAM still runs', async () => {
+test("CAM is refused with the engine's reason where the head is not GAP → linear; Grad-CAM still runs", async () => {
   const m = await ClassifierModel.open(model);
   const candidate = m.layerCandidates().find((l) => l.tensor === 'features')!;
   assert.equal(candidate.cam.applicable, false);
   const reason = (candidate.cam as { reason: string }).reason;
 
   const out = (f: string) => join(dir, f);
-  const r = await runCli(['eval', '--model', model, '--layer', 'features', '--dataset', dataset, '--methods', 'cam,gradcam', '--no-faithfulness', '--limit', '3', '--json', out('s.json'), '--report', out('r.html')]);
+  const r = await runCli([
+    'eval',
+    '--model',
+    model,
+    '--layer',
+    'features',
+    '--dataset',
+    dataset,
+    '--methods',
+    'cam,gradcam',
+    '--no-faithfulness',
+    '--limit',
+    '3',
+    '--json',
+    out('s.json'),
+    '--report',
+    out('r.html'),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(r.stderr.includes(`cam: refused: ${reason}`), r.stderr);
   const summary = JSON.parse(readFileSync(out('s.json'), 'utf8')) as EvaluationSummary;

@@ -55,12 +55,19 @@ test('analytic error: max |Grad-CAM − ReLU(CAM)/(H·W)|, hand-worked on a 2×2
   assert.equal(analyticError(cam, exact), 0);
   const off = { ...cam, values: Float32Array.from([1, 0.25, 0.5, 0]) };
   assert.equal(analyticError(cam, off), 0.25);
-  assert.deepEqual(methodPairs(['cam', 'gradcam', 'layercam']), [['cam', 'gradcam'], ['cam', 'layercam'], ['gradcam', 'layercam']]);
+  assert.deepEqual(methodPairs(['cam', 'gradcam', 'layercam']), [
+    ['cam', 'gradcam'],
+    ['cam', 'layercam'],
+    ['gradcam', 'layercam'],
+  ]);
 });
 
 test('deletion curve fractions: one input row per step, ending at 1', () => {
   assert.deepEqual(deletionFractions({ channels: 3, width: 4, height: 2 }), [0, 0.5, 1]);
-  assert.deepEqual(deletionFractions({ channels: 3, width: 3, height: 3 }).map((f) => f * 9), [0, 3, 6, 9]);
+  assert.deepEqual(
+    deletionFractions({ channels: 3, width: 3, height: 3 }).map((f) => f * 9),
+    [0, 3, 6, 9],
+  );
 });
 
 test('chart ticks are round steps covering the range', () => {
@@ -78,13 +85,23 @@ test('ROAD numbers aggregate like the other faithfulness numbers: mean per-image
     const item = { id: `i${k}`, path: `/i${k}.png`, label: null, boxes: [], width: 1, height: 1 };
     const curves = { morf: ROAD_PERCENTAGES.map(() => morf), lerf: ROAD_PERCENTAGES.map((_, j) => j / 10) };
     agg.add('gradcam', item, { top1: map, gt: null }, curves);
-    return { item, predictions: [], gtIndex: null, correct: null, methods: { gradcam: { map, values: { road_morf: morf, road_lerf: 0.4 } } }, pairs: {} };
+    return {
+      item,
+      predictions: [],
+      gtIndex: null,
+      correct: null,
+      methods: { gradcam: { map, values: { road_morf: morf, road_lerf: 0.4 } } },
+      pairs: {},
+    };
   });
   const { summary, curves } = agg.result(images, {}, String, null);
   assert.ok(Math.abs(summary.methods.gradcam!.road_morf! - 0.3) < 1e-15);
   assert.equal(summary.methods.gradcam!.road_lerf, 0.4);
   assert.deepEqual(curves.gradcam!.morf!.x, [...ROAD_PERCENTAGES]);
   assert.ok(curves.gradcam!.morf!.y.every((v) => Math.abs(v - 0.3) < 1e-15));
-  assert.deepEqual(curves.gradcam!.lerf!.y, ROAD_PERCENTAGES.map((_, j) => j / 10));
+  assert.deepEqual(
+    curves.gradcam!.lerf!.y,
+    ROAD_PERCENTAGES.map((_, j) => j / 10),
+  );
   assert.equal(summary.uncertainty, null, 'no bootstrap asked');
 });

@@ -22,13 +22,25 @@ test('OpenImages-layout masks become ground truth; eval reports PxAP of the GT-c
   const lines: string[] = [];
   for (const [k, im] of images.entries()) {
     const { width, height } = await sharp(im.path).metadata();
-    const paint = (inside: (x: number, y: number) => boolean) => sharp(Buffer.from(Uint8Array.from({ length: width! * height! }, (_, i) => (inside(i % width!, Math.floor(i / width!)) ? 255 : 0))), { raw: { width: width!, height: height!, channels: 1 } }).png().toFile(join(root, `mask${k}.png`));
+    const paint = (inside: (x: number, y: number) => boolean) =>
+      sharp(Buffer.from(Uint8Array.from({ length: width! * height! }, (_, i) => (inside(i % width!, Math.floor(i / width!)) ? 255 : 0))), {
+        raw: { width: width!, height: height!, channels: 1 },
+      })
+        .png()
+        .toFile(join(root, `mask${k}.png`));
     const [x0, y0, x1, y1] = im.box;
     await paint((x, y) => x >= x0 && x < x1 && y >= y0 && y < y1);
-    await sharp(Buffer.from(Uint8Array.from({ length: width! * height! }, (_, i) => {
-      const [x, y] = [i % width!, Math.floor(i / width!)];
-      return x >= x0 - 2 && x < x1 + 2 && y >= y0 - 2 && y < y1 + 2 ? 255 : 0;
-    })), { raw: { width: width!, height: height!, channels: 1 } }).png().toFile(join(root, `ignore${k}.png`));
+    await sharp(
+      Buffer.from(
+        Uint8Array.from({ length: width! * height! }, (_, i) => {
+          const [x, y] = [i % width!, Math.floor(i / width!)];
+          return x >= x0 - 2 && x < x1 + 2 && y >= y0 - 2 && y < y1 + 2 ? 255 : 0;
+        }),
+      ),
+      { raw: { width: width!, height: height!, channels: 1 } },
+    )
+      .png()
+      .toFile(join(root, `ignore${k}.png`));
     lines.push(`${im.id},mask${k}.png,ignore${k}.png`);
   }
   writeFileSync(join(root, 'image_ids.txt'), images.map((im) => im.id).join('\n') + '\n');
@@ -39,23 +51,51 @@ test('OpenImages-layout masks become ground truth; eval reports PxAP of the GT-c
   assert.equal(ds.items.length, 4);
   // The first image lists a missing mask: its masks are dropped with one warning naming it.
   assert.equal(ds.items[0]!.masks, undefined);
-  assert.ok(ds.warnings.some((w) => /localization\.txt:1: mask of .*missing\.png|missing/.test(w)), ds.warnings.join('; '));
+  assert.ok(
+    ds.warnings.some((w) => /localization\.txt:1: mask of .*missing\.png|missing/.test(w)),
+    ds.warnings.join('; '),
+  );
   assert.deepEqual(ds.items[1]!.masks, { instances: [join(root, 'mask1.png')], ignore: join(root, 'ignore1.png') });
   const mask = (await loadGroundTruthMask(ds.items[1]!))!;
   assert.equal(mask.length, 224 * 224);
   assert.ok(mask.includes(1) && mask.includes(0) && mask.includes(255));
 
-  const r = await runCli(['eval', '--model', DEMO_MODEL, '--dataset', root, '--methods', 'gradcam', '--no-faithfulness', '--bootstrap', '50', '--json', join(dir, 'e.json')]);
+  const r = await runCli([
+    'eval',
+    '--model',
+    DEMO_MODEL,
+    '--dataset',
+    root,
+    '--methods',
+    'gradcam',
+    '--no-faithfulness',
+    '--bootstrap',
+    '50',
+    '--json',
+    join(dir, 'e.json'),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(readFileSync(join(dir, 'e.json'), 'utf8')) as EvaluationSummary;
   // The reference: camscope explain's maps (all four predicted right, so the top-1 map is the GT-class map) through the accumulator.
-  const e = await runCli(['explain', '--model', DEMO_MODEL, ...images.flatMap((im) => ['--image', im.path]), '--method', 'gradcam', '--json', join(dir, 'x.json')]);
+  const e = await runCli([
+    'explain',
+    '--model',
+    DEMO_MODEL,
+    ...images.flatMap((im) => ['--image', im.path]),
+    '--method',
+    'gradcam',
+    '--json',
+    join(dir, 'x.json'),
+  ]);
   assert.equal(e.code, 0, e.stderr);
   const explained = JSON.parse(readFileSync(join(dir, 'x.json'), 'utf8')) as ExplainReport;
   const acc = new PxapAccumulator();
   for (const k of [1, 2, 3]) {
     const m = explained.results[k]!.maps[0]!;
-    acc.add(scoremapFromMap({ width: m.width, height: m.height, values: Float32Array.from(m.values) }).values, (await loadGroundTruthMask(ds.items[k]!))!);
+    acc.add(
+      scoremapFromMap({ width: m.width, height: m.height, values: Float32Array.from(m.values) }).values,
+      (await loadGroundTruthMask(ds.items[k]!))!,
+    );
   }
   assert.ok(Math.abs(summary.methods.gradcam!.pxap! - acc.result().pxap!) < 1e-9, `${summary.methods.gradcam!.pxap} vs ${acc.result().pxap}`);
   assert.ok(summary.methods.gradcam!.pxap! > 50, 'Grad-CAM on the shapes model covers its objects');

@@ -15,7 +15,9 @@ import { decodeTensor, loadModelFile } from '../../src-main/onnx/onnxModel.js';
 import { averageRanks, pearsonValues } from '../../src-shared/mapAgreement.js';
 import type { SanitySummary } from '../../src-shared/sanityTypes.js';
 
-const ssimRef = JSON.parse(readFileSync(new URL('../fixtures/sanity/ssim.json', import.meta.url), 'utf8')) as { cases: { name: string; width: number; height: number; a: number[]; b: number[]; ssim: number }[] };
+const ssimRef = JSON.parse(readFileSync(new URL('../fixtures/sanity/ssim.json', import.meta.url), 'utf8')) as {
+  cases: { name: string; width: number; height: number; a: number[]; b: number[]; ssim: number }[];
+};
 
 test("SSIM equals skimage's structural_similarity (Gaussian σ 1.5, data range 1)", () => {
   for (const c of ssimRef.cases) {
@@ -39,7 +41,10 @@ test('map similarity by hand: the same map → 1; its negation → Spearman −1
 test('randomization: parametrized nodes logits first; only the chosen initializers redrawn, at their own mean and std, seeded', () => {
   const { model } = loadModelFile(DEMO_MODEL);
   const nodes = parametrizedNodes(model);
-  assert.deepEqual(nodes.map((n) => n.op), ['Gemm', 'Conv', 'Conv', 'Conv', 'Conv', 'Conv']);
+  assert.deepEqual(
+    nodes.map((n) => n.op),
+    ['Gemm', 'Conv', 'Conv', 'Conv', 'Conv', 'Conv'],
+  );
   const random = randomizeNodes(model, nodes.slice(0, 2), 7);
   const byName = (m: typeof model) => new Map(m.graph!.initializer!.map((t) => [t.name!, decodeTensor(t)]));
   const [before, after] = [byName(model), byName(random)];
@@ -64,13 +69,31 @@ test('randomization: parametrized nodes logits first; only the chosen initialize
       assert.ok(Math.abs(rho) < 0.1, `${name}: the learned values are gone (ρ ${rho})`);
     }
   }
-  assert.deepEqual(byName(randomizeNodes(model, nodes.slice(0, 2), 7)).get(nodes[0]!.initializers[0]!), after.get(nodes[0]!.initializers[0]!), 'seeded');
+  assert.deepEqual(
+    byName(randomizeNodes(model, nodes.slice(0, 2), 7)).get(nodes[0]!.initializers[0]!),
+    after.get(nodes[0]!.initializers[0]!),
+    'seeded',
+  );
 });
 
 test('camscope sanity on shapes-gap: Grad-CAM degrades along the cascade (in trend), the random-logit map differs', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'camscope-sanity-'));
   writeDemoDataset(join(dir, 'ds'));
-  const r = await runCli(['sanity', '--model', DEMO_MODEL, '--dataset', join(dir, 'ds'), '--methods', 'cam,gradcam', '--limit', '2', '--json', join(dir, 's.json'), '--report', join(dir, 's.html')]);
+  const r = await runCli([
+    'sanity',
+    '--model',
+    DEMO_MODEL,
+    '--dataset',
+    join(dir, 'ds'),
+    '--methods',
+    'cam,gradcam',
+    '--limit',
+    '2',
+    '--json',
+    join(dir, 's.json'),
+    '--report',
+    join(dir, 's.html'),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as SanitySummary;
   assert.equal(s.nodes.length, 6);

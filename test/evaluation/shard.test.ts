@@ -20,9 +20,14 @@ test('--shard K/N and auto from Slurm or Kubernetes; anything else is one line',
   assert.deepEqual(parseShard('2/3', {}), { index: 1, count: 3 });
   assert.equal(parseShard(undefined, { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '3' }), null, 'only with --shard');
   assert.deepEqual(parseShard('auto', { SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_COUNT: '3', SLURM_ARRAY_TASK_MIN: '0' }), { index: 2, count: 3 });
-  assert.deepEqual(parseShard('auto', { SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_COUNT: '3', SLURM_ARRAY_TASK_MIN: '4' }), { index: 1, count: 3 }, '--array=4-6');
+  assert.deepEqual(
+    parseShard('auto', { SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_COUNT: '3', SLURM_ARRAY_TASK_MIN: '4' }),
+    { index: 1, count: 3 },
+    '--array=4-6',
+  );
   assert.deepEqual(parseShard('auto', { JOB_COMPLETION_INDEX: '0', CAMSCOPE_SHARD_COUNT: '4' }), { index: 0, count: 4 });
-  for (const bad of ['0/3', '4/3', '1/0', '3', 'a/b', '1/3/2', '-1/3']) assert.throws(() => parseShard(bad, {}), oneLine(/^--shard: expected K\/N/), bad);
+  for (const bad of ['0/3', '4/3', '1/0', '3', 'a/b', '1/3/2', '-1/3'])
+    assert.throws(() => parseShard(bad, {}), oneLine(/^--shard: expected K\/N/), bad);
   assert.throws(() => parseShard('auto', {}), oneLine(/no SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX/));
   assert.throws(() => parseShard('auto', { SLURM_ARRAY_TASK_ID: '1' }), oneLine(/SLURM_ARRAY_TASK_COUNT is not/));
   assert.throws(() => parseShard('auto', { JOB_COMPLETION_INDEX: '1' }), oneLine(/CAMSCOPE_SHARD_COUNT/));
@@ -46,7 +51,19 @@ test('the partition depends on the ids only: disjoint, complete, the same in any
 
 const root = mkdtempSync(join(tmpdir(), 'camscope-shard-'));
 const at = (name: string) => join(root, name);
-const evalArgs = (project: string, extra: string[] = []) => ['eval', '--model', DEMO_MODEL, '--dataset', join(root, 'data'), '--project', project, '--no-faithfulness', '--batch', '2', ...extra];
+const evalArgs = (project: string, extra: string[] = []) => [
+  'eval',
+  '--model',
+  DEMO_MODEL,
+  '--dataset',
+  join(root, 'data'),
+  '--project',
+  project,
+  '--no-faithfulness',
+  '--batch',
+  '2',
+  ...extra,
+];
 let count = 0;
 
 /** `camscope eval --shard k/3` as three processes at once, as an array job runs them. */
@@ -91,12 +108,19 @@ function mapsOf(file: string): Map<string, Buffer> {
 
 test('3 shard processes + merge = the unsharded project: every map bit for bit, the same evaluation summary', async () => {
   const shardSizes = [1, 2, 3].map((k) => mapsOf(at(`s${k}.camscope`)).size / 2);
-  assert.equal(shardSizes.reduce((a, b) => a + b, 0), count, 'the shards partition the dataset');
+  assert.equal(
+    shardSizes.reduce((a, b) => a + b, 0),
+    count,
+    'the shards partition the dataset',
+  );
   assert.ok(shardSizes.every((n) => n > 0 && n < count));
 
   const merged = await runCli(['merge', at('merged.camscope'), at('s2.camscope'), at('s3.camscope'), at('s1.camscope')]);
   assert.equal(merged.code, 0, merged.stderr);
-  assert.match(merged.stdout, new RegExp(`: 3 shards merged, ${count} images, runs cam, gradcam \\(model sha256 [0-9a-f]{12}…\\); 'camscope eval --project `));
+  assert.match(
+    merged.stdout,
+    new RegExp(`: 3 shards merged, ${count} images, runs cam, gradcam \\(model sha256 [0-9a-f]{12}…\\); 'camscope eval --project `),
+  );
 
   const whole = mapsOf(at('whole.camscope'));
   const mergedMaps = mapsOf(at('merged.camscope'));
@@ -122,7 +146,10 @@ test('explain --shard keeps its share of the --image list, by each path as given
     const r = await runCli(['explain', '--model', DEMO_MODEL, '--method', 'cam', ...images.flatMap((p) => ['--image', p]), '--shard', `${k}/3`]);
     assert.equal(r.code, 0, r.stderr);
     const got = (JSON.parse(r.stdout) as { results: { image: string }[] }).results.map((x) => x.image);
-    assert.deepEqual(got, images.filter((p) => shardOf(p, 3) === k - 1));
+    assert.deepEqual(
+      got,
+      images.filter((p) => shardOf(p, 3) === k - 1),
+    );
     explained.push(...got);
   }
   assert.deepEqual(explained.sort(), [...images].sort());
@@ -144,10 +171,30 @@ test('merge refuses, in one line, shards that do not belong together, and writes
   // Another model of the same architecture for shard 2; faithfulness on for shard 3.
   const other = await runCli(['eval', '--model', 'models/shapes-shortcut.onnx', ...evalArgs(at('other2.camscope'), ['--shard', '2/3']).slice(3)]);
   assert.equal(other.code, 0, other.stderr);
-  await refuse([at('s1.camscope'), at('other2.camscope'), at('s3.camscope')], /other2\.camscope: its model \(sha256 [0-9a-f]{12}…\) is not .*s1\.camscope's \(sha256 [0-9a-f]{12}…\); shards must run the same model/);
-  const faithful = await runCli(['eval', '--model', DEMO_MODEL, '--dataset', join(root, 'data'), '--project', at('f3.camscope'), '--batch', '2', '--shard', '3/3', '--bootstrap', '0']);
+  await refuse(
+    [at('s1.camscope'), at('other2.camscope'), at('s3.camscope')],
+    /other2\.camscope: its model \(sha256 [0-9a-f]{12}…\) is not .*s1\.camscope's \(sha256 [0-9a-f]{12}…\); shards must run the same model/,
+  );
+  const faithful = await runCli([
+    'eval',
+    '--model',
+    DEMO_MODEL,
+    '--dataset',
+    join(root, 'data'),
+    '--project',
+    at('f3.camscope'),
+    '--batch',
+    '2',
+    '--shard',
+    '3/3',
+    '--bootstrap',
+    '0',
+  ]);
   assert.equal(faithful.code, 0, faithful.stderr);
-  await refuse([at('s1.camscope'), at('s2.camscope'), at('f3.camscope')], /f3\.camscope: its cam run differs from .*s1\.camscope's in evaluation\.faithfulness \(true vs false\)/);
+  await refuse(
+    [at('s1.camscope'), at('s2.camscope'), at('f3.camscope')],
+    /f3\.camscope: its cam run differs from .*s1\.camscope's in evaluation\.faithfulness \(true vs false\)/,
+  );
 
   const exists = await runCli(['merge', at('whole.camscope'), at('s1.camscope'), at('s2.camscope'), at('s3.camscope')]);
   assert.match(exists.stderr, /whole\.camscope: already exists; merge writes a new project/);

@@ -13,20 +13,49 @@ import type { EvaluationSummary } from '../../src-shared/evaluationTypes.js';
 
 /** A BoxEvaluator result over thresholds 0, .25, .5, .75 from accuracy rows per δ (30, 50, 70). */
 function result(largest: number[][], all: number[][]): MaxBoxAccResult {
-  const curves = (rows: number[][]) => rows.map((accuracy, d) => ({ iouThreshold: [30, 50, 70][d]!, accuracy, best: Math.max(...accuracy), bestThreshold: 0.25 * accuracy.indexOf(Math.max(...accuracy)) }));
+  const curves = (rows: number[][]) =>
+    rows.map((accuracy, d) => ({
+      iouThreshold: [30, 50, 70][d]!,
+      accuracy,
+      best: Math.max(...accuracy),
+      bestThreshold: 0.25 * accuracy.indexOf(Math.max(...accuracy)),
+    }));
   const largestContour = curves(largest);
   const allContours = curves(all);
-  return { images: 4, thresholds: [0, 0.25, 0.5, 0.75], v1: largestContour[1]!.best, v2: allContours.reduce((s, c) => s + c.best, 0) / 3, largestContour, allContours };
+  return {
+    images: 4,
+    thresholds: [0, 0.25, 0.5, 0.75],
+    v1: largestContour[1]!.best,
+    v2: allContours.reduce((s, c) => s + c.best, 0) / 3,
+    largestContour,
+    allContours,
+  };
 }
 
-test('by hand: V1 at the held-out best threshold of δ 50, V2 at each δ\'s held-out best; first maximum on ties', () => {
+test("by hand: V1 at the held-out best threshold of δ 50, V2 at each δ's held-out best; first maximum on ties", () => {
   const heldOut = result(
-    [[0, 0, 0, 0], [25, 50, 75, 75], [0, 0, 0, 0]], // δ 50 best at 0.5 (the first of the two 75s)
-    [[100, 50, 50, 0], [0, 25, 25, 50], [0, 0, 0, 0]], // bests at 0, 0.75, and 0 (all equal)
+    [
+      [0, 0, 0, 0],
+      [25, 50, 75, 75],
+      [0, 0, 0, 0],
+    ], // δ 50 best at 0.5 (the first of the two 75s)
+    [
+      [100, 50, 50, 0],
+      [0, 25, 25, 50],
+      [0, 0, 0, 0],
+    ], // bests at 0, 0.75, and 0 (all equal)
   );
   const testSplit = result(
-    [[0, 0, 0, 0], [75, 50, 25, 100], [0, 0, 0, 0]],
-    [[10, 20, 30, 40], [50, 60, 70, 80], [90, 80, 70, 60]],
+    [
+      [0, 0, 0, 0],
+      [75, 50, 25, 100],
+      [0, 0, 0, 0],
+    ],
+    [
+      [10, 20, 30, 40],
+      [50, 60, 70, 80],
+      [90, 80, 70, 60],
+    ],
   );
   const r = applyHeldOutThreshold(heldOut, testSplit);
   assert.equal(r.threshold, 0.5);
@@ -50,7 +79,20 @@ test('camscope eval --split test --threshold-split val: the held-out thresholds 
     }
   }
   for (const f of ['image_ids.txt', 'class_labels.txt', 'localization.txt']) renameSync(join(root, f), join(dir, f));
-  const args = ['eval', '--model', DEMO_MODEL, '--dataset', root, '--split', 'test', '--methods', 'cam,gradcam', '--no-faithfulness', '--bootstrap', '0'];
+  const args = [
+    'eval',
+    '--model',
+    DEMO_MODEL,
+    '--dataset',
+    root,
+    '--split',
+    'test',
+    '--methods',
+    'cam,gradcam',
+    '--no-faithfulness',
+    '--bootstrap',
+    '0',
+  ];
   const r = await runCli([...args, '--threshold-split', 'val', '--json', join(dir, 'protocol.json')]);
   assert.equal(r.code, 0, r.stderr);
   const plain = await runCli([...args, '--json', join(dir, 'test.json')]);
@@ -64,7 +106,10 @@ test('camscope eval --split test --threshold-split val: the held-out thresholds 
   for (const m of ['cam', 'gradcam']) {
     const p = ts.methods[m]!;
     assert.deepEqual(p.best_on_test, { maxboxacc: testOnly.methods[m]!.maxboxacc, maxboxacc_v2: testOnly.methods[m]!.maxboxacc_v2 });
-    assert.ok(p.maxboxacc! <= p.best_on_test.maxboxacc! && p.maxboxacc_v2! <= p.best_on_test.maxboxacc_v2!, `${m}: held-out thresholds cannot beat the test's own best`);
+    assert.ok(
+      p.maxboxacc! <= p.best_on_test.maxboxacc! && p.maxboxacc_v2! <= p.best_on_test.maxboxacc_v2!,
+      `${m}: held-out thresholds cannot beat the test's own best`,
+    );
     assert.ok(p.threshold! >= 0 && p.threshold! < 1 && p.thresholds_v2!.length === 3);
   }
   const bad = await runCli([...args, '--threshold-split', 'test']);

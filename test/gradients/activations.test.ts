@@ -73,11 +73,7 @@ for (const opset of [11, 13, 17]) {
     expectGradient(t, {
       opset,
       inputs: [{ name: 'x', dims: DIMS, values: uniform(SIZE, -2, 2, 19) }],
-      nodes: [
-        opset >= 12
-          ? node('Dropout', ['x', 'ratio'], ['y', 'mask'])
-          : node('Dropout', ['x'], ['y', 'mask'], { ratio: { float: 0.5 } }),
-      ],
+      nodes: [opset >= 12 ? node('Dropout', ['x', 'ratio'], ['y', 'mask']) : node('Dropout', ['x'], ['y', 'mask'], { ratio: { float: 0.5 } })],
       initializers: [floatTensor('ratio', [], [0.5])],
     }));
 
@@ -116,7 +112,18 @@ for (const [dims, attrs] of [
     test(`${op} ${JSON.stringify(attrs)} on ${JSON.stringify(dims)} gradient (opset 11)`, (t) =>
       expectGradient(t, {
         opset: 11,
-        inputs: [{ name: 'x', dims, values: uniform(dims.reduce((a, b) => a * b), -2, 2, 22) }],
+        inputs: [
+          {
+            name: 'x',
+            dims,
+            values: uniform(
+              dims.reduce((a, b) => a * b),
+              -2,
+              2,
+              22,
+            ),
+          },
+        ],
         nodes: [node(op, ['x'], ['y'], attrs)],
       }));
   }

@@ -52,10 +52,7 @@ for (const opset of [13, 17]) {
           ...(k.biasInput ? [{ name: 'b', dims: [k.w[0]!], values: bias }] : []),
         ],
         nodes: [node],
-        initializers: [
-          floatTensor('w', k.w, uniform(size(k.w), -1, 1, 2)),
-          ...(k.biasInput ? [] : [floatTensor('b', [k.w[0]!], bias)]),
-        ],
+        initializers: [floatTensor('w', k.w, uniform(size(k.w), -1, 1, 2)), ...(k.biasInput ? [] : [floatTensor('b', [k.w[0]!], bias)])],
       });
       assert.ok(r.maxAbsGrad > 0, 'gradient is not identically zero');
       assert.ok(r.relError <= 1e-3, `relative error ${r.relError}`);

@@ -18,9 +18,18 @@ const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 
 /** Operand shapes: same shape, B broadcast into A, both broadcast (each has a unit axis the other fills), scalar B. */
 const shapePairs: [number[], number[]][] = [
-  [[2, 3, 4], [2, 3, 4]],
-  [[2, 3, 4], [3, 1]],
-  [[2, 1, 4], [1, 3, 1]],
+  [
+    [2, 3, 4],
+    [2, 3, 4],
+  ],
+  [
+    [2, 3, 4],
+    [3, 1],
+  ],
+  [
+    [2, 1, 4],
+    [1, 3, 1],
+  ],
   [[2, 3], []],
 ];
 
@@ -86,8 +95,14 @@ for (const opset of [11, 13, 17]) {
 
   // Expand broadcasts like numpy: to the same rank, and to a higher rank.
   for (const [dims, shape] of [
-    [[2, 1, 4], [2, 3, 1]],
-    [[3, 1], [2, 3, 4]],
+    [
+      [2, 1, 4],
+      [2, 3, 1],
+    ],
+    [
+      [3, 1],
+      [2, 3, 4],
+    ],
   ]) {
     test(`Expand gradient, ${JSON.stringify(dims)} to ${JSON.stringify(shape)} (opset ${opset})`, (t) =>
       expectGradient(t, {

@@ -24,7 +24,12 @@ test('MatMul gradient: constant 2-D right operand (Linear layer on NHWC)', async
   assert.ok(r.maxAbsGrad > 0 && r.relError <= 1e-3, `relative error ${r.relError}`);
 });
 
-for (const [transA, transB] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
+for (const [transA, transB] of [
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+] as const) {
   test(`Gemm gradient: transA=${transA} transB=${transB}, alpha, beta, bias`, async () => {
     const a = transA ? [4, 2] : [2, 4];
     const b = transB ? [3, 4] : [4, 3];

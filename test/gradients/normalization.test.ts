@@ -51,10 +51,7 @@ for (const opset of [13, 17]) {
   test(`BatchNormalization gradient refuses training mode (opset ${opset})`, async () => {
     // Before opset 14 training mode is flagged by the statistics outputs alone, from 14 by training_mode.
     const stats = ['running_mean', 'running_var', ...(opset >= 14 ? [] : ['saved_mean', 'saved_var'])];
-    const bn = node('BatchNormalization', ['x', 'scale', 'bias', 'mean', 'var'], opset >= 14 ? { training_mode: 1 } : {}, [
-      'y',
-      ...stats,
-    ]);
+    const bn = node('BatchNormalization', ['x', 'scale', 'bias', 'mean', 'var'], opset >= 14 ? { training_mode: 1 } : {}, ['y', ...stats]);
     await assert.rejects(
       checkGradient({
         opset,
@@ -71,10 +68,7 @@ for (const opset of [13, 17]) {
       checkGradient({
         opset,
         inputs: [{ name: 'x', dims: [2, 3, 2, 2], values: uniform(24, -2, 2, 1) }],
-        nodes: [
-          node('Abs', ['var0'], {}, ['var']),
-          node('BatchNormalization', ['x', 'scale', 'bias', 'mean', 'var']),
-        ],
+        nodes: [node('Abs', ['var0'], {}, ['var']), node('BatchNormalization', ['x', 'scale', 'bias', 'mean', 'var'])],
         initializers: [...batchNormStats(3).slice(0, 3), floatTensor('var0', [3], uniform(3, -3, 3, 5))],
       }),
       /variance must be a constant/,

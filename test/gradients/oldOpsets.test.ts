@@ -62,7 +62,9 @@ for (const opset of [7, 8]) {
 for (const opset of [7, 9]) {
   test(`GlobalAveragePool, ReduceMean and LeakyRelu gradients (opset ${opset})`, async () => {
     assertMatches(await checkGradient({ opset, eps: STEP, inputs: x([2, 3, 4, 5]), nodes: [node('GlobalAveragePool', ['x'])] }));
-    assertMatches(await checkGradient({ opset, eps: STEP, inputs: x([2, 3, 4, 5]), nodes: [node('ReduceMean', ['x'], { axes: [2, 3], keepdims: 1 })] }));
+    assertMatches(
+      await checkGradient({ opset, eps: STEP, inputs: x([2, 3, 4, 5]), nodes: [node('ReduceMean', ['x'], { axes: [2, 3], keepdims: 1 })] }),
+    );
     assertMatches(await checkGradient({ opset, inputs: x([2, 3, 4]), nodes: [node('LeakyRelu', ['x'], { alpha: { float: 0.1 } })] }));
   });
   test(`Gemm gradient with its required C (opset ${opset})`, async () => {
@@ -83,7 +85,12 @@ const upsampleCases: { opset: number; op: string; inputs: string[]; attrs: Recor
   { opset: 9, op: 'Upsample', inputs: ['x', 'scales'], attrs: { mode: 'nearest' } },
   { opset: 10, op: 'Resize', inputs: ['x', 'scales'], attrs: { mode: 'nearest' } },
   { opset: 11, op: 'Resize', inputs: ['x', 'roi', 'scales'], attrs: { mode: 'nearest' } },
-  { opset: 13, op: 'Resize', inputs: ['x', '', 'scales'], attrs: { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' } },
+  {
+    opset: 13,
+    op: 'Resize',
+    inputs: ['x', '', 'scales'],
+    attrs: { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' },
+  },
   { opset: 18, op: 'Resize', inputs: ['x', '', 'scales'], attrs: { mode: 'nearest', coordinate_transformation_mode: 'pytorch_half_pixel' } },
 ];
 for (const k of upsampleCases) {
@@ -102,7 +109,12 @@ for (const k of upsampleCases) {
 
 test('Resize in linear mode is refused naming the mode', async () => {
   await assert.rejects(
-    checkGradient({ opset: 13, inputs: x([1, 1, 2, 2]), nodes: [node('Resize', ['x', '', 'scales'], { mode: 'linear' })], initializers: [floatTensor('scales', [4], [1, 1, 2, 2])] }),
+    checkGradient({
+      opset: 13,
+      inputs: x([1, 1, 2, 2]),
+      nodes: [node('Resize', ['x', '', 'scales'], { mode: 'linear' })],
+      initializers: [floatTensor('scales', [4], [1, 1, 2, 2])],
+    }),
     /cannot differentiate Resize node .*: mode 'linear' is not supported \(nearest only\)/,
   );
 });

@@ -4,13 +4,7 @@ import { type TestContext, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type GradientCase, checkGradient } from '../helpers/finiteDifference.js';
 import { uniform } from '../helpers/random.js';
-import {
-  type AttrValue,
-  type NodeProto,
-  floatTensor,
-  int64Tensor,
-  makeAttribute,
-} from '../../src-main/onnx/onnxModel.js';
+import { type AttrValue, type NodeProto, floatTensor, int64Tensor, makeAttribute } from '../../src-main/onnx/onnxModel.js';
 
 function node(opType: string, input: string[], output: string[], attrs: Record<string, AttrValue> = {}): NodeProto {
   return { opType, input, output, attribute: Object.entries(attrs).map(([k, v]) => makeAttribute(k, v)) };
@@ -68,8 +62,14 @@ for (const opset of [11, 13, 17]) {
 
   for (const [dims, perm] of [
     [[2, 3, 4], undefined],
-    [[2, 3, 2, 4], [0, 2, 3, 1]],
-    [[2, 3, 4], [2, 0, 1]],
+    [
+      [2, 3, 2, 4],
+      [0, 2, 3, 1],
+    ],
+    [
+      [2, 3, 4],
+      [2, 0, 1],
+    ],
   ] as [number[], number[] | undefined][]) {
     test(`Transpose gradient, perm ${JSON.stringify(perm ?? 'reversed')} (opset ${opset})`, (t) =>
       expectGradient(t, {
@@ -139,12 +139,7 @@ for (const opset of [11, 13, 17]) {
       opset,
       inputs: [input([2, 4, 5, 3], 15)],
       nodes: [node('Slice', ['x', 'starts', 'ends', 'axes', 'steps'], ['y'])],
-      initializers: [
-        ints('starts', [0, -1, 1]),
-        ints('ends', [1000, -1000, 3]),
-        ints('axes', [2, 1, 3]),
-        ints('steps', [2, -2, 1]),
-      ],
+      initializers: [ints('starts', [0, -1, 1]), ints('ends', [1000, -1000, 3]), ints('axes', [2, 1, 3]), ints('steps', [2, -2, 1])],
     }));
 
   // Begin and end pads on two axes; the padding value does not reach the input's gradient.
@@ -191,10 +186,7 @@ for (const opset of [11, 13, 17]) {
       {
         opset,
         inputs: [input([2, 4, 3], 19), input([2], 20, 'v')],
-        nodes: [
-          node('ArgMax', ['v'], ['am'], { axis: 0, keepdims: 0 }),
-          node('Gather', ['x', 'am'], ['y'], { axis: 1 }),
-        ],
+        nodes: [node('ArgMax', ['v'], ['am'], { axis: 0, keepdims: 0 }), node('Gather', ['x', 'am'], ['y'], { axis: 1 })],
         wrt: ['x'],
       },
       /Gather.*indices computed at run time/,
@@ -206,10 +198,7 @@ test('Split gradient, num_outputs with an uneven last part (opset 18)', (t) =>
   expectGradient(t, {
     opset: 18,
     inputs: [input([2, 5, 2], 20)],
-    nodes: [
-      node('Split', ['x'], ['y0', 'y1', 'y2'], { axis: 1, num_outputs: 3 }),
-      node('Concat', ['y2', 'y0'], ['y'], { axis: 1 }),
-    ],
+    nodes: [node('Split', ['x'], ['y0', 'y1', 'y2'], { axis: 1, num_outputs: 3 }), node('Concat', ['y2', 'y0'], ['y'], { axis: 1 })],
   }));
 
 test('Pad gradient, axes input (opset 18)', (t) =>

@@ -68,10 +68,7 @@ for (const opset of [13, 17]) {
     expectGradient(t, {
       opset,
       inputs: [input([2, 3, 4], 5), input([1, 4], 6, 'b')],
-      nodes: [
-        node('Greater', ['x', 'zero'], ['cond']),
-        node('Where', ['cond', 'x', 'b'], ['y']),
-      ],
+      nodes: [node('Greater', ['x', 'zero'], ['cond']), node('Where', ['cond', 'x', 'b'], ['y'])],
       initializers: [floatTensor('zero', [], [0])],
     }));
 
@@ -216,7 +213,13 @@ test('GatherElements with repeated indices is refused before opset 16; distinct 
     opset: 13,
     inputs: [input([2, 3, 4], 25)],
     nodes: [node('GatherElements', ['x', 'idx'], ['y'], { axis: 2 })],
-    initializers: [ints('idx', Array.from({ length: 12 }, (_, i) => (i % 2 ? 3 : 1)), [2, 3, 2])],
+    initializers: [
+      ints(
+        'idx',
+        Array.from({ length: 12 }, (_, i) => (i % 2 ? 3 : 1)),
+        [2, 3, 2],
+      ),
+    ],
   });
 });
 

@@ -28,7 +28,11 @@ function crc32(bytes: Uint8Array): number {
 
 /** A small real PNG whose IHDR claims width × height: a decompression bomb costs nothing to make. */
 export async function pngClaiming(width: number, height: number): Promise<Buffer> {
-  const png = Buffer.from(await sharp({ create: { width: 16, height: 16, channels: 3, background: 'red' } }).png().toBuffer());
+  const png = Buffer.from(
+    await sharp({ create: { width: 16, height: 16, channels: 3, background: 'red' } })
+      .png()
+      .toBuffer(),
+  );
   png.writeUInt32BE(width, 16);
   png.writeUInt32BE(height, 20);
   png.writeUInt32BE(crc32(png.subarray(12, 29)), 29); // chunk type + IHDR data
@@ -37,7 +41,9 @@ export async function pngClaiming(width: number, height: number): Promise<Buffer
 
 export async function brokenImages(dir: string): Promise<BrokenFile[]> {
   mkdirSync(dir, { recursive: true });
-  const noise = await sharp({ create: { width: 64, height: 64, channels: 3, background: 'gray', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg().toBuffer();
+  const noise = await sharp({ create: { width: 64, height: 64, channels: 3, background: 'gray', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+    .jpeg()
+    .toBuffer();
   const files: [string, string | Buffer, RegExp][] = [
     ['zero-byte PNG', Buffer.alloc(0), /not an image|cannot decode/],
     ['truncated JPEG', noise.subarray(0, noise.length >> 1), /cannot decode image \(.*premature end/i],
@@ -70,7 +76,10 @@ function externalWeights(location: string): Uint8Array {
     const w = m.graph!.initializer!.find((t) => t.name === 'fc_w')!;
     w.rawData = new Uint8Array(0);
     w.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
-    w.externalData = [{ key: 'location', value: location }, { key: 'length', value: '48' }];
+    w.externalData = [
+      { key: 'location', value: location },
+      { key: 'length', value: '48' },
+    ];
   });
 }
 
@@ -82,26 +91,42 @@ export async function brokenModels(dir: string): Promise<BrokenFile[]> {
     ['truncated protobuf', good.subarray(0, good.length >> 1), /not a valid ONNX model/],
     ['a PNG renamed .onnx', await pngClaiming(16, 16), /not a valid ONNX model/],
     ['an op ONNX Runtime does not know', edited((m) => (m.graph!.node![1]!.opType = 'CamscopeNoSuchOp')), /ONNX Runtime cannot run this model/],
-    ['a custom-op domain', edited((m) => {
-      m.opsetImport!.push({ domain: 'com.example.custom', version: 1 });
-      m.graph!.node![1]!.domain = 'com.example.custom';
-    }), /custom ops are not loaded/],
-    ['dynamic spatial size without --size', edited((m) => {
-      setInputDims(m, ['N', 3, 'H', 'W']);
-      m.metadataProps = [];
-    }), /input height is dynamic; give --size WxH/],
-    ['two image inputs', edited((m) => m.graph!.input!.push({ ...m.graph!.input![0]!, name: 'second' })), /expected one image input, found 2 \(input, second\)/],
+    [
+      'a custom-op domain',
+      edited((m) => {
+        m.opsetImport!.push({ domain: 'com.example.custom', version: 1 });
+        m.graph!.node![1]!.domain = 'com.example.custom';
+      }),
+      /custom ops are not loaded/,
+    ],
+    [
+      'dynamic spatial size without --size',
+      edited((m) => {
+        setInputDims(m, ['N', 3, 'H', 'W']);
+        m.metadataProps = [];
+      }),
+      /input height is dynamic; give --size WxH/,
+    ],
+    [
+      'two image inputs',
+      edited((m) => m.graph!.input!.push({ ...m.graph!.input![0]!, name: 'second' })),
+      /expected one image input, found 2 \(input, second\)/,
+    ],
     ['input of rank 2', edited((m) => setInputDims(m, ['N', 768])), /rank 2, expected an image batch \(rank 4, NCHW or NHWC\)/],
     ['five-channel input', edited((m) => setInputDims(m, ['N', 5, 16, 16])), /neither NCHW nor NHWC with 1 \(gray\) or 3 \(RGB\) channels/],
     ['logits that are not [N, classes]', edited((m) => (m.graph!.output![0]!.name = 'features')), /expected \[N, classes\] logits/],
     ['opset 6', edited((m) => (m.opsetImport![0]!.version = 6)), /opset 6 is not supported \(7–23\)/],
     ['external data through ..', externalWeights('../../secrets/weights.bin'), /external data outside the model's folder \('\.\.\/\.\.\/secrets/],
     ['external data at an absolute path', externalWeights('/etc/passwd'), /external data outside the model's folder \('\/etc\/passwd'\)/],
-    ['a 3 GB-class file (sparse, never read)', (file) => {
-      const fd = openSync(file, 'w');
-      ftruncateSync(fd, 3 * 2 ** 30);
-      closeSync(fd);
-    }, /3\.0 GB is above the 2\.0 GB .*not loaded \(it would not fit in memory\)/],
+    [
+      'a 3 GB-class file (sparse, never read)',
+      (file) => {
+        const fd = openSync(file, 'w');
+        ftruncateSync(fd, 3 * 2 ** 30);
+        closeSync(fd);
+      },
+      /3\.0 GB is above the 2\.0 GB .*not loaded \(it would not fit in memory\)/,
+    ],
     ['a folder named .onnx', (file) => mkdirSync(file), /cannot read model/],
   ];
   return items.map(([name, content, problem], i) => {

@@ -53,12 +53,17 @@ test('an app process SIGKILLed mid-run: integrity ok, every committed batch kept
   mkdirSync(images);
   const count = 40; // 5 batches of 8, 150 ms apart in the slow worker
   for (let i = 0; i < count; i++) {
-    await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: (i * 37) % 256, g: 60, b: 255 - i * 5 } } }).png().toFile(join(images, `i${String(i).padStart(2, '0')}.png`));
+    await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: (i * 37) % 256, g: 60, b: 255 - i * 5 } } })
+      .png()
+      .toFile(join(images, `i${String(i).padStart(2, '0')}.png`));
   }
   const model = writeModel(join(dir, 'gap.onnx'), gapClassifier());
 
   // Its own process group, so the kill takes the app and its explain worker at once, like a power cut.
-  const app = spawn(process.execPath, ['--import', 'tsx', child('batchApp.ts'), project, images, model], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const app = spawn(process.execPath, ['--import', 'tsx', child('batchApp.ts'), project, images, model], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const killGroup = () => {
     try {
       process.kill(-app.pid!, 'SIGKILL');
@@ -133,7 +138,9 @@ test('a second instance is told which pid on which host holds the project, and c
   const bytes = hash();
   assert.throws(
     () => Workspace.open(project),
-    (e: unknown) => e instanceof CamscopeError && !e.message.includes('\n') &&
+    (e: unknown) =>
+      e instanceof CamscopeError &&
+      !e.message.includes('\n') &&
       e.message.startsWith(`${project}: already open for writing by pid ${holder.pid} on ${hostname()} since `),
   );
   assert.equal(hash(), bytes, 'the refused instance wrote nothing');
@@ -184,21 +191,25 @@ test('a read-only project file: the writer gets one line, the study opens read-o
   assert.equal(integrity(project), 'ok');
 });
 
-test('a read-only folder: the writer gets one line, the study opens read-only (no WAL files can be made there)', { skip: permissionsSkip }, async (t) => {
-  const project = await projectWithImages(t);
-  const dir = join(project, '..');
-  chmodSync(project, 0o666);
-  chmodSync(dir, 0o555);
-  try {
-    const writer = openAsUser(project, 'write');
-    assert.match(writer.error!, /its folder is read-only/);
-    assert.ok(writer.error!.startsWith(`${project}: `) && !writer.error!.includes('\n'));
-    assert.deepEqual(openAsUser(project, 'read'), { images: 3 });
-  } finally {
-    chmodSync(dir, 0o755);
-  }
-  assert.equal(integrity(project), 'ok');
-});
+test(
+  'a read-only folder: the writer gets one line, the study opens read-only (no WAL files can be made there)',
+  { skip: permissionsSkip },
+  async (t) => {
+    const project = await projectWithImages(t);
+    const dir = join(project, '..');
+    chmodSync(project, 0o666);
+    chmodSync(dir, 0o555);
+    try {
+      const writer = openAsUser(project, 'write');
+      assert.match(writer.error!, /its folder is read-only/);
+      assert.ok(writer.error!.startsWith(`${project}: `) && !writer.error!.includes('\n'));
+      assert.deepEqual(openAsUser(project, 'read'), { images: 3 });
+    } finally {
+      chmodSync(dir, 0o755);
+    }
+    assert.equal(integrity(project), 'ok');
+  },
+);
 
 test('a full disk: each write is refused with one line and rolled back; reads go on; the study reopens whole', async (t) => {
   const project = tempProject(t);
@@ -206,7 +217,9 @@ test('a full disk: each write is refused with one line and rolled back; reads go
   const model = writeModel(join(project, '..', 'gap.onnx'), gapClassifier());
   const images = ['teal', 'olive'].map((colour) => join(project, '..', `${colour}.png`));
   for (const [i, colour] of ['teal', 'olive'].entries()) {
-    await sharp({ create: { width: 20, height: 12, channels: 3, background: colour } }).png().toFile(images[i]!);
+    await sharp({ create: { width: 20, height: 12, channels: 3, background: colour } })
+      .png()
+      .toFile(images[i]!);
   }
   const h = ws.handlers();
   await h['images.import']({ paths: images });
@@ -221,8 +234,10 @@ test('a full disk: each write is refused with one line and rolled back; reads go
   const db = (ws.store as unknown as { db: Database.Database }).db;
   db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
   const many = Array.from({ length: 2000 }, (_, i) => sampleImage(100 + i, { path: join(project, '..', `img${i}.png`) }));
-  assert.throws(() => ws.store.addImages(many), (e: unknown) =>
-    e instanceof CamscopeError && e.message === `${project}: the disk is full; nothing was written (free some space and retry)`);
+  assert.throws(
+    () => ws.store.addImages(many),
+    (e: unknown) => e instanceof CamscopeError && e.message === `${project}: the disk is full; nothing was written (free some space and retry)`,
+  );
   // What a run's batch meets: a map needing new pages (64 KiB) is refused and the run's count stays.
   const big = { classIndex: 0, width: 128, height: 128, values: new Float32Array(128 * 128).fill(0.5) };
   const fullDisk = (e: unknown) => e instanceof CamscopeError && /the disk is full; nothing was written/.test(e.message) && !e.message.includes('\n');

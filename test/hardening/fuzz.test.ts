@@ -27,23 +27,42 @@ function assertOneLineError(error: string, context: unknown): void {
 
 /** Values of every JSON-ish shape, plus the odd ones a hostile renderer could send. */
 const hostile = fc.oneof(
-  fc.anything({ withNullPrototype: true, withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true }),
-  fc.constantFrom(Number.NaN, Infinity, -1, 2 ** 53, 1e300, -0, '', '../../etc/passwd', '\u0000', 'x'.repeat(5000), { __proto__: { polluted: true } }),
+  fc.anything({
+    withNullPrototype: true,
+    withBigInt: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withTypedArray: true,
+    withSparseArray: true,
+  }),
+  fc.constantFrom(Number.NaN, Infinity, -1, 2 ** 53, 1e300, -0, '', '../../etc/passwd', '\u0000', 'x'.repeat(5000), {
+    __proto__: { polluted: true },
+  }),
 );
 
 /** A payload of the channel's own shape with one field replaced by something hostile. */
 const mutated = (channel: Channel) =>
-  fc.tuple(fc.constantFrom(...Object.keys(validPayload(channel)), 'extra'), hostile).map(([key, value]) => ({ ...validPayload(channel), [key]: value }));
+  fc
+    .tuple(fc.constantFrom(...Object.keys(validPayload(channel)), 'extra'), hostile)
+    .map(([key, value]) => ({ ...validPayload(channel), [key]: value }));
 
 function validPayload(channel: Channel): Record<string, unknown> {
   switch (channel) {
-    case 'images.import': return { paths: [join(dir, 'missing.png')], dataset: 'd' };
-    case 'images.query': return { offset: 0, limit: 10, filters: {}, sort: 'id', order: 'asc' };
-    case 'images.detail': return { imageId: 1 };
-    case 'models.add': return { path: join(dir, 'missing.onnx') };
-    case 'runs.start': return { modelId: 7, methods: ['cam'], target: 'top1' };
-    case 'runs.cancel': return { runId: 1 };
-    default: return {};
+    case 'images.import':
+      return { paths: [join(dir, 'missing.png')], dataset: 'd' };
+    case 'images.query':
+      return { offset: 0, limit: 10, filters: {}, sort: 'id', order: 'asc' };
+    case 'images.detail':
+      return { imageId: 1 };
+    case 'models.add':
+      return { path: join(dir, 'missing.onnx') };
+    case 'runs.start':
+      return { modelId: 7, methods: ['cam'], target: 'top1' };
+    case 'runs.cancel':
+      return { runId: 1 };
+    default:
+      return {};
   }
 }
 
@@ -60,11 +79,14 @@ test('IPC: hostile payloads on every channel are refused or answered, never an i
   try {
     const handlers = confined(ws.handlers());
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...CHANNELS).chain((c) => fc.tuple(fc.constant(c), fc.oneof(hostile, mutated(c)))), async ([channel, payload]) => {
-        const r = await dispatch(handlers, channel, payload);
-        if (!r.ok) assertOneLineError(r.error, { channel, payload });
-        else assert.ok(channels[channel].response.safeParse(r.value).success, `response of ${channel} fits the contract`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...CHANNELS).chain((c) => fc.tuple(fc.constant(c), fc.oneof(hostile, mutated(c)))),
+        async ([channel, payload]) => {
+          const r = await dispatch(handlers, channel, payload);
+          if (!r.ok) assertOneLineError(r.error, { channel, payload });
+          else assert.ok(channels[channel].response.safeParse(r.value).success, `response of ${channel} fits the contract`);
+        },
+      ),
       { numRuns: 300 },
     );
     await fc.assert(
@@ -79,11 +101,36 @@ test('IPC: hostile payloads on every channel are refused or answered, never an i
   }
 });
 
-const OPTIONS = ['model', 'image', 'method', 'layer', 'target', 'score', 'threshold', 'preset', 'size', 'mean', 'std', 'labels', 'label-offset', 'batch', 'json', 'out', 'project', 'port'];
+const OPTIONS = [
+  'model',
+  'image',
+  'method',
+  'layer',
+  'target',
+  'score',
+  'threshold',
+  'preset',
+  'size',
+  'mean',
+  'std',
+  'labels',
+  'label-offset',
+  'batch',
+  'json',
+  'out',
+  'project',
+  'port',
+];
 
 test('CLI parser: random argv and specs parse or throw one CamscopeError line', () => {
   const spec = fc.dictionary(fc.constantFrom(...OPTIONS), fc.record({ flag: fc.boolean(), repeat: fc.boolean() }, { requiredKeys: [] }));
-  const token = fc.oneof(fc.string(), fc.constantFrom(...OPTIONS).map((o) => `--${o}`), fc.constantFrom(...OPTIONS).map((o) => `--${o}=`), fc.constant('--'), fc.constant('--='));
+  const token = fc.oneof(
+    fc.string(),
+    fc.constantFrom(...OPTIONS).map((o) => `--${o}`),
+    fc.constantFrom(...OPTIONS).map((o) => `--${o}=`),
+    fc.constant('--'),
+    fc.constant('--='),
+  );
   fc.assert(
     fc.property(fc.array(token, { maxLength: 12 }), spec, (argv, s) => {
       try {
@@ -106,10 +153,28 @@ test('CLI main(): random command lines exit 0 or 2 with one error line, never 1'
   // Values that name files stay inside the temp folder; no good image, so nothing is ever written.
   const value = fc.oneof(
     fc.string({ maxLength: 12 }),
-    fc.constantFrom(model, notImage, join(dir, 'missing.onnx'), join(dir, 'out'), '16x16', '0.5,0.5,0.5', 'cam,gradcam', 'top1', '-3', '1e9', 'NaN', 'softmax', 'none', 'features'),
+    fc.constantFrom(
+      model,
+      notImage,
+      join(dir, 'missing.onnx'),
+      join(dir, 'out'),
+      '16x16',
+      '0.5,0.5,0.5',
+      'cam,gradcam',
+      'top1',
+      '-3',
+      '1e9',
+      'NaN',
+      'softmax',
+      'none',
+      'features',
+    ),
   );
   const option = fc.tuple(fc.constantFrom(...OPTIONS, 'help', 'bogus'), value).map(([o, v]) => [`--${o}`, v]);
-  const command = fc.oneof(fc.constantFrom('layers', 'explain', 'help', '--help', '-h'), fc.string({ maxLength: 8 }).filter((c) => c !== 'demo' && c !== 'serve'));
+  const command = fc.oneof(
+    fc.constantFrom('layers', 'explain', 'help', '--help', '-h'),
+    fc.string({ maxLength: 8 }).filter((c) => c !== 'demo' && c !== 'serve'),
+  );
   await fc.assert(
     fc.asyncProperty(command, fc.array(option, { maxLength: 5 }), fc.boolean(), async (cmd, opts, withModel) => {
       const argv = [cmd, ...(withModel ? ['--model', model] : []), ...opts.flat()];

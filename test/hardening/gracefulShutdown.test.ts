@@ -23,14 +23,22 @@ async function setup(t: Parameters<typeof tempProject>[0], count = COUNT) {
   const images = join(dir, 'images');
   mkdirSync(images);
   for (let i = 0; i < count; i++) {
-    await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: (i * 41) % 256, g: 90, b: 250 - i * 5 } } }).png().toFile(join(images, `i${String(i).padStart(2, '0')}.png`));
+    await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: (i * 41) % 256, g: 90, b: 250 - i * 5 } } })
+      .png()
+      .toFile(join(images, `i${String(i).padStart(2, '0')}.png`));
   }
   return { project, images, model: writeModel(join(dir, 'gap.onnx'), gapClassifier()) };
 }
 
 /** Starts the serving app; resolves once `batches` progress lines (committed batches) have been printed. */
-function serveApp(t: Parameters<typeof tempProject>[0], args: string[], batches: number): Promise<{ app: ChildProcess; port: number; token: string; stderr: () => string }> {
-  const app = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./children/serveApp.ts', import.meta.url)), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function serveApp(
+  t: Parameters<typeof tempProject>[0],
+  args: string[],
+  batches: number,
+): Promise<{ app: ChildProcess; port: number; token: string; stderr: () => string }> {
+  const app = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./children/serveApp.ts', import.meta.url)), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   t.after(() => app.kill('SIGKILL'));
   let stderr = '';
   app.stderr!.on('data', (d) => (stderr += d));
@@ -99,7 +107,13 @@ test('SIGTERM mid-run: sockets get 1001, the batch in hand commits, the lock is 
   } finally {
     ws.close();
   }
-  assert.deepEqual(runsOf(project).map((r) => [r.status, r.done, r.maps]), [['done', COUNT, COUNT], ['done', COUNT, COUNT]]);
+  assert.deepEqual(
+    runsOf(project).map((r) => [r.status, r.done, r.maps]),
+    [
+      ['done', COUNT, COUNT],
+      ['done', COUNT, COUNT],
+    ],
+  );
 });
 
 test('a second signal exits at once; what was committed stays whole', async (t) => {

@@ -46,9 +46,17 @@ test('a dynamic-size model is accepted once --size is given (the refusal above i
   const dynamic = models.find((m) => m.name.startsWith('dynamic'))!;
   const r = await runCli(['layers', '--model', dynamic.file, '--size', '16x16', '--json']);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout).layers.find((l: { isDefault: boolean }) => l.isDefault), {
-    tensor: 'features', op: 'Relu', shape: [4, 16, 16], layout: 'NCHW', isDefault: true, cam: { applicable: true },
-  });
+  assert.deepEqual(
+    JSON.parse(r.stdout).layers.find((l: { isDefault: boolean }) => l.isDefault),
+    {
+      tensor: 'features',
+      op: 'Relu',
+      shape: [4, 16, 16],
+      layout: 'NCHW',
+      isDefault: true,
+      cam: { applicable: true },
+    },
+  );
 });
 
 test('a project meeting every broken image and model reports each by name and keeps its stored run', async () => {
@@ -56,7 +64,9 @@ test('a project meeting every broken image and model reports each by name and ke
   const ws = Workspace.open(project, { create: true });
   try {
     const good = join(dir, 'good.png');
-    await sharp({ create: { width: 20, height: 12, channels: 3, background: { r: 200, g: 30, b: 60 } } }).png().toFile(good);
+    await sharp({ create: { width: 20, height: 12, channels: 3, background: { r: 200, g: 30, b: 60 } } })
+      .png()
+      .toFile(good);
     const h = ws.handlers();
     await h['images.import']({ paths: [good] });
     const info = await h['models.add']({ path: model });
@@ -73,14 +83,21 @@ test('a project meeting every broken image and model reports each by name and ke
     // Header-only checks at import catch what they can; the rest fail at decode, one image at a time.
     for (const s of skipped) assert.ok(images.some((c) => c.file === s.path) && !s.reason.includes('\n'), JSON.stringify(s));
     for (const c of images.filter((c) => /zero-byte|text|bomb|10\^12/.test(c.name))) {
-      assert.ok(skipped.some((s) => s.path === c.file), `${c.name} is refused at import`);
+      assert.ok(
+        skipped.some((s) => s.path === c.file),
+        `${c.name} is refused at import`,
+      );
     }
     // A dynamic-size model is not broken here: the project opens it at its preprocessing size.
     for (const c of models.filter((m) => !m.name.startsWith('dynamic'))) {
       const r = await dispatch(h, 'models.add', { path: c.file });
       assert.ok(!r.ok && r.error.startsWith(`${c.file}: `) && !r.error.includes('\n'), `${c.name}: ${JSON.stringify(r)}`);
     }
-    assert.deepEqual((await h['models.list']({})).map((m) => m.id), [info.id], 'no broken model was registered');
+    assert.deepEqual(
+      (await h['models.list']({})).map((m) => m.id),
+      [info.id],
+      'no broken model was registered',
+    );
     const run = ws.store.getRun(runId)!;
     assert.deepEqual([run.status, run.done, run.total], ['done', 1, 1]);
     assert.deepEqual([...ws.store.getMap(runId, imageId!)!.values], [...marker]);
@@ -96,7 +113,9 @@ async function decodeBytes(name: string, bytes: Buffer) {
   writeFileSync(file, bytes);
   return decodeImage(file);
 }
-const px = (img: { width: number; data: Uint8Array }, x: number, y: number) => [...img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3)];
+const px = (img: { width: number; data: Uint8Array }, x: number, y: number) => [
+  ...img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3),
+];
 
 /** 3 × 2 RGB test card: every pixel differs, so any flip, rotation or channel swap shows. */
 const CARD = Buffer.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 0, 0, 255, 255, 40, 80, 120]);
@@ -114,7 +133,10 @@ test('a 16-bit PNG becomes 8 bits per channel (v16 = 257·v8 maps back to v8)', 
 });
 
 test('grayscale, palette and alpha PNGs become RGB: gray replicated, palette expanded, alpha dropped', async () => {
-  const gray = await sharp(Buffer.from([0, 90, 255, 17]), { raw: { width: 2, height: 2, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+  const gray = await sharp(Buffer.from([0, 90, 255, 17]), { raw: { width: 2, height: 2, channels: 1 } })
+    .toColourspace('b-w')
+    .png()
+    .toBuffer();
   assert.equal((await sharp(gray).metadata()).channels, 1);
   assert.deepEqual([...(await decodeBytes('gray.png', gray)).data], [0, 0, 0, 90, 90, 90, 255, 255, 255, 17, 17, 17]);
 
@@ -123,15 +145,26 @@ test('grayscale, palette and alpha PNGs become RGB: gray replicated, palette exp
   assert.deepEqual([...(await decodeBytes('palette.png', palette)).data], [...CARD]);
 
   const rgba = Buffer.from([10, 20, 30, 0, 200, 100, 50, 128, 1, 2, 3, 255, 7, 8, 9, 64]);
-  const alpha = await sharp(rgba, { raw: { width: 2, height: 2, channels: 4 } }).png().toBuffer();
+  const alpha = await sharp(rgba, { raw: { width: 2, height: 2, channels: 4 } })
+    .png()
+    .toBuffer();
   // As PIL's convert('RGB') in torchvision pipelines: the stored colour, whatever its alpha.
   assert.deepEqual([...(await decodeBytes('alpha.png', alpha)).data], [10, 20, 30, 200, 100, 50, 1, 2, 3, 7, 8, 9]);
 });
 
 test('a CMYK JPEG is converted to sRGB: each primary keeps its dominant channel', async () => {
-  const colours = [[220, 20, 20], [20, 200, 20], [20, 20, 220], [250, 250, 250], [5, 5, 5]];
+  const colours = [
+    [220, 20, 20],
+    [20, 200, 20],
+    [20, 20, 220],
+    [250, 250, 250],
+    [5, 5, 5],
+  ];
   const flat = Buffer.from(colours.flatMap((c) => Array(64).fill(c).flat()));
-  const cmyk = await sharp(flat, { raw: { width: 8, height: 8 * colours.length, channels: 3 } }).toColourspace('cmyk').jpeg({ quality: 100 }).toBuffer();
+  const cmyk = await sharp(flat, { raw: { width: 8, height: 8 * colours.length, channels: 3 } })
+    .toColourspace('cmyk')
+    .jpeg({ quality: 100 })
+    .toBuffer();
   assert.equal((await sharp(cmyk).metadata()).space, 'cmyk');
   const img = await decodeBytes('cmyk.jpg', cmyk);
   colours.forEach((c, i) => {
@@ -158,10 +191,14 @@ test('EXIF orientation 6 is honoured: the stored 3×2 card decodes as 2×3, rota
 for (const format of ['gif', 'webp'] as const) {
   test(`an animated ${format.toUpperCase()} decodes as its first frame`, async () => {
     const frames = Buffer.concat([Buffer.alloc(4 * 4 * 3, 0), Buffer.alloc(4 * 4 * 3, 255)]); // black, then white
-    const animated = await sharp(frames, { raw: { width: 4, height: 8, channels: 3, pageHeight: 4 } })[format](format === 'webp' ? { lossless: true } : {}).toBuffer();
+    const strip = sharp(frames, { raw: { width: 4, height: 8, channels: 3, pageHeight: 4 } });
+    const animated = await strip[format](format === 'webp' ? { lossless: true } : {}).toBuffer();
     assert.equal((await sharp(animated, { animated: true }).metadata()).pages, 2);
     const img = await decodeBytes(`animated.${format}`, animated);
     assert.deepEqual([img.width, img.height], [4, 4]);
-    assert.ok(img.data.every((v) => v === 0), 'first (black) frame');
+    assert.ok(
+      img.data.every((v) => v === 0),
+      'first (black) frame',
+    );
   });
 }

@@ -16,7 +16,13 @@ import { readImageRecords } from '../../src-main/services/imageImport.js';
 import { startBrowserShell } from '../../src-main/shells/browserShell.js';
 import { contentSecurityPolicy } from '../../src-main/shells/csp.js';
 import {
-  APP_SCHEME, EVENT_CHANNEL, IMAGE_SCHEME, INVOKE_CHANNEL, SECURE_WEB_PREFERENCES, isLocalUrl, serveAppFile,
+  APP_SCHEME,
+  EVENT_CHANNEL,
+  IMAGE_SCHEME,
+  INVOKE_CHANNEL,
+  SECURE_WEB_PREFERENCES,
+  isLocalUrl,
+  serveAppFile,
 } from '../../src-main/shells/electronShell.js';
 import { rendererFile } from '../../src-main/shells/rendererFiles.js';
 import { fakeHandlers, fakeImages } from '../helpers/fakeServices.js';
@@ -38,13 +44,28 @@ function sources(root: string): { file: string; text: string }[] {
 }
 
 function directives(csp: string): Map<string, string[]> {
-  return new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...values]) => [name!, values]));
+  return new Map(
+    csp
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((d) => d[0])
+      .map(([name, ...values]) => [name!, values]),
+  );
 }
 
 test('1. Electron window: context isolation, sandbox, no Node integration, web security, no webview, no insecure content', async () => {
   assert.deepEqual(
     { ...SECURE_WEB_PREFERENCES },
-    { contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, webSecurity: true, allowRunningInsecureContent: false, webviewTag: false, spellcheck: false },
+    {
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
   );
   const { state } = await startOnFakeElectron();
   assert.equal(state.windows.length, 1);
@@ -64,7 +85,10 @@ test('2. electron is imported at run time only by the Electron entry points, and
 test('3. the preload exposes one invoke/on bridge on the app channels, no Node and no ipcRenderer', () => {
   const preload = readFileSync('src-main/shells/electron/preload.ts', 'utf8');
   assert.equal(preload.match(/exposeInMainWorld\(/g)?.length, 1);
-  assert.deepEqual([...preload.matchAll(/ipcRenderer\.\w+\('([^']+)'/g)].map((m) => m[1]).sort(), [INVOKE_CHANNEL, EVENT_CHANNEL, EVENT_CHANNEL].sort());
+  assert.deepEqual(
+    [...preload.matchAll(/ipcRenderer\.\w+\('([^']+)'/g)].map((m) => m[1]).sort(),
+    [INVOKE_CHANNEL, EVENT_CHANNEL, EVENT_CHANNEL].sort(),
+  );
   assert.doesNotMatch(preload, /exposeInMainWorld\([^)]*ipcRenderer\s*[,)]/);
   assert.doesNotMatch(preload, /require\(|process\.|from 'node:/);
 });
@@ -81,7 +105,11 @@ test("4. CSP: script-src 'self' only (no inline, no eval), default-src 'none', n
   assert.deepEqual(directives(served.headers.get('content-security-policy')!).get('script-src'), ["'self'"]);
   const html = readFileSync('src-renderer/index.html', 'utf8');
   assert.match(html, /script-src 'self';/);
-  assert.deepEqual([...html.matchAll(/<script\b([^>]*)>/g)].map((m) => /\bsrc=/.test(m[1]!)), [true], 'no inline script');
+  assert.deepEqual(
+    [...html.matchAll(/<script\b([^>]*)>/g)].map((m) => /\bsrc=/.test(m[1]!)),
+    [true],
+    'no inline script',
+  );
 });
 
 test('5. navigation away from the app and window.open are denied', async () => {
@@ -126,14 +154,23 @@ test('8. images are served by project image id only: no path in the URL, so noth
   const { state } = await startOnFakeElectron();
   const image = state.protocols.get(IMAGE_SCHEME)!;
   assert.equal((await image({ url: `${IMAGE_SCHEME}://2/full` })).status, 200);
-  for (const url of [`${IMAGE_SCHEME}:///etc/passwd`, `${IMAGE_SCHEME}://1/../../../etc/passwd`, `${IMAGE_SCHEME}://1/%2e%2e/x`, `${IMAGE_SCHEME}://cat.png/full`, `${IMAGE_SCHEME}://9/full`]) {
+  for (const url of [
+    `${IMAGE_SCHEME}:///etc/passwd`,
+    `${IMAGE_SCHEME}://1/../../../etc/passwd`,
+    `${IMAGE_SCHEME}://1/%2e%2e/x`,
+    `${IMAGE_SCHEME}://cat.png/full`,
+    `${IMAGE_SCHEME}://9/full`,
+  ]) {
     assert.equal((await image({ url })).status, 404, url);
   }
   assert.equal(rendererFile(renderer, '/../../etc/passwd'), null, 'app files are confined to the renderer build too');
 });
 
 test('9. browser shell: bound to 127.0.0.1 only, with a fresh random token per launch', async () => {
-  const shells = [await startBrowserShell({ handlers: fakeHandlers(), images: fakeImages, rendererDir: renderer }), await startBrowserShell({ handlers: fakeHandlers(), images: fakeImages, rendererDir: renderer })];
+  const shells = [
+    await startBrowserShell({ handlers: fakeHandlers(), images: fakeImages, rendererDir: renderer }),
+    await startBrowserShell({ handlers: fakeHandlers(), images: fakeImages, rendererDir: renderer }),
+  ];
   try {
     for (const s of shells) assert.match(s.url, new RegExp(`^http://127\\.0\\.0\\.1:${s.port}/\\?token=[A-Za-z0-9_-]{32}$`));
     assert.notEqual(shells[0]!.token, shells[1]!.token);

@@ -22,7 +22,9 @@ test('bounded load with hostile clients: every valid request answered, server up
   const images = join(dir, 'images');
   mkdirSync(images);
   for (let i = 0; i < 24; i++) {
-    await sharp({ create: { width: 40 + i, height: 32, channels: 3, background: { r: (i * 53) % 256, g: 120, b: 255 - i * 9 } } }).png().toFile(join(images, `i${i}.png`));
+    await sharp({ create: { width: 40 + i, height: 32, channels: 3, background: { r: (i * 53) % 256, g: 120, b: 255 - i * 9 } } })
+      .png()
+      .toFile(join(images, `i${i}.png`));
   }
   const server = await startLoadServer(join(dir, 'p.camscope'), images, [writeModel(join(dir, 'gap.onnx'), gapClassifier())]);
   t.after(() => server.child.kill('SIGKILL'));
@@ -30,7 +32,10 @@ test('bounded load with hostile clients: every valid request answered, server up
   // Cold burst right after the start: 200 models.list over 4 sockets, one inspection shared by all.
   const burst = await Promise.all(Array.from({ length: 4 }, () => LoadClient.open(server)));
   const lists = await Promise.all(Array.from({ length: 200 }, (_, i) => burst[i % 4]!.ask('models.list', {})));
-  assert.ok(lists.every((r) => r.ok && (r.value as unknown[]).length === 1), 'the cold burst is answered');
+  assert.ok(
+    lists.every((r) => r.ok && (r.value as unknown[]).length === 1),
+    'the cold burst is answered',
+  );
   burst.forEach((c) => c.close());
   const rssBefore = server.rssMiB();
 
@@ -40,7 +45,13 @@ test('bounded load with hostile clients: every valid request answered, server up
     assert.equal((await oversized.closed)?.code, 1009);
 
     const sleeper = await rawWebSocket(server.port, server.token, { read: false });
-    sleeper.socket.write(Buffer.concat(Array.from({ length: 1500 }, (_, i) => textFrame(JSON.stringify({ id: i, channel: 'images.query', payload: { offset: 0, limit: 500, filters: {}, sort: 'id', order: 'asc' } })))));
+    sleeper.socket.write(
+      Buffer.concat(
+        Array.from({ length: 1500 }, (_, i) =>
+          textFrame(JSON.stringify({ id: i, channel: 'images.query', payload: { offset: 0, limit: 500, filters: {}, sort: 'id', order: 'asc' } })),
+        ),
+      ),
+    );
 
     const flood = await rawWebSocket(server.port, server.token);
     flood.socket.write(Buffer.concat(Array.from({ length: 3000 }, (_, i) => textFrame(i % 3 ? '{"channel":' : 'not json at all'))));
@@ -73,7 +84,10 @@ test('bounded load with hostile clients: every valid request answered, server up
   assert.ok(growth < RSS_GROWTH_MIB, `resident memory grew by ${growth.toFixed(0)} MiB`);
   // One line per dropped connection, never a stack trace.
   const lines = server.stderr().trim().split('\n').filter(Boolean);
-  assert.ok(lines.every((l) => l.startsWith('closed a connection: ')), lines.join('\n'));
+  assert.ok(
+    lines.every((l) => l.startsWith('closed a connection: ')),
+    lines.join('\n'),
+  );
   assert.ok(lines.length <= 3, lines.join('\n'));
 
   assert.equal(await server.stop(), 0, server.stderr());

@@ -4,7 +4,9 @@ import type { ImageSource } from '../../src-main/services/images.js';
 import { CamscopeError } from '../../src-main/errors.js';
 
 export function fakeHandlers(calls: string[] = []): Handlers {
-  const log = <T>(name: string, value: T) => async () => (calls.push(name), value);
+  const log =
+    <T>(name: string, value: T) =>
+    async () => (calls.push(name), value);
   return {
     'project.info': log('project.info', { path: '/tmp/p.camscope', images: 2, models: 0, runs: 0 }),
     'project.open': log('project.open', { path: '/tmp/q.camscope', images: 0, models: 0, runs: 0 }),

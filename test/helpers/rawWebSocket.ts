@@ -71,8 +71,7 @@ function parseFrame(buf: Buffer): { opcode: number; payload: Buffer; size: numbe
 export function frame(opcode: number, payload: Buffer, opts: { declared?: number; masked?: boolean } = {}): Buffer {
   const declared = opts.declared ?? payload.length;
   const masked = opts.masked ?? true;
-  const head =
-    declared < 126 ? Buffer.from([0x80 | opcode, (masked ? 0x80 : 0) | declared]) : declared < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
+  const head = declared < 126 ? Buffer.from([0x80 | opcode, (masked ? 0x80 : 0) | declared]) : declared < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
   if (declared >= 126) {
     head[0] = 0x80 | opcode;
     head[1] = (masked ? 0x80 : 0) | (declared < 65536 ? 126 : 127);

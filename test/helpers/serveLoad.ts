@@ -21,9 +21,13 @@ export interface LoadServer {
 }
 
 export function startLoadServer(project: string, images: string, models: string[]): Promise<LoadServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../hardening/children/loadServer.ts', import.meta.url)), project, images, ...models], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('../hardening/children/loadServer.ts', import.meta.url)), project, images, ...models],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   return new Promise((resolve, reject) => {
@@ -100,7 +104,10 @@ export function mixedRequests(server: Pick<LoadServer, 'modelIds' | 'runIds' | '
   const kinds: ((i: number) => [string, unknown])[] = [
     () => ['project.info', {}],
     () => ['models.list', {}],
-    (i) => ['images.query', { offset: (i * 7) % 20, limit: 50, filters: {}, sort: i % 2 ? 'confidence' : 'id', order: 'desc', modelId: pick(server.modelIds, i) }],
+    (i) => [
+      'images.query',
+      { offset: (i * 7) % 20, limit: 50, filters: {}, sort: i % 2 ? 'confidence' : 'id', order: 'desc', modelId: pick(server.modelIds, i) },
+    ],
     (i) => ['images.detail', { imageId: pick(server.imageIds, i) }],
     (i) => ['models.classes', { modelId: pick(server.modelIds, i) }],
     () => ['runs.list', {}],
@@ -112,10 +119,18 @@ export function mixedRequests(server: Pick<LoadServer, 'modelIds' | 'runIds' | '
 /** GET of a project thumbnail over HTTP, as the gallery does. */
 export function thumbnail(server: Pick<LoadServer, 'port' | 'token'>, imageId: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path: `/image/${imageId}?kind=thumb&token=${server.token}`, headers: { host: `127.0.0.1:${server.port}` } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode!));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path: `/image/${imageId}?kind=thumb&token=${server.token}`,
+        headers: { host: `127.0.0.1:${server.port}` },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      },
+    );
     req.on('error', reject);
     req.end();
   });

@@ -52,7 +52,7 @@ test('Grad-CAM++ (torchcam, as TorchCAM runs): α = g², w = Σ g² ReLU(g)', ()
   close(METHODS['gradcam++'].compute({ ...input, variant: 'torchcam' }), [14, 30, 2, 2], 'gradcam++:torchcam');
 });
 
-test("Grad-CAM++ (pytorchgradcam): eps = 1e-6 in the denominator, material when gradients are ~1e-3", () => {
+test('Grad-CAM++ (pytorchgradcam): eps = 1e-6 in the denominator, material when gradients are ~1e-3', () => {
   const s = 1e-3;
   const small = { ...input, gradient: input.gradient!.map((g) => g * s) };
   // ΣA = 4 in both channels. α(g) = g² / (2g² + 4g³ + eps): g = s → 1e-6 / (3e-6 + 4e-9), g = 2s → 4e-6 / (9e-6 + 3.2e-8)
@@ -67,7 +67,11 @@ test("Grad-CAM++ (pytorchgradcam): eps = 1e-6 in the denominator, material when 
   const paper = METHODS['gradcam++'].compute(small);
   const p0 = (2 / (2 + 4 * s)) * s + (4 / (8 + 32 * s)) * 2 * s;
   const p1 = (2 / (2 + 4 * s)) * s;
-  close(paper.map((v) => v * 1e3), [p0 + 2 * p1, 3 * p0, p1, p1].map((v) => v * 1e3), 'gradcam++ on small gradients');
+  close(
+    paper.map((v) => v * 1e3),
+    [p0 + 2 * p1, 3 * p0, p1, p1].map((v) => v * 1e3),
+    'gradcam++ on small gradients',
+  );
   assert.ok(Math.abs(actual[0]! / actual[1]! / (paper[0]! / paper[1]!) - 1) > 0.05, 'the shape differs by 7 %, not only the scale');
 });
 

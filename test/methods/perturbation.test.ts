@@ -121,7 +121,12 @@ async function methodInput(file: string, seed: number, target: number | 'top1' =
 function expectClose(actual: Float32Array, expected: ArrayLike<number>, what: string, tol = 1e-5): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   const err = relMaxDiff(actual, expected);
-  assert.ok(err <= tol, `${what}: rel. error ${err}\n  got      ${Array.from(actual.slice(0, 8)).map((v) => v.toFixed(5))}\n  expected ${Array.from(expected).slice(0, 8).map((v) => v.toFixed(5))}`);
+  assert.ok(
+    err <= tol,
+    `${what}: rel. error ${err}\n  got      ${Array.from(actual.slice(0, 8)).map((v) => v.toFixed(5))}\n  expected ${Array.from(expected)
+      .slice(0, 8)
+      .map((v) => v.toFixed(5))}`,
+  );
 }
 
 /** ReLU(Σ_k w_k A_k), written out. */
@@ -155,7 +160,10 @@ for (const variant of ['zero', 'pytorchgradcam'] as const) {
         const yk = (await logitsOf(head, 'features', ablated, [1, K, h, h]))[input.target]!;
         weights.push((y - yk) / y);
       }
-      assert.ok(weights.some((v) => v !== 0), 'ablation changes the score');
+      assert.ok(
+        weights.some((v) => v !== 0),
+        'ablation changes the score',
+      );
       const map = await METHODS.ablationcam.compute({ ...input, variant });
       expectClose(map, combine(a, weights, size), `ablationcam:${variant}`);
       await head.release();
@@ -170,7 +178,10 @@ test('Ablation-CAM: y = 0 gives zero weights, not NaN', async () => {
   const logits = Float32Array.from(input.passes!.logits);
   logits[input.target] = 0;
   const map = await METHODS.ablationcam.compute({ ...input, passes: { ...input.passes!, logits } });
-  assert.ok(map.every((v) => v === 0), `all zeros: ${map.slice(0, 4)}`);
+  assert.ok(
+    map.every((v) => v === 0),
+    `all zeros: ${map.slice(0, 4)}`,
+  );
   await engine.release();
 });
 
@@ -200,7 +211,10 @@ for (const stride of [1, 2] as const) {
         scores.push(variant === 'classes' ? softmax(l)[input.target]! : l[input.target]!);
       }
       assert.equal(scores[3], null, 'channel 3 is constant');
-      assert.ok(scores.slice(0, 3).every((s) => s !== null), 'the other channels are scored');
+      assert.ok(
+        scores.slice(0, 3).every((s) => s !== null),
+        'the other channels are scored',
+      );
       let weights: number[];
       if (variant === 'classes') weights = scores.map((s) => s ?? 0);
       else {
@@ -261,17 +275,34 @@ async function checkRecipro(file: string, layer: string, x: Float32Array, tol: n
   for (const target of [0, classes - 1]) {
     const t = { ...input, target };
     const single = await METHODS.reciprocam.compute({ ...t, variant: 'single-logit' });
-    expectClose(single, Array.from({ length: size }, (_, i) => logitAt(target, i)), `single-logit = CAM/(h·w) + b, class ${target}`, tol);
+    expectClose(
+      single,
+      Array.from({ length: size }, (_, i) => logitAt(target, i)),
+      `single-logit = CAM/(h·w) + b, class ${target}`,
+      tol,
+    );
     const gauss = await METHODS.reciprocam.compute({ ...t, variant: 'gaussian-logit' });
-    expectClose(gauss, Array.from({ length: size }, (_, i) => logitAt(target, i, kept(i))), `gaussian-logit = CAM·kept/(h·w) + b, class ${target}`, tol);
+    expectClose(
+      gauss,
+      Array.from({ length: size }, (_, i) => logitAt(target, i, kept(i))),
+      `gaussian-logit = CAM·kept/(h·w) + b, class ${target}`,
+      tol,
+    );
     const soft = await METHODS.reciprocam.compute({ ...t, variant: 'single' });
     const expectedSoft = Array.from({ length: size }, (_, i) => softmax(Array.from({ length: classes }, (_, c) => logitAt(c, i)))[target]!);
     expectClose(soft, expectedSoft, `single = softmax of those logits, class ${target}`, tol);
     for (const v of ['gaussian', 'single'] as const) {
       const m = v === 'single' ? soft : await METHODS.reciprocam.compute({ ...t, variant: v });
-      assert.ok(m.every((p) => p > 0 && p < 1), `${v}: softmax scores in (0, 1)`);
+      assert.ok(
+        m.every((p) => p > 0 && p < 1),
+        `${v}: softmax scores in (0, 1)`,
+      );
     }
-    assert.deepEqual(await METHODS.reciprocam.compute({ ...t }), await METHODS.reciprocam.compute({ ...t, variant: 'gaussian' }), 'default = gaussian');
+    assert.deepEqual(
+      await METHODS.reciprocam.compute({ ...t }),
+      await METHODS.reciprocam.compute({ ...t, variant: 'gaussian' }),
+      'default = gaussian',
+    );
   }
   await engine.release();
 }
@@ -281,8 +312,9 @@ test('Recipro-CAM on gapClassifier: single-logit = CAM/(h·w) + b_c; Gaussian an
   await checkRecipro(file, 'features', uniform(3 * 36, -2, 2, 11), 1e-5);
 });
 
-const camFixture = referenceFixtures().find((f) => f.fixture.cam.applicable && f.fixture.opset === 13 && /^resnet_/.test(f.json))
-  ?? referenceFixtures().find((f) => f.fixture.cam.applicable && f.fixture.opset === 13);
+const camFixture =
+  referenceFixtures().find((f) => f.fixture.cam.applicable && f.fixture.opset === 13 && /^resnet_/.test(f.json)) ??
+  referenceFixtures().find((f) => f.fixture.cam.applicable && f.fixture.opset === 13);
 test(`Recipro-CAM identity on a CAM-able fixture (${camFixture?.json ?? 'none'})`, { skip: !camFixture && 'no CAM-able fixture' }, async () => {
   const { model: file, fixture } = camFixture!;
   const [, c, hh, ww] = fixture.input.shape;

@@ -25,17 +25,34 @@ before(async () => {
       px.set(inside ? [230, 200, 40] : [20, 40, 90], (y * 24 + x) * 3);
     }
   }
-  await sharp(px, { raw: { width: 24, height: 24, channels: 3 } }).png().toFile(image);
+  await sharp(px, { raw: { width: 24, height: 24, channels: 3 } })
+    .png()
+    .toFile(image);
 });
 
 test('explain --method ablationcam,reciprocam,scorecam writes maps, boxes and overlays', async () => {
   const json = join(dir, 'out.json');
   const out = join(dir, 'overlays');
-  const r = await runCli(['explain', '--model', model, '--image', image, '--method', 'ablationcam,reciprocam,scorecam', '--json', json, '--out', out]);
+  const r = await runCli([
+    'explain',
+    '--model',
+    model,
+    '--image',
+    image,
+    '--method',
+    'ablationcam,reciprocam,scorecam',
+    '--json',
+    json,
+    '--out',
+    out,
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(readFileSync(json, 'utf8')) as ExplainReport;
   const maps = report.results[0]!.maps;
-  assert.deepEqual(maps.map((m) => m.method), ['ablationcam', 'reciprocam', 'scorecam']);
+  assert.deepEqual(
+    maps.map((m) => m.method),
+    ['ablationcam', 'reciprocam', 'scorecam'],
+  );
   for (const m of maps) {
     assert.equal(m.values.length, m.width * m.height, m.method);
     assert.equal(m.width * m.height, 144, `${m.method}: at the layer's 12×12 resolution`);
@@ -44,20 +61,33 @@ test('explain --method ablationcam,reciprocam,scorecam writes maps, boxes and ov
     assert.ok(m.box, `${m.method}: a box`);
     assert.ok(existsSync(join(out, `blob.${m.method}.png`)), `${m.method}: overlay written`);
   }
-  assert.ok(maps[1]!.values.every((v) => v > 0 && v < 1), 'Recipro-CAM (default) maps softmax scores');
+  assert.ok(
+    maps[1]!.values.every((v) => v > 0 && v < 1),
+    'Recipro-CAM (default) maps softmax scores',
+  );
   assert.ok(maps[0]!.values.every((v) => v >= 0) && maps[2]!.values.every((v) => v >= 0), 'Ablation-CAM and Score-CAM end in a ReLU');
   assert.match(r.stderr, /ablationcam box .*reciprocam box .*scorecam box/);
 });
 
 test('explain mixes perturbation, gradient and CAM methods in one run; Recipro-CAM single-logit = CAM/(h·w) + b', async () => {
   const r = await runCli([
-    'explain', '--model', model, '--image', image, '--target', '2',
-    '--method', 'cam,gradcam,reciprocam:single-logit,ablationcam:pytorchgradcam,scorecam:channels',
+    'explain',
+    '--model',
+    model,
+    '--image',
+    image,
+    '--target',
+    '2',
+    '--method',
+    'cam,gradcam,reciprocam:single-logit,ablationcam:pytorchgradcam,scorecam:channels',
   ]);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout) as ExplainReport;
   const maps = report.results[0]!.maps;
-  assert.deepEqual(maps.map((m) => m.method), ['cam', 'gradcam', 'reciprocam:single-logit', 'ablationcam:pytorchgradcam', 'scorecam:channels']);
+  assert.deepEqual(
+    maps.map((m) => m.method),
+    ['cam', 'gradcam', 'reciprocam:single-logit', 'ablationcam:pytorchgradcam', 'scorecam:channels'],
+  );
   const m = await ClassifierModel.open(model);
   const head = camHeadAt(m, m.defaultLayer());
   assert.ok(head.ok);

@@ -32,7 +32,11 @@ test('registry: library claims name a known library and an existing variant', ()
   for (const m of METHOD_REGISTRY) {
     for (const [lib, c] of Object.entries(m.libraries)) {
       assert.ok(lib in LIBRARIES, `${m.id}: unknown library ${lib}`);
-      if ('variant' in c) assert.ok(m.variants.some((v) => v.name === c.variant), `${m.id}: ${lib} names variant ${c.variant}`);
+      if ('variant' in c)
+        assert.ok(
+          m.variants.some((v) => v.name === c.variant),
+          `${m.id}: ${lib} names variant ${c.variant}`,
+        );
       else assert.ok(c.differs.length > 0, `${m.id}: ${lib} says how it differs`);
     }
   }
@@ -54,6 +58,9 @@ test('registry: each method file cites its paper as the registry does (first aut
   const headers = readdirSync(dir).map((f) => readFileSync(`${dir}/${f}`, 'utf8').split('\n').slice(0, 3).join(' '));
   for (const m of METHOD_REGISTRY) {
     const authorYear = m.citation.split(',')[0]!.replace(/ et al\. /, ' et al. ');
-    assert.ok(headers.some((h) => h.includes(authorYear.split(' ')[0]!) && h.includes(authorYear.slice(-4)) && h.includes(m.title)), `${m.id}: a method file cites ${authorYear}`);
+    assert.ok(
+      headers.some((h) => h.includes(authorYear.split(' ')[0]!) && h.includes(authorYear.slice(-4)) && h.includes(m.title)),
+      `${m.id}: a method file cites ${authorYear}`,
+    );
   }
 });

@@ -29,7 +29,9 @@ before(async () => {
       px[i + 2] = x > 30 ? 40 : 200;
     }
   }
-  await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toFile(image);
+  await sharp(px, { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toFile(image);
 });
 
 const layersLine = async (file: string) => {
@@ -45,7 +47,10 @@ test('camscope layers says how each form was read', async () => {
     "read as: opset 13 · input 'input' NCHW RGB · output 'probabilities' = Softmax('/net/fc/Gemm_output_0'): maps explain the logits, predictions are the model's probabilities",
   );
   assert.equal(await layersLine('vgg_nhwc.onnx'), "read as: opset 13 · input 'input_1:0' NHWC RGB · output 'Identity:0' (logits)");
-  assert.equal(await layersLine('gap_gray_nhwc.onnx'), "read as: opset 13 · input 'input_1:0' NHWC grayscale (fed the image luma) · output 'Identity:0' (logits)");
+  assert.equal(
+    await layersLine('gap_gray_nhwc.onnx'),
+    "read as: opset 13 · input 'input_1:0' NHWC grayscale (fed the image luma) · output 'Identity:0' (logits)",
+  );
   assert.match(await layersLine('gap_qdq_wa.onnx'), /quantization: QDQ weights and activations: .*per-channel scales/);
   assert.match(await layersLine('gap_qoperator_ms.onnx'), /quantization: QOperator, rewritten as float ops between quantizers/);
   assert.match(await layersLine('vgg_fp16.onnx'), /float16 weights, computed in float32/);
@@ -62,7 +67,11 @@ test("explain on an image: the NHWC, softmax and two-output files give the plain
   const plain = (await explain('gap_opset13.onnx')).results[0]!;
   for (const file of ['gap_nhwc.onnx', 'gap_softmax.onnx', 'gap_two_outputs.onnx']) {
     const got = (await explain(file)).results[0]!;
-    assert.deepEqual(got.predictions.map((p) => p.index), plain.predictions.map((p) => p.index), `${file}: top-5`);
+    assert.deepEqual(
+      got.predictions.map((p) => p.index),
+      plain.predictions.map((p) => p.index),
+      `${file}: top-5`,
+    );
     got.predictions.forEach((p, i) => assert.ok(Math.abs(p.score - plain.predictions[i]!.score) < 1e-5, `${file}: score ${i}`));
     for (const [k, m] of got.maps.entries()) {
       const ref = plain.maps[k]!;
@@ -98,7 +107,9 @@ test('a uint8 image input (TFLite-converted style) is fed 0..255 pixels by defau
   assert.equal(got.model.preprocessing.source, 'preset:pixels');
   assert.equal(got.model.form?.inputType, 'uint8');
   assert.deepEqual(got.results[0]!.predictions, expected.results[0]!.predictions);
-  got.results[0]!.maps.forEach((m, k) => m.values.forEach((v, i) => assert.ok(Math.abs(v - expected.results[0]!.maps[k]!.values[i]!) < 1e-6, `${m.method}[${i}]`)));
+  got.results[0]!.maps.forEach((m, k) =>
+    m.values.forEach((v, i) => assert.ok(Math.abs(v - expected.results[0]!.maps[k]!.values[i]!) < 1e-6, `${m.method}[${i}]`)),
+  );
   const layers = await runCli(['layers', '--model', uint8File]);
   assert.match(layers.stdout.split('\n')[1]!, /^read as: opset 13 · input 'pixels' NCHW RGB uint8 \(fed 0\.\.255 pixels\)/);
 });

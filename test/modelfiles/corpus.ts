@@ -59,11 +59,22 @@ export async function explainVariant(c: Corpus, v: Variant, methods: string[], s
     const input = referenceInput(c.input.shape);
     const opts = { methods: methods.map(parseMethod), target: 'top1' as const, score };
     const rowsAtOnce = ex.model.dynamicBatch ? n : 1;
-    const out: Explained = { top1: [], scores: [], maps: Object.fromEntries(methods.map((m) => [m, []])), form: ex.model.form, defaultLayer: ex.model.defaultLayer(), dynamicBatch: ex.model.dynamicBatch };
+    const out: Explained = {
+      top1: [],
+      scores: [],
+      maps: Object.fromEntries(methods.map((m) => [m, []])),
+      form: ex.model.form,
+      defaultLayer: ex.model.defaultLayer(),
+      dynamicBatch: ex.model.dynamicBatch,
+    };
     const plane = 3 * h * w;
     for (let start = 0; start < n; start += rowsAtOnce) {
       const slice = input.subarray(start * plane, (start + rowsAtOnce) * plane);
-      const rows = await ex.explainInput(slice, Array.from({ length: rowsAtOnce }, () => ({ width: w, height: h })), opts);
+      const rows = await ex.explainInput(
+        slice,
+        Array.from({ length: rowsAtOnce }, () => ({ width: w, height: h })),
+        opts,
+      );
       for (const r of rows) {
         out.top1.push(r.predictions[0]!.index);
         out.scores.push(r.predictions[0]!.score);

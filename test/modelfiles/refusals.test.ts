@@ -14,7 +14,9 @@ const dir = mkdtempSync(join(tmpdir(), 'camscope-forms-'));
 const image = join(dir, 'img.png');
 
 before(async () => {
-  await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 90, g: 140, b: 200 } } }).png().toFile(image);
+  await sharp({ create: { width: 16, height: 16, channels: 3, background: { r: 90, g: 140, b: 200 } } })
+    .png()
+    .toFile(image);
 });
 
 /** gapClassifier (input 'input' [N,3,16,16], Conv 'conv' weights 'conv_w') edited by `edit`, written as `name`. */
@@ -37,7 +39,11 @@ test('opsets before 7 are refused with the supported range', async () => {
 
 test('several unrelated [N, classes] outputs: one line listing the candidates; --output picks one', async () => {
   const file = join(CORPUS_DIR, 'gap_ambiguous.onnx');
-  await refused(['explain', '--model', file, '--image', image], file, "2 outputs could be the classifier's (logits [2,5], aux_logits [2,5]); choose one with --output NAME");
+  await refused(
+    ['explain', '--model', file, '--image', image],
+    file,
+    "2 outputs could be the classifier's (logits [2,5], aux_logits [2,5]); choose one with --output NAME",
+  );
   const chosen = await runCli(['layers', '--model', file, '--output', 'aux_logits', '--json']);
   assert.equal(chosen.code, 0, chosen.stderr);
   const form = JSON.parse(chosen.stdout).form;
@@ -48,7 +54,11 @@ test('several unrelated [N, classes] outputs: one line listing the candidates; -
 
 test('dynamic quantization (ConvInteger) is refused naming the node', async () => {
   const file = edited('convinteger.onnx', (m) => (m.graph!.node![0]!.opType = 'ConvInteger'));
-  await refused(['layers', '--model', file], file, "ConvInteger node 'conv': dynamic quantization (ConvInteger) is not supported; export a float or QDQ model");
+  await refused(
+    ['layers', '--model', file],
+    file,
+    "ConvInteger node 'conv': dynamic quantization (ConvInteger) is not supported; export a float or QDQ model",
+  );
 });
 
 test('operators of another domain that are not rewritten QOperator ops (ORT-fused FusedConv) are refused naming them', async () => {

@@ -165,6 +165,7 @@ test('gradients pass an activation QuantizeLinear → DequantizeLinear pair stra
 test('blocked quantization of a constant is refused naming the node', () => {
   assert.throws(
     () => dequantizeConstants(copy(qdqModel({ blockSize: true })), 'blocked.onnx'),
-    (e: unknown) => e instanceof CamscopeError && e.message === "blocked.onnx: DequantizeLinear node 'conv_w': blocked quantization (block_size) is not supported",
+    (e: unknown) =>
+      e instanceof CamscopeError && e.message === "blocked.onnx: DequantizeLinear node 'conv_w': blocked quantization (block_size) is not supported",
   );
 });

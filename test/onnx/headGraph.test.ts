@@ -53,14 +53,20 @@ for (const { json, model: file, fixture } of fixtures) {
     const engine = new ExplainEngine(model);
     const layers = fixture.layers.map((l) => l.tensor);
     assert.ok(layers.includes(model.defaultLayer()), 'the default layer is checked');
-    assert.ok(fixture.layers.some((l) => l.role === 'early'), 'an early layer is checked');
+    assert.ok(
+      fixture.layers.some((l) => l.role === 'early'),
+      'an early layer is checked',
+    );
     // Also layers inside a block, whose head reads tensors from before the layer (skips, branches).
     const inner = model.candidateTensors().filter((t) => engine.headGraph(t).extraInputs.length > 0);
     const picked = fixture.opset === 13 && inner.length ? [inner[0]!, inner[Math.floor(inner.length / 2)]!] : [];
     await checkHead(engine, referenceInput(fixture.input.shape), fixture.input.shape[0], [...new Set([...layers, ...picked])], 3);
     for (const t of picked) {
       const g = engine.headGraph(t);
-      assert.ok(g.extraInputs.some((x) => x.batched), `${t}: its head reads a batched tensor computed before it`);
+      assert.ok(
+        g.extraInputs.some((x) => x.batched),
+        `${t}: its head reads a batched tensor computed before it`,
+      );
     }
     await engine.release();
   });

@@ -6,7 +6,16 @@ import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { dequantizeQOperators } from '../../src-main/onnx/qoperator.js';
 import { buildModel } from '../../src-main/onnx/modelBuilder.js';
-import { type AttrValue, type ModelProto, type NodeProto, type TensorProto, encodeModel, floatTensor, makeAttribute, onnx } from '../../src-main/onnx/onnxModel.js';
+import {
+  type AttrValue,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+  encodeModel,
+  floatTensor,
+  makeAttribute,
+  onnx,
+} from '../../src-main/onnx/onnxModel.js';
 import { uniform } from '../helpers/random.js';
 
 const DT = onnx.TensorProto.DataType;
@@ -69,7 +78,12 @@ const cases: { name: string; node: NodeProto; extra?: TensorProto[]; outScale?: 
   {
     name: 'QLinearConv, int32 bias, per-channel weights, fused ReLU (zero point 0)',
     node: op('QLinearConv', ['qa', 'sa', 'za', 'w', 'sw', 'zw', 'sy0', 'zy0', 'b'], 'qy', {}, ''),
-    extra: [w, floatTensor('sw', [4], [0.01, 0.02, 0.005, 0.03]), bytes('zw', [4], DT.INT8, [0, 0, 0, 0]), bytes('b', [4], DT.INT32, [100, -2000, 50, 0])],
+    extra: [
+      w,
+      floatTensor('sw', [4], [0.01, 0.02, 0.005, 0.03]),
+      bytes('zw', [4], DT.INT8, [0, 0, 0, 0]),
+      bytes('b', [4], DT.INT32, [100, -2000, 50, 0]),
+    ],
     outScale: ['sy0', 'zy0'],
   },
 ];
@@ -101,7 +115,13 @@ test('QGemm (int8 B transposed, int32 bias, float output) rewritten as Gemm comp
     inputs: [{ name: 'x', dims: [2, 4] }],
     outputs: ['y'],
     nodes: [op('QuantizeLinear', ['x', 'sa', 'za'], 'qa', {}, ''), op('QGemm', ['qa', 'sa', 'za', 'wq', 'sw', 'zw', 'b'], 'y', { transB: 1 })],
-    initializers: [...scalars, bytes('wq', [3, 4], DT.INT8, [10, -20, 30, 5, 0, -5, 7, 8, 9, -1, -2, -3]), floatTensor('sw', [], [0.01]), bytes('zw', [], DT.INT8, [0]), bytes('b', [3], DT.INT32, [100, -50, 0])],
+    initializers: [
+      ...scalars,
+      bytes('wq', [3, 4], DT.INT8, [10, -20, 30, 5, 0, -5, 7, 8, 9, -1, -2, -3]),
+      floatTensor('sw', [], [0.01]),
+      bytes('zw', [], DT.INT8, [0]),
+      bytes('b', [3], DT.INT32, [100, -50, 0]),
+    ],
   });
   m.opsetImport!.push({ domain: 'com.microsoft', version: 1 });
   const rewritten = onnx.ModelProto.decode(encodeModel(m));

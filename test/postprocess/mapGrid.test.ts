@@ -50,7 +50,11 @@ test('upsampleBilinear with matching size is the identity', () => {
 test('upsampleBilinear keeps a constant map constant up to float32 rounding, up and down', () => {
   // Like PyTorch: the four float32 weights need not sum to exactly 1, so c may come back an ulp off.
   const c = grid(3, 2, Array(6).fill(0.3));
-  for (const [w, h] of [[17, 9], [2, 1], [1, 5]] as const) {
+  for (const [w, h] of [
+    [17, 9],
+    [2, 1],
+    [1, 5],
+  ] as const) {
     for (const v of upsampleBilinear(c, w, h).values) assert.ok(Math.abs(v - 0.3) <= 6e-8, `${v}`);
   }
   // Zero stays exactly zero, which is what keeps an all-zero CAM an all-zero (box-less) map.
@@ -85,7 +89,14 @@ test('upsampleBilinear matches the per-pixel formula on random sizes (non-square
   }
 });
 
-interface TorchCase { width: number; height: number; outW: number; outH: number; input: number[]; expected: number[] }
+interface TorchCase {
+  width: number;
+  height: number;
+  outW: number;
+  outH: number;
+  input: number[];
+  expected: number[];
+}
 
 test('upsampleBilinear is bit-identical to torch F.interpolate on the reference cases', () => {
   // Made by fixtures/make_interpolate_reference.py; every float32 is written exactly.

@@ -19,50 +19,29 @@ function wsolBox(map: MapGrid, { threshold = WSOL_THRESHOLD } = {}): Box | null 
 }
 
 test('two blobs: the box of the bigger one, in edge coordinates', () => {
-  const map = art([
-    '.........',
-    '.999.....',
-    '.999.....',
-    '.999..99.',
-    '......99.',
-  ]);
+  const map = art(['.........', '.999.....', '.999.....', '.999..99.', '......99.']);
   assert.deepEqual(wsolBox(map), [1, 1, 4, 4]);
 });
 
 test('a diagonal-only link joins pixels under 8-connectivity (it would not under 4)', () => {
-  const map = art([
-    '9.....',
-    '.9..99',
-    '..9...',
-  ]);
+  const map = art(['9.....', '.9..99', '..9...']);
   // Two components of 3 and 2 pixels; under 4-connectivity the pair (2 pixels) would beat three single pixels.
   assert.deepEqual(wsolBox(map), [0, 0, 3, 3]);
 });
 
 test('a component touching the right and bottom borders ends at width and height', () => {
-  const map = art([
-    '9.....',
-    '....99',
-    '...999',
-  ]);
+  const map = art(['9.....', '....99', '...999']);
   assert.deepEqual(wsolBox(map), [3, 1, 6, 3]);
 });
 
 test('equal sizes: the component met first in the row-major scan wins', () => {
-  const map = art([
-    '......99',
-    '99....99',
-    '99......',
-  ]);
+  const map = art(['......99', '99....99', '99......']);
   assert.deepEqual(wsolBox(map), [6, 0, 8, 2]);
 });
 
 test('a value exactly at the threshold is kept; just below it is not', () => {
   // Range 0..5, so 1 normalizes to exactly 0.2.
-  const map = art([
-    '5.1',
-    '...',
-  ]);
+  const map = art(['5.1', '...']);
   assert.deepEqual(wsolBox(map), [0, 0, 1, 1]);
   map.values[1] = 1;
   assert.deepEqual(wsolBox(map), [0, 0, 3, 1]);
@@ -88,7 +67,7 @@ test('threshold outside [0, 1] and a malformed map are refused', () => {
   assert.throws(() => wsolBox({ width: 3, height: 1, values: new Float32Array(2) }), /2 values, expected 3×1/);
 });
 
-test('the constants are the CAM paper\'s 20 % and the ILSVRC hit IoU ≥ 0.5', () => {
+test("the constants are the CAM paper's 20 % and the ILSVRC hit IoU ≥ 0.5", () => {
   assert.equal(WSOL_THRESHOLD, 0.2);
   assert.equal(IOU_HIT, 0.5);
   assert.equal(isHit(0.5), true);
@@ -104,7 +83,16 @@ test('no box scores 0 against ground truth (a miss); no ground truth scores null
   assert.equal(bestIoU([0, 0, 4, 4], []), null);
   assert.equal(bestIoU(null, []), null);
   // The best over several instances: [0,0,4,4] against [0,0,4,8] (IoU 16/32) and [2,0,6,4] (8/24).
-  assert.equal(bestIoU([0, 0, 4, 4], [[2, 0, 6, 4], [0, 0, 4, 8]]), 0.5);
+  assert.equal(
+    bestIoU(
+      [0, 0, 4, 4],
+      [
+        [2, 0, 6, 4],
+        [0, 0, 4, 8],
+      ],
+    ),
+    0.5,
+  );
 });
 
 test('boxFromMap upsamples first: 2×2 corner peak → 4×4', () => {
@@ -123,7 +111,9 @@ function randomMask(r: () => number, w: number, h: number): Uint8Array {
   const mask = new Uint8Array(w * h);
   const discs = 1 + Math.floor(r() * 5);
   for (let d = 0; d < discs; d++) {
-    const cx = r() * w, cy = r() * h, rad = 0.5 + r() * 4;
+    const cx = r() * w,
+      cy = r() * h,
+      rad = 0.5 + r() * 4;
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= rad * rad) mask[y * w + x] = 1;
   }
   for (let i = 0; i < mask.length; i++) if (r() < 0.08) mask[i] = 1;
@@ -133,7 +123,8 @@ function randomMask(r: () => number, w: number, h: number): Uint8Array {
 test('the box of the largest component agrees with a brute-force flood fill on random blobs', () => {
   const r = rng(2024);
   for (let trial = 0; trial < 200; trial++) {
-    const w = 1 + Math.floor(r() * 24), h = 1 + Math.floor(r() * 18);
+    const w = 1 + Math.floor(r() * 24),
+      h = 1 + Math.floor(r() * 18);
     const mask = randomMask(r, w, h);
     const brute = minLabelFlood(mask, w, h);
     const firstPixels = [...new Set(brute)].filter((l) => l > 0).sort((a, b) => a - b);
@@ -148,7 +139,8 @@ test('the box of the largest component agrees with a brute-force flood fill on r
       expected = [w, h, 0, 0];
       for (let p = 0; p < mask.length; p++) {
         if (brute[p] !== best) continue;
-        const x = p % w, y = Math.floor(p / w);
+        const x = p % w,
+          y = Math.floor(p / w);
         expected = [Math.min(expected[0], x), Math.min(expected[1], y), Math.max(expected[2], x + 1), Math.max(expected[3], y + 1)];
       }
     }

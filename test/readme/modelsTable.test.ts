@@ -24,7 +24,11 @@ test('README: the bundled models table is generated from models/models.json', ()
 /** The README's figure (percent) for a model and column. */
 function readmeFigure(model: string, column: (typeof ACCURACY_COLUMNS)[number]): number {
   const lines = blockBody(README, 'models')!.split('\n');
-  const cells = (l: string) => l.split('|').slice(1, -1).map((c) => c.trim());
+  const cells = (l: string) =>
+    l
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
   const col = cells(lines[0]!).indexOf(column);
   const row = lines.map(cells).find((c) => c[0] === `\`${model}.onnx\``)!;
   return Number.parseFloat(row[col]!);
@@ -45,7 +49,10 @@ test('README: the accuracy figures agree with a fresh inference on newly generat
     const manifest = await generateSynth({ out: dir, seed: FRESH_SEED, count: FRESH_COUNT, scenarios: [c.scenario], split: c.split, size: 128 });
     const ex = await Explainer.open(`models/${c.model}.onnx`);
     try {
-      const results = await ex.explain(manifest.images.map((i) => join(dir, i.id)), { methods: [], target: 'top1' });
+      const results = await ex.explain(
+        manifest.images.map((i) => join(dir, i.id)),
+        { methods: [], target: 'top1' },
+      );
       const fresh = (100 * results.filter((r, i) => r.predictions[0]!.index === manifest.images[i]!.label).length) / results.length;
       const figure = readmeFigure(c.model, c.column);
       assert.ok(Math.abs(fresh - figure) <= TOLERANCE, `${c.model} on ${c.column}: README ${figure} %, fresh ${fresh} %`);

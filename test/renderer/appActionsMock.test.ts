@@ -13,7 +13,10 @@ test('report.export names one file set per model of the runs; an unknown run is 
   const r = channels['report.export'].response.parse(await t.invoke('report.export', req));
   const names = [...new Set([runs[0]!, runs[1]!, runs[2]!].map((run) => models.find((m) => m.id === run.modelId)!.name))];
   assert.equal(names.length, 2);
-  assert.deepEqual(r.files, names.flatMap((n) => [`/home/researcher/reports/${n}-report.html`, `/home/researcher/reports/${n}-report.csv`]));
+  assert.deepEqual(
+    r.files,
+    names.flatMap((n) => [`/home/researcher/reports/${n}-report.html`, `/home/researcher/reports/${n}-report.csv`]),
+  );
   await assert.rejects(t.invoke('report.export', { ...req, runIds: [999] }), /run 999 is not in the project/);
   await assert.rejects(t.invoke('report.export', { ...req, formats: [] }), /invalid report\.export request/);
 });
@@ -31,6 +34,10 @@ test('models.camify reports features then fit progress and lists the refit model
   const listed = await t.invoke('models.list', {});
   const refit = listed.find((m) => m.id === r.model.id)!;
   assert.deepEqual(refit.camify, { sourceSha256: vgg!.sha256, description: r.description });
-  assert.deepEqual(refit.layers.map((l) => [l.tensor, l.isDefault, l.cam.applicable]), [[vgg!.defaultLayer, true, true]], 'the source layer, now before a GAP head');
+  assert.deepEqual(
+    refit.layers.map((l) => [l.tensor, l.isDefault, l.cam.applicable]),
+    [[vgg!.defaultLayer, true, true]],
+    'the source layer, now before a GAP head',
+  );
   await assert.rejects(t.invoke('models.camify', { modelId: vgg!.id, dataset: '/d', out: '/o.onnx', layer: 'nope' }), /has no candidate layer nope/);
 });

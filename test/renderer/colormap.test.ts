@@ -4,7 +4,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { COLORMAP_NAMES, colorAt, colorizeInto, colormapIndex, colormapTable, cssGradient, LUT_SIZE, packedTable } from '../../src-shared/colormap.js';
+import {
+  COLORMAP_NAMES,
+  colorAt,
+  colorizeInto,
+  colormapIndex,
+  colormapTable,
+  cssGradient,
+  LUT_SIZE,
+  packedTable,
+} from '../../src-shared/colormap.js';
 
 const MATPLOTLIB = JSON.parse(readFileSync('test/fixtures/colormaps/matplotlib.json', 'utf8')) as {
   values: number[];
@@ -32,7 +41,10 @@ test('viridis: matplotlib _viridis_data as truncated bytes (ends and middle)', (
   assert.deepEqual(colorAt('viridis', 0.5), [32, 144, 140]); // entry 128: 0.127568, 0.566949, 0.550556
   assert.deepEqual(colorAt('viridis', 1), [253, 231, 36]); // 0.993248, 0.906157, 0.143936
   const green = [...colormapTable('viridis')].filter((_, i) => i % 3 === 1);
-  assert.ok(green.every((g, i) => i === 0 || g >= green[i - 1]!), 'viridis green rises monotonically');
+  assert.ok(
+    green.every((g, i) => i === 0 || g >= green[i - 1]!),
+    'viridis green rises monotonically',
+  );
 });
 
 test('gray follows matplotlib’s float arithmetic: (N−1)·(i/(N−1)) falls an ulp short for some i, so byte i is i − 1', () => {

@@ -16,5 +16,8 @@ test('models, images and folders are told apart by name; a project takes the who
 
 test('importSummary names the count and the first reason for skipping', () => {
   assert.equal(importSummary({ added: 1, skipped: [] }), 'Imported 1 image');
-  assert.equal(importSummary({ added: 3, skipped: [{ reason: 'not a readable image' }, { reason: 'x' }] }), 'Imported 3 images, skipped 2 (not a readable image, …)');
+  assert.equal(
+    importSummary({ added: 3, skipped: [{ reason: 'not a readable image' }, { reason: 'x' }] }),
+    'Imported 3 images, skipped 2 (not a readable image, …)',
+  );
 });

@@ -46,7 +46,11 @@ test('isTyping: text fields keep every key, sliders their arrows, buttons Enter 
 });
 
 test('class fields accept an index, "name (index)", an exact or unique-prefix name', () => {
-  const labels = new Map([[281, 'tabby cat'], [282, 'tiger cat'], [207, 'golden retriever']]);
+  const labels = new Map([
+    [281, 'tabby cat'],
+    [282, 'tiger cat'],
+    [207, 'golden retriever'],
+  ]);
   assert.equal(parseClass('', labels), null);
   assert.equal(parseClass(' 281 ', labels), 281);
   assert.equal(parseClass('tabby cat (281)', labels), 281);

@@ -12,9 +12,29 @@ test('the default state asks for everything in import order, with no filters', (
 });
 
 test('every filter maps onto its field; full IoU range and blank dataset are omitted', () => {
-  const state = { ...DEFAULT_GALLERY, dataset: ' val ', gtClass: 281, predictedClass: 0, correctness: 'incorrect' as const, iouMin: 0.3, iouMax: 1, sort: 'disagreement' as const, order: 'desc' as const, runId: 4, modelId: 2 };
+  const state = {
+    ...DEFAULT_GALLERY,
+    dataset: ' val ',
+    gtClass: 281,
+    predictedClass: 0,
+    correctness: 'incorrect' as const,
+    iouMin: 0.3,
+    iouMax: 1,
+    sort: 'disagreement' as const,
+    order: 'desc' as const,
+    runId: 4,
+    modelId: 2,
+  };
   const req = queryRequest(state, 240, 120);
-  assert.deepEqual(req, { offset: 240, limit: 120, filters: { dataset: 'val', gtClass: 281, predictedClass: 0, correct: false, iouMin: 0.3 }, sort: 'disagreement', order: 'desc', modelId: 2, runId: 4 });
+  assert.deepEqual(req, {
+    offset: 240,
+    limit: 120,
+    filters: { dataset: 'val', gtClass: 281, predictedClass: 0, correct: false, iouMin: 0.3 },
+    sort: 'disagreement',
+    order: 'desc',
+    modelId: 2,
+    runId: 4,
+  });
   assert.ok(channels['images.query'].request.safeParse(req).success);
   assert.equal(activeFilterCount(state), 5);
 });

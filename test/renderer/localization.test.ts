@@ -24,7 +24,10 @@ test('thresholdIndexOf rounds to the nearest curve point and clamps', () => {
 
 test('sweepImage scores the box boxFromMap draws at every threshold against the best ground truth', () => {
   const grid = { width: 3, height: 3, values: [0, 0, 0, 0, 9, 4, 0, 0, 0] };
-  const truths: [number, number, number, number][] = [[0, 0, 10, 10], [30, 30, 60, 60]];
+  const truths: [number, number, number, number][] = [
+    [0, 0, 10, 10],
+    [30, 30, 60, 60],
+  ];
   const s = sweepImage(7, grid, 90, 90, truths, THRESHOLDS)!;
   assert.equal(s.imageId, 7);
   THRESHOLDS.forEach((t, i) => {
@@ -60,7 +63,7 @@ test('bestThresholdIndex takes the earliest maximum and skips NaN and null', () 
   assert.equal(bestThresholdIndex([]), -1);
 });
 
-test('the app\'s accuracy interval: a percentile bootstrap over the point\'s images, independent of list order', () => {
+test("the app's accuracy interval: a percentile bootstrap over the point's images, independent of list order", () => {
   const point = { hits: [4, 1, 9], misses: [7, 2] };
   const iv = accuracyInterval(point)!;
   // The same resamples over the hits in ascending image order (1, 2, 4, 7, 9 → 1, 0, 1, 0, 1).

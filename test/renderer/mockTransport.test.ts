@@ -28,17 +28,34 @@ test('images.query pages, filters and sorts (confidence, IoU, disagreement) with
   const page = await call(t, 'images.query', { offset: 9_990, limit: 500, filters: {}, sort: 'id', order: 'asc' });
   assert.equal(page.total, 10_000);
   assert.equal(page.rows.length, 10);
-  const wrong = await call(t, 'images.query', { offset: 0, limit: 50, filters: { correct: false }, sort: 'confidence', order: 'desc', modelId: 1, runId: 1 });
+  const wrong = await call(t, 'images.query', {
+    offset: 0,
+    limit: 50,
+    filters: { correct: false },
+    sort: 'confidence',
+    order: 'desc',
+    modelId: 1,
+    runId: 1,
+  });
   assert.ok(wrong.rows.every((r) => r.top1 && r.top1.index !== r.gtLabel));
   const scores = wrong.rows.map((r) => r.top1!.score);
-  assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+  assert.deepEqual(
+    scores,
+    [...scores].sort((a, b) => b - a),
+  );
   const good = await call(t, 'images.query', { offset: 0, limit: 20, filters: { iouMin: 0.5 }, sort: 'iou', order: 'asc', runId: 2 });
   assert.ok(good.rows.every((r) => r.iou! >= 0.5));
   const dis = await call(t, 'images.query', { offset: 0, limit: 5, filters: {}, sort: 'disagreement', order: 'desc', runId: 1, compareRunId: 2 });
   const values = dis.rows.map((r) => r.disagreement!);
   assert.ok(values.every((v) => v >= 0 && v <= 2));
-  assert.deepEqual(values, [...values].sort((a, b) => b - a));
-  await assert.rejects(t.invoke('images.query', { offset: 0, limit: 5, filters: {}, sort: 'disagreement', order: 'desc', runId: 1 }), /needs runId and compareRunId/);
+  assert.deepEqual(
+    values,
+    [...values].sort((a, b) => b - a),
+  );
+  await assert.rejects(
+    t.invoke('images.query', { offset: 0, limit: 5, filters: {}, sort: 'disagreement', order: 'desc', runId: 1 }),
+    /needs runId and compareRunId/,
+  );
   await assert.rejects(t.invoke('images.query', { offset: 0, limit: 5, filters: {}, sort: 'iou', order: 'desc' }), /needs runId/);
 });
 

@@ -31,7 +31,10 @@ test('WebSocket transport: URL with token, requests queued until open, replies m
   const runs = t.invoke('runs.list', {});
   assert.equal(ws.sent.length, 0, 'nothing sent before open');
   ws.onopen!();
-  assert.deepEqual(ws.sent.map((m) => m.channel), ['project.info', 'runs.list']);
+  assert.deepEqual(
+    ws.sent.map((m) => m.channel),
+    ['project.info', 'runs.list'],
+  );
   ws.reply({ id: ws.sent[1]!.id, ok: true, value: [] });
   ws.reply({ id: ws.sent[0]!.id, ok: true, value: { path: '/p', images: 3, models: 1, runs: 0 } });
   assert.deepEqual(await runs, []);

@@ -24,7 +24,8 @@ test('scrollToRow moves the least needed to show a row', () => {
 });
 
 test('moveCursor: arrows by one or a row, pages, ends; never wraps or leaves the grid', () => {
-  const cols = 4, total = 10;
+  const cols = 4,
+    total = 10;
   assert.equal(moveCursor(-1, 'ArrowRight', cols, total), 0, 'first key lands on the first item');
   assert.equal(moveCursor(0, 'ArrowLeft', cols, total), 0);
   assert.equal(moveCursor(3, 'ArrowRight', cols, total), 4);

@@ -42,7 +42,8 @@ test('boxAtThreshold over one prepared map equals boxing from scratch at every t
 
 test('largest component against a brute-force flood fill on noisy masks', () => {
   for (let k = 0; k < 30; k++) {
-    const w = 23, h = 17;
+    const w = 23,
+      h = 17;
     const values = uniform(w * h, 0, 1, 300 + k);
     const mask = Uint8Array.from(values, (v) => (v >= 0.55 ? 1 : 0));
     const labels = minLabelFlood(mask, w, h);
@@ -52,7 +53,8 @@ test('largest component against a brute-force flood fill on noisy masks', () => 
     let box: Box = [w, h, 0, 0];
     labels.forEach((l, i) => {
       if (l !== best) return;
-      const x = i % w, y = Math.floor(i / w);
+      const x = i % w,
+        y = Math.floor(i / w);
       box = [Math.min(box[0], x), Math.min(box[1], y), Math.max(box[2], x + 1), Math.max(box[3], y + 1)];
     });
     // Box the mask itself (values 0/1, range 1): every pixel ≥ 0.5 is exactly the mask.
@@ -63,7 +65,8 @@ test('largest component against a brute-force flood fill on noisy masks', () => 
 
 test('images over MAX_BOX_PIXELS are boxed on a smaller grid and the box is scaled back', () => {
   const grid = { width: 2, height: 1, values: [0, 1] };
-  const W = 4000, H = 3000;
+  const W = 4000,
+    H = 3000;
   assert.ok(W * H > MAX_BOX_PIXELS);
   const map = prepareBoxableMap(grid, W, H)!;
   assert.ok(map.width * map.height <= MAX_BOX_PIXELS * 1.01);
@@ -78,6 +81,9 @@ test('images over MAX_BOX_PIXELS are boxed on a smaller grid and the box is scal
 
 test('overlayBoxes: ground truth first, the prediction drawn last (on top), none when there is no box', async () => {
   const { overlayBoxes } = await import('../../src-renderer/lib/overlayBoxes.js');
-  assert.deepEqual(overlayBoxes([[0, 0, 2, 2]], [1, 1, 3, 3]), [{ box: [0, 0, 2, 2], kind: 'gt' }, { box: [1, 1, 3, 3], kind: 'pred' }]);
+  assert.deepEqual(overlayBoxes([[0, 0, 2, 2]], [1, 1, 3, 3]), [
+    { box: [0, 0, 2, 2], kind: 'gt' },
+    { box: [1, 1, 3, 3], kind: 'pred' },
+  ]);
   assert.deepEqual(overlayBoxes([], null), []);
 });

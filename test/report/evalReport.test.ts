@@ -28,7 +28,19 @@ let html: string;
 before(async () => {
   images = writeDemoDataset(join(dir, 'ds')).slice(0, LIMIT);
   const outputs = ['--json', join(dir, 'eval.json'), '--csv', join(dir, 'eval.csv'), '--report', join(dir, 'report.html')];
-  const r = await runCli(['eval', '--model', DEMO_MODEL, '--dataset', join(dir, 'ds'), '--methods', 'cam,gradcam', '--limit', String(LIMIT), ...outputs, ...(noChromium ? [] : ['--pdf', join(dir, 'report.pdf')])]);
+  const r = await runCli([
+    'eval',
+    '--model',
+    DEMO_MODEL,
+    '--dataset',
+    join(dir, 'ds'),
+    '--methods',
+    'cam,gradcam',
+    '--limit',
+    String(LIMIT),
+    ...outputs,
+    ...(noChromium ? [] : ['--pdf', join(dir, 'report.pdf')]),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   summary = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as EvaluationSummary;
   csv = readCsv(readFileSync(join(dir, 'eval.csv'), 'utf8'));
@@ -37,7 +49,10 @@ before(async () => {
 
 const column = (name: string, method: string) => {
   const header = csv[0]!;
-  return csv.slice(1, 1 + 2 * LIMIT).filter((r) => r[header.indexOf('method')] === method).map((r) => Number(r[header.indexOf(name)]));
+  return csv
+    .slice(1, 1 + 2 * LIMIT)
+    .filter((r) => r[header.indexOf('method')] === method)
+    .map((r) => Number(r[header.indexOf(name)]));
 };
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
@@ -47,10 +62,25 @@ test('Average Drop equals max(0, Y − O)/Y recomputed from the model on x ⊙ m
     const { width, height } = explainer.preprocessing;
     const plane = width * height;
     const { input } = await explainer.loadBatch(images.map((im) => im.path));
-    const explained = await explainer.explainInput(input, images.map(() => ({ width, height })), { methods: [], target: 'top1' });
-    const maps = await runCli(['explain', '--model', DEMO_MODEL, ...images.flatMap((im) => ['--image', im.path]), '--method', 'gradcam', '--json', join(dir, 'maps.json')]);
+    const explained = await explainer.explainInput(
+      input,
+      images.map(() => ({ width, height })),
+      { methods: [], target: 'top1' },
+    );
+    const maps = await runCli([
+      'explain',
+      '--model',
+      DEMO_MODEL,
+      ...images.flatMap((im) => ['--image', im.path]),
+      '--method',
+      'gradcam',
+      '--json',
+      join(dir, 'maps.json'),
+    ]);
     assert.equal(maps.code, 0, maps.stderr);
-    const report = JSON.parse(readFileSync(join(dir, 'maps.json'), 'utf8')) as { results: { maps: { width: number; height: number; values: number[]; target: number }[] }[] };
+    const report = JSON.parse(readFileSync(join(dir, 'maps.json'), 'utf8')) as {
+      results: { maps: { width: number; height: number; values: number[]; target: number }[] }[];
+    };
     const masked = new Float32Array(input.length);
     const classes: number[] = [];
     report.results.forEach((r, k) => {
@@ -126,6 +156,7 @@ test('the PDF carries the summary numbers', { skip: noChromium || noPdftotext },
   assert.match(r.stdout, /camscope evaluation/);
   for (const method of ['cam', 'gradcam']) {
     const m = summary.methods[method]!;
-    for (const v of [m.gt_known_loc!.toFixed(2), m.maxboxacc!.toFixed(2), m.average_drop!.toFixed(2)]) assert.ok(r.stdout.includes(v), `${method}: ${v} in the PDF`);
+    for (const v of [m.gt_known_loc!.toFixed(2), m.maxboxacc!.toFixed(2), m.average_drop!.toFixed(2)])
+      assert.ok(r.stdout.includes(v), `${method}: ${v} in the PDF`);
   }
 });

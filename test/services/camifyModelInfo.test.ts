@@ -26,8 +26,11 @@ test('a camified model lists its source and its one-line description; other mode
   ws = Workspace.open(project);
   t.after(() => ws.close());
   const listed = channels['models.list'].response.parse(await ws.handlers()['models.list']({}));
-  assert.deepEqual(listed.map((m) => [m.path, m.camify]), [
-    [source, undefined],
-    [join(dir, 'fc-gap.onnx'), { sourceSha256: original.sha256, description: r.description }],
-  ]);
+  assert.deepEqual(
+    listed.map((m) => [m.path, m.camify]),
+    [
+      [source, undefined],
+      [join(dir, 'fc-gap.onnx'), { sourceSha256: original.sha256, description: r.description }],
+    ],
+  );
 });

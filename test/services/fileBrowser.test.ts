@@ -25,7 +25,14 @@ test('folders first, then projects, models and images by name; hidden and other 
   assert.equal(top.parent, null, 'nothing above the root');
   assert.deepEqual(
     top.entries.map((e) => [e.name, e.kind]),
-    [['Models', 'folder'], ['photos', 'folder'], ['pics', 'folder'], ['b.camscope', 'project'], ['cat.jpg', 'image'], ['net.ONNX', 'model']],
+    [
+      ['Models', 'folder'],
+      ['photos', 'folder'],
+      ['pics', 'folder'],
+      ['b.camscope', 'project'],
+      ['cat.jpg', 'image'],
+      ['net.ONNX', 'model'],
+    ],
   );
   assert.equal(top.entries.find((e) => e.name === 'cat.jpg')!.path, join(root, 'cat.jpg'));
   assert.equal(top.truncated, false);

@@ -18,7 +18,9 @@ before(async () => {
   writeModel(model, gapClassifier());
   for (let i = 0; i < 5; i++) {
     const path = join(dir, `img${i}.png`);
-    await sharp({ create: { width: 24, height: 20, channels: 3, background: { r: 40 * i, g: 100, b: 200 - 30 * i } } }).png().toFile(path);
+    await sharp({ create: { width: 24, height: 20, channels: 3, background: { r: 40 * i, g: 100, b: 200 - 30 * i } } })
+      .png()
+      .toFile(path);
     images.push({ id: 100 + i, path });
   }
   writeFileSync(join(dir, 'broken.png'), 'not an image');
@@ -99,5 +101,9 @@ test('stop(): the worker finishes the batch in hand, which arrives, and the job 
   const { status } = await handle.finished;
   assert.equal(status, 'cancelled');
   assert.ok(batches.length >= 1 && batches.length < images.length, `stopped after ${batches.length} of ${images.length}`);
-  assert.deepEqual(batches, images.slice(0, batches.length).map((im) => im.id), 'whole batches, in order');
+  assert.deepEqual(
+    batches,
+    images.slice(0, batches.length).map((im) => im.id),
+    'whole batches, in order',
+  );
 });

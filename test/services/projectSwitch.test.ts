@@ -46,7 +46,13 @@ test('project.open switches the store in place, creates only when asked, and kee
   assert.deepEqual(await h['project.open']({ path: a }), { path: a, images: 2, models: 0, runs: 0 }, 'the first project, reopened');
   assert.deepEqual(await h['project.open']({ path: a }), { path: a, images: 2, models: 0, runs: 0 }, 'opening the open project changes nothing');
   const recent = await h['project.recent']({});
-  assert.deepEqual(recent.map((r) => [r.path, r.exists]), [[a, true], [b, true]]);
+  assert.deepEqual(
+    recent.map((r) => [r.path, r.exists]),
+    [
+      [a, true],
+      [b, true],
+    ],
+  );
 });
 
 test('the recent list: most recent first, no duplicates, at most 12, and the last one that still exists', (t) => {
@@ -57,7 +63,10 @@ test('the recent list: most recent first, no duplicates, at most 12, and the las
   rememberProject(join(home, 'p5.camscope'), new Date(Date.UTC(2026, 1, 1)));
   const list = listRecent();
   assert.equal(list.length, 12);
-  assert.deepEqual(list.slice(0, 3).map((r) => r.path), ['p5', 'p13', 'p12'].map((p) => join(home, `${p}.camscope`)));
+  assert.deepEqual(
+    list.slice(0, 3).map((r) => r.path),
+    ['p5', 'p13', 'p12'].map((p) => join(home, `${p}.camscope`)),
+  );
   assert.equal(list[0]!.openedAt, '2026-02-01T00:00:00.000Z');
   assert.equal(lastProject(), null, 'none of them exists');
   const real = join(home, 'p12.camscope');

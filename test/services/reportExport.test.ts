@@ -37,7 +37,22 @@ test('runs written by `camscope eval --project` give the CLI’s summary JSON an
   const dir = tempDir(t);
   const images = writeDemoDataset(join(dir, 'ds'));
   const project = join(dir, 'study.camscope');
-  const cli = await runCli(['eval', '--model', DEMO_MODEL, '--dataset', join(dir, 'ds'), '--methods', 'cam,gradcam', '--no-faithfulness', '--project', project, '--json', join(dir, 'eval.json'), '--csv', join(dir, 'eval.csv')]);
+  const cli = await runCli([
+    'eval',
+    '--model',
+    DEMO_MODEL,
+    '--dataset',
+    join(dir, 'ds'),
+    '--methods',
+    'cam,gradcam',
+    '--no-faithfulness',
+    '--project',
+    project,
+    '--json',
+    join(dir, 'eval.json'),
+    '--csv',
+    join(dir, 'eval.csv'),
+  ]);
   assert.equal(cli.code, 0, cli.stderr);
 
   const ws = Workspace.open(project);
@@ -47,7 +62,10 @@ test('runs written by `camscope eval --project` give the CLI’s summary JSON an
   const runIds = ws.store.listRuns().map((r) => r.id);
   const out = join(dir, 'out');
   const { files } = await ws.handlers()['report.export']({ runIds, formats: ['json', 'csv', 'html', 'pdf'], out });
-  assert.deepEqual(files, ['json', 'csv', 'html', 'pdf'].map((ext) => join(out, `shapes-gap-report.${ext}`)));
+  assert.deepEqual(
+    files,
+    ['json', 'csv', 'html', 'pdf'].map((ext) => join(out, `shapes-gap-report.${ext}`)),
+  );
 
   const theirs = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as EvaluationSummary;
   const ours = JSON.parse(readFileSync(files[0]!, 'utf8')) as EvaluationSummary;
@@ -61,7 +79,11 @@ test('runs written by `camscope eval --project` give the CLI’s summary JSON an
   const html = readFileSync(files[2]!, 'utf8');
   assert.match(html, /<table id="summary">/);
   assert.match(html, /Where cam and gradcam disagree most/);
-  assert.deepEqual(calls.map((c) => [c.html, c.pdf]), [[files[2], files[3]]], 'the PDF prints the written HTML');
+  assert.deepEqual(
+    calls.map((c) => [c.html, c.pdf]),
+    [[files[2], files[3]]],
+    'the PDF prints the written HTML',
+  );
 });
 
 /** 4×1 PNGs on disk (the report's gallery decodes them); maps are 4×1 too, so boxes can be worked by hand. */
@@ -69,7 +91,10 @@ async function handWorkedProject(t: TestContext) {
   const dir = tempDir(t);
   mkdirSync(join(dir, 'imgs'));
   const paths = [1, 2, 3].map((i) => join(dir, 'imgs', `img${i}.png`));
-  for (const p of paths) await sharp({ create: { width: 4, height: 1, channels: 3, background: { r: 120, g: 60, b: 30 } } }).png().toFile(p);
+  for (const p of paths)
+    await sharp({ create: { width: 4, height: 1, channels: 3, background: { r: 120, g: 60, b: 30 } } })
+      .png()
+      .toFile(p);
   const ws = Workspace.open(join(dir, 'p.camscope'), { create: true });
   t.after(() => ws.close());
   const { store } = ws;
@@ -89,7 +114,10 @@ async function handWorkedProject(t: TestContext) {
     store.recordResults(runId, [
       {
         imageId,
-        predictions: [{ index: predicted, label: null, score: 0.9 }, { index: 3 - predicted, label: null, score: 0.1 }],
+        predictions: [
+          { index: predicted, label: null, score: 0.9 },
+          { index: 3 - predicted, label: null, score: 0.1 },
+        ],
         maps: [{ classIndex: predicted, width: 4, height: 1, values: Float32Array.from(values) }],
         boxes: [],
         evaluation: { iou: null },
@@ -114,7 +142,12 @@ test('app runs: Top-1 Loc counts a wrong image as a miss, GT-known Loc only the 
   ws.pdfPrinter = printer;
   const out = join(dir, 'reports');
   const { files } = await ws.handlers()['report.export']({ runIds: [cam, gradcam, fc], formats: ['json', 'pdf'], out });
-  assert.deepEqual(files, [join(out, 'shapes-gap-report.json'), join(out, 'shapes-gap-report.pdf'), join(out, 'shapes-fc-report.json'), join(out, 'shapes-fc-report.pdf')]);
+  assert.deepEqual(files, [
+    join(out, 'shapes-gap-report.json'),
+    join(out, 'shapes-gap-report.pdf'),
+    join(out, 'shapes-fc-report.json'),
+    join(out, 'shapes-fc-report.pdf'),
+  ]);
 
   const gap = JSON.parse(readFileSync(files[0]!, 'utf8')) as EvaluationSummary;
   assert.equal(gap.images, 3);
@@ -139,14 +172,23 @@ test('app runs: Top-1 Loc counts a wrong image as a miss, GT-known Loc only the 
 
   const sample = await ws.handlers()['report.export']({ runIds: [cam, gradcam], imageIds: [ids[1]!], formats: ['csv'], out });
   const rows = readCsv(readFileSync(sample.files[0]!, 'utf8'));
-  assert.deepEqual(rows.slice(1, 3).map((r) => [r[0], r[2], r[8]]), [['img2.png', 'cam', '0'], ['img2.png', 'gradcam', '0']]);
+  assert.deepEqual(
+    rows.slice(1, 3).map((r) => [r[0], r[2], r[8]]),
+    [
+      ['img2.png', 'cam', '0'],
+      ['img2.png', 'gradcam', '0'],
+    ],
+  );
 });
 
 test('report.export refuses unknown runs, fixed-class runs, images without maps and an unwritable folder in one line', async (t) => {
   const { dir, ws, ids, cam, fc, fixed } = await handWorkedProject(t);
   const h = ws.handlers()['report.export'];
   const refused = async (req: Parameters<typeof h>[0], pattern: RegExp) => {
-    const e = await h(req).then(() => null, (err: unknown) => err);
+    const e = await h(req).then(
+      () => null,
+      (err: unknown) => err,
+    );
     assert.ok(e instanceof CamscopeError, String(e));
     assert.match(e.message, pattern);
     assert.ok(!e.message.includes('\n'));

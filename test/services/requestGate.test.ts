@@ -59,7 +59,10 @@ test('the gate runs at most `concurrency` handlers, queues up to `queue`, and an
     await tick();
   }
   const answers = await Promise.all(admitted);
-  assert.ok(answers.every((a) => a.ok), 'every admitted request is answered');
+  assert.ok(
+    answers.every((a) => a.ok),
+    'every admitted request is answered',
+  );
   assert.equal(slow.stats().peak, 2);
 });
 
@@ -68,7 +71,10 @@ test('one client cannot hold more than `perClient` requests; another client stil
   const gate = new RequestGate(slow.handlers, { concurrency: 4, queue: 100, perClient: 3 });
   const greedy = gate.newClient();
   const held = Array.from({ length: 3 }, () => gate.dispatch(greedy, 'project.info', {}));
-  assert.match(String(((await gate.dispatch(greedy, 'project.info', {})) as { error: string }).error), /^project\.info: busy \(this connection has 3 requests unanswered/);
+  assert.match(
+    String(((await gate.dispatch(greedy, 'project.info', {})) as { error: string }).error),
+    /^project\.info: busy \(this connection has 3 requests unanswered/,
+  );
   const other = gate.dispatch(gate.newClient(), 'runs.list', {});
   assert.deepEqual(await other, { ok: true, value: [] });
   while (gate.load > 0) {

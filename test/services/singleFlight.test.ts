@@ -11,7 +11,10 @@ test('concurrent callers of one key share one load; other keys load on their own
   const load = (key: number) => () => (loads++, later({ key }));
   const got = await Promise.all(Array.from({ length: 200 }, (_, i) => cache.get(i % 2, load(i % 2))));
   assert.equal(loads, 2);
-  assert.ok(got.every((v, i) => v === got[i % 2]), 'the same object for every caller of a key');
+  assert.ok(
+    got.every((v, i) => v === got[i % 2]),
+    'the same object for every caller of a key',
+  );
   assert.equal(await cache.get(0, load(0)), got[0], 'cached after it settled');
   assert.equal(loads, 2);
 });
@@ -21,7 +24,10 @@ test('a failed load is shared by its concurrent callers, then forgotten so the n
   let loads = 0;
   const failing = () => (loads++, later(0).then(() => Promise.reject(new Error('cold'))));
   const results = await Promise.allSettled([cache.get('m', failing), cache.get('m', failing)]);
-  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['rejected', 'rejected'],
+  );
   assert.equal(loads, 1);
   assert.equal(await cache.get('m', () => (loads++, later(7))), 7);
   assert.equal(loads, 2);

@@ -43,17 +43,36 @@ test('import → model → runs → gallery → detail → reopen', async () => 
   assert.equal(info.layers.find((l) => l.isDefault)!.cam.applicable, true);
 
   const runs = await h['runs.start']({ modelId: info.id, methods: ['cam', 'gradcam'], target: 'top1' });
-  assert.deepEqual(runs.map((r) => r.method), ['cam', 'gradcam']);
+  assert.deepEqual(
+    runs.map((r) => r.method),
+    ['cam', 'gradcam'],
+  );
   await finished;
   assert.ok(events.includes('run.progress'));
   const listed = await h['runs.list']({});
-  assert.deepEqual(listed.map((r) => [r.status, r.done, r.total]), [['done', 6, 6], ['done', 6, 6]]);
+  assert.deepEqual(
+    listed.map((r) => [r.status, r.done, r.total]),
+    [
+      ['done', 6, 6],
+      ['done', 6, 6],
+    ],
+  );
 
-  const page = await h['images.query']({ offset: 0, limit: 4, filters: { dataset: 'synthetic' }, sort: 'confidence', order: 'desc', modelId: info.id });
+  const page = await h['images.query']({
+    offset: 0,
+    limit: 4,
+    filters: { dataset: 'synthetic' },
+    sort: 'confidence',
+    order: 'desc',
+    modelId: info.id,
+  });
   assert.equal(page.total, 6);
   assert.equal(page.rows.length, 4);
   const scores = page.rows.map((r) => r.top1!.score);
-  assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+  assert.deepEqual(
+    scores,
+    [...scores].sort((a, b) => b - a),
+  );
 
   const detail = await h['images.detail']({ imageId: page.rows[0]!.id });
   assert.deepEqual(detail.maps.map((m) => m.method).sort(), ['cam', 'gradcam']);
@@ -76,7 +95,9 @@ test('runs a crash left running resume on the images they lack, keeping what was
   const dir = mkdtempSync(join(tmpdir(), 'camscope-resume-'));
   mkdirSync(join(dir, 'images'));
   for (let i = 0; i < 5; i++) {
-    await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: 50 * i, g: 60, b: 90 } } }).png().toFile(join(dir, 'images', `i${i}.png`));
+    await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: 50 * i, g: 60, b: 90 } } })
+      .png()
+      .toFile(join(dir, 'images', `i${i}.png`));
   }
   const model = writeModel(join(dir, 'gap.onnx'), gapClassifier());
   const project = join(dir, 'crashed.camscope');
@@ -85,11 +106,16 @@ test('runs a crash left running resume on the images they lack, keeping what was
   const info = await first.handlers()['models.add']({ path: model });
   const ids = first.store.allImageIds();
   // What a killed app leaves: two runs started, two images recorded, status still 'running'.
-  const runs = ['cam', 'gradcam'].map((method) => first.store.createRun({ modelId: info.id, method, layer: info.defaultLayer, target: 'top1', imageIds: ids }));
+  const runs = ['cam', 'gradcam'].map((method) =>
+    first.store.createRun({ modelId: info.id, method, layer: info.defaultLayer, target: 'top1', imageIds: ids }),
+  );
   const marker = Float32Array.from({ length: 16 * 16 }, (_, i) => i);
   for (const runId of runs) {
     first.store.startRun(runId);
-    first.store.recordResults(runId, ids.slice(0, 2).map((imageId) => ({ imageId, maps: [{ classIndex: 0, width: 16, height: 16, values: marker }] })));
+    first.store.recordResults(
+      runId,
+      ids.slice(0, 2).map((imageId) => ({ imageId, maps: [{ classIndex: 0, width: 16, height: 16, values: marker }] })),
+    );
   }
   first.close();
 

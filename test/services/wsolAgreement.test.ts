@@ -20,7 +20,10 @@ test('gallery, detail, curve and report agree on a constant map (IoU 0, a miss) 
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'imgs'));
   const paths = [1, 2, 3].map((i) => join(dir, 'imgs', `img${i}.png`));
-  for (const p of paths) await sharp({ create: { width: 4, height: 1, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toFile(p);
+  for (const p of paths)
+    await sharp({ create: { width: 4, height: 1, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+      .png()
+      .toFile(p);
   const ws = Workspace.open(join(dir, 'p.camscope'), { create: true });
   t.after(() => ws.close());
   const { store } = ws;
@@ -32,9 +35,20 @@ test('gallery, detail, curve and report agree on a constant map (IoU 0, a miss) 
     sampleImage(3, { path: paths[2], width: 4, height: 1, dataset: 'toy', ...truth }),
   ]).ids;
   const modelId = store.addModel(sampleModel());
-  const runId = store.createRun({ modelId, method: 'cam', layer: 'features.3', target: 'top1', imageIds: ids, params: { threshold: WSOL_THRESHOLD } });
+  const runId = store.createRun({
+    modelId,
+    method: 'cam',
+    layer: 'features.3',
+    target: 'top1',
+    imageIds: ids,
+    params: { threshold: WSOL_THRESHOLD },
+  });
   store.startRun(runId);
-  const maps = [[3, 3, 3, 3], [0, 5, 10, 10], [0, 5, 10, 10]];
+  const maps = [
+    [3, 3, 3, 3],
+    [0, 5, 10, 10],
+    [0, 5, 10, 10],
+  ];
   const results = ids.map((imageId, i): { imageId: number; result: ImageResult } => {
     const grid = { width: 4, height: 1, values: Float32Array.from(maps[i]!) };
     return {
@@ -43,7 +57,10 @@ test('gallery, detail, curve and report agree on a constant map (IoU 0, a miss) 
         image: paths[i]!,
         width: 4,
         height: 1,
-        predictions: [{ index: 1, label: null, score: 0.9 }, { index: 0, label: null, score: 0.1 }],
+        predictions: [
+          { index: 1, label: null, score: 0.9 },
+          { index: 0, label: null, score: 0.1 },
+        ],
         maps: [{ method: 'cam', layer: 'features.3', target: 1, width: 4, height: 1, values: maps[i]!, box: boxFromMap(grid, 4, 1) }],
       },
     };
@@ -55,13 +72,21 @@ test('gallery, detail, curve and report agree on a constant map (IoU 0, a miss) 
 
   // Gallery: the stored per-image IoU.
   const gallery = await h['images.query']({ offset: 0, limit: 10, filters: {}, sort: 'id', order: 'asc', modelId, runId });
-  assert.deepEqual(gallery.rows.map((r) => r.iou), expected, 'gallery');
+  assert.deepEqual(
+    gallery.rows.map((r) => r.iou),
+    expected,
+    'gallery',
+  );
 
   // Detail view: the shared rule on the map and boxes images.detail sends.
   for (const [i, imageId] of ids.entries()) {
     const d = await h['images.detail']({ imageId });
     const map = d.maps.find((m) => m.runId === runId)!;
-    const { iou } = localizeAt(prepareBoxableMap(map, d.image.width, d.image.height), d.gtBoxes.map((g) => g.box), WSOL_THRESHOLD);
+    const { iou } = localizeAt(
+      prepareBoxableMap(map, d.image.width, d.image.height),
+      d.gtBoxes.map((g) => g.box),
+      WSOL_THRESHOLD,
+    );
     assert.equal(iou, expected[i], `detail of image ${i + 1}`);
   }
 
@@ -79,5 +104,13 @@ test('gallery, detail, curve and report agree on a constant map (IoU 0, a miss) 
   const rows = readCsv(readFileSync(files[1]!, 'utf8'));
   const col = rows[0]!.indexOf('iou');
   assert.ok(col >= 0, `csv columns ${rows[0]}`);
-  assert.deepEqual(rows.slice(1, 4).map((r) => [r[0], r[col]]), [['img1.png', '0'], ['img2.png', ''], ['img3.png', '1']], 'report CSV');
+  assert.deepEqual(
+    rows.slice(1, 4).map((r) => [r[0], r[col]]),
+    [
+      ['img1.png', '0'],
+      ['img2.png', ''],
+      ['img3.png', '1'],
+    ],
+    'report CSV',
+  );
 });

@@ -44,7 +44,10 @@ test('accuracy, mean IoU and the images behind each threshold come from the stor
 
   const one = await ws.handlers()['wsol.curve']({ runId, thresholds: [0.25, 0.75], imageIds: [ids[1]!, ids[3]!] });
   assert.equal(one.images, 1);
-  assert.deepEqual(one.points.map((p) => p.accuracy), [1, 0]);
+  assert.deepEqual(
+    one.points.map((p) => p.accuracy),
+    [1, 0],
+  );
 
   const none = await ws.handlers()['wsol.curve']({ runId, thresholds: [0.5], imageIds: [ids[2]!] });
   assert.deepEqual(none, { images: 0, points: [{ threshold: 0.5, accuracy: null, meanIoU: null, hits: [], misses: [] }] });

@@ -99,7 +99,11 @@ test('socket messages are validated: unknown channel, bad payload, user error, i
   assert.match(String((await ask(ws, { id: 1, channel: 'fs.readFile', payload: {} })).error), /unknown channel/);
   assert.match(String((await ask(ws, { id: 2, channel: 'images.query', payload: { offset: -1 } })).error), /invalid request/);
   assert.match(String((await ask(ws, { id: 3, channel: 'project.info', payload: { extra: 1 } })).error), /invalid request/);
-  assert.deepEqual(await ask(ws, { id: 4, channel: 'images.detail', payload: { imageId: 7 } }), { id: 4, ok: false, error: 'image 7 is not in the project' });
+  assert.deepEqual(await ask(ws, { id: 4, channel: 'images.detail', payload: { imageId: 7 } }), {
+    id: 4,
+    ok: false,
+    error: 'image 7 is not in the project',
+  });
   assert.match(String((await ask(ws, { id: 5, channel: 'models.add', payload: { path: '/x.onnx' } })).error), /internal error \(boom\)/);
   const ok = await ask(ws, { id: 6, channel: 'project.info', payload: {} });
   assert.deepEqual(ok, { id: 6, ok: true, value: { path: '/tmp/p.camscope', images: 2, models: 0, runs: 0 } });
@@ -108,7 +112,14 @@ test('socket messages are validated: unknown channel, bad payload, user error, i
 
 test('hostile socket messages (null, arrays, numbers, a channel that cannot become a string) get an error and leave the shell up', async () => {
   const ws = await socket(`?token=${shell.token}`);
-  for (const msg of ['null', '[]', '7', '"text"', '{"id":8,"channel":{"toString":1,"valueOf":1},"payload":{}}', '{"id":9,"channel":"project.info","payload":{"__proto__":{"x":1}}}']) {
+  for (const msg of [
+    'null',
+    '[]',
+    '7',
+    '"text"',
+    '{"id":8,"channel":{"toString":1,"valueOf":1},"payload":{}}',
+    '{"id":9,"channel":"project.info","payload":{"__proto__":{"x":1}}}',
+  ]) {
     const r = await ask(ws, msg);
     assert.equal(r.ok, false, msg);
     assert.ok(typeof r.error === 'string' && !r.error.includes('\n') && !/internal error/.test(r.error), `${msg} → ${r.error}`);

@@ -90,7 +90,14 @@ test('the print session loads the report being printed and data: URLs, nothing e
   const proto = (electron.BrowserWindow as any).prototype;
   const load = proto.loadURL;
   proto.loadURL = async function (this: unknown, url: string) {
-    for (const u of [page, 'data:image/jpeg;base64,AA==', pathToFileURL(join(dir, 'other.html')).href, 'file:///etc/passwd', 'https://example.com/x.css']) check(u);
+    for (const u of [
+      page,
+      'data:image/jpeg;base64,AA==',
+      pathToFileURL(join(dir, 'other.html')).href,
+      'file:///etc/passwd',
+      'https://example.com/x.css',
+    ])
+      check(u);
     return load.call(this, url);
   };
   await printer.print(html, join(dir, 'a.pdf'));

@@ -23,7 +23,10 @@ test('the window is sandboxed and context-isolated, without Node integration', a
     },
   );
   assert.deepEqual(state.windows[0]!.loaded, [`${APP_SCHEME}://app/index.html`]);
-  assert.deepEqual(state.privileged.map((p: any) => p.scheme), [APP_SCHEME, IMAGE_SCHEME]);
+  assert.deepEqual(
+    state.privileged.map((p: any) => p.scheme),
+    [APP_SCHEME, IMAGE_SCHEME],
+  );
 });
 
 test('new windows are denied and navigation away from the app is prevented', async () => {
@@ -44,14 +47,20 @@ test('no remote content: only app, image, data and blob URLs load, and no permis
     state.beforeRequest!({ url }, (r) => (verdict = r.cancel));
     return verdict;
   };
-  for (const url of [`${APP_SCHEME}://app/assets/app.js`, `${IMAGE_SCHEME}://4/thumb`, 'data:image/png;base64,AA==', `blob:${APP_SCHEME}://app/0b1c`]) {
+  for (const url of [
+    `${APP_SCHEME}://app/assets/app.js`,
+    `${IMAGE_SCHEME}://4/thumb`,
+    'data:image/png;base64,AA==',
+    `blob:${APP_SCHEME}://app/0b1c`,
+  ]) {
     assert.equal(cancelled(url), false, url);
   }
   for (const url of ['https://example.com/x.js', 'http://127.0.0.1:8080/', 'file:///etc/passwd', 'ws://evil.example/', `${APP_SCHEME}://evil/x.js`]) {
     assert.equal(cancelled(url), true, url);
   }
   const granted: boolean[] = [];
-  for (const permission of ['media', 'geolocation', 'notifications', 'openExternal']) state.permissionRequest!({}, permission, (g) => granted.push(g));
+  for (const permission of ['media', 'geolocation', 'notifications', 'openExternal'])
+    state.permissionRequest!({}, permission, (g) => granted.push(g));
   assert.deepEqual(granted, [false, false, false, false]);
   assert.equal(state.permissionCheck!({}, 'clipboard-read'), false);
 });
@@ -74,7 +83,10 @@ test('IPC: only the app main frame is answered, and payloads are validated', asy
   const spoofed = { ...webContents, mainFrame: evil };
   assert.match(String(((await invoke({ sender: spoofed, senderFrame: evil }, 'project.info', {})) as any).error), /unexpected sender/);
   assert.match(String(((await invoke({ sender: webContents, senderFrame: mainFrame }, 'shell.exec', {})) as any).error), /unknown channel/);
-  assert.match(String(((await invoke({ sender: webContents, senderFrame: mainFrame }, 'runs.cancel', { runId: 'x' })) as any).error), /invalid request/);
+  assert.match(
+    String(((await invoke({ sender: webContents, senderFrame: mainFrame }, 'runs.cancel', { runId: 'x' })) as any).error),
+    /invalid request/,
+  );
   assert.deepEqual(calls, ['project.info']);
 });
 

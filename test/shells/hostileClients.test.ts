@@ -16,8 +16,15 @@ writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>camscope</tit
 const logged: string[] = [];
 let shell: BrowserShell;
 // A 2 MiB answer, so a client that stops reading piles up megabytes quickly.
-const bigEntries = Array.from({ length: 16_000 }, (_, i) => ({ name: `image-${i}-${'x'.repeat(100)}.png`, path: `/home/me/${i}.png`, kind: 'image' as const }));
-const handlers: Handlers = { ...fakeHandlers(), 'files.list': async () => ({ dir: '/home/me', parent: null, entries: bigEntries, truncated: false }) };
+const bigEntries = Array.from({ length: 16_000 }, (_, i) => ({
+  name: `image-${i}-${'x'.repeat(100)}.png`,
+  path: `/home/me/${i}.png`,
+  kind: 'image' as const,
+}));
+const handlers: Handlers = {
+  ...fakeHandlers(),
+  'files.list': async () => ({ dir: '/home/me', parent: null, entries: bigEntries, truncated: false }),
+};
 
 before(async () => {
   shell = await startBrowserShell({ handlers, images: fakeImages, rendererDir: renderer, log: (l) => logged.push(l) });
@@ -90,7 +97,9 @@ test('a client that never reads is dropped once its unsent answers pass the limi
   logged.length = 0;
   const raw = await rawWebSocket(shell.port, shell.token, { read: false });
   const asks = Math.ceil((3 * MAX_BUFFERED_BYTES) / (2 * 1024 * 1024));
-  raw.socket.write(Buffer.concat(Array.from({ length: asks }, (_, i) => textFrame(JSON.stringify({ id: i, channel: 'files.list', payload: { dir: '/home/me' } })))));
+  raw.socket.write(
+    Buffer.concat(Array.from({ length: asks }, (_, i) => textFrame(JSON.stringify({ id: i, channel: 'files.list', payload: { dir: '/home/me' } })))),
+  );
   // A paused socket never reads the end of the stream, so the server's side is watched instead.
   while (logged.length === 0) await new Promise((r) => setTimeout(r, 10));
   raw.socket.destroy();

@@ -80,8 +80,7 @@ function expectedRows(q: Omit<GalleryQuery, 'offset' | 'limit'>): GalleryRow[] {
       iou: run !== undefined ? iouOf(x, run) : null,
       disagreement: q.compareRunId !== undefined ? referenceDisagreement(x, run!, q.compareRunId) : null,
     }));
-  const key = (r: GalleryRow): number | null =>
-    ({ id: r.id, confidence: r.confidence, iou: r.iou, disagreement: r.disagreement })[q.sort ?? 'id'];
+  const key = (r: GalleryRow): number | null => ({ id: r.id, confidence: r.confidence, iou: r.iou, disagreement: r.disagreement })[q.sort ?? 'id'];
   const sign = q.order === 'desc' ? -1 : 1;
   return rows.filter((r) => key(r) !== null).sort((a, b) => sign * (key(a)! - key(b)! || a.id - b.id));
 }
@@ -95,7 +94,11 @@ function assertSamePage(q: GalleryQuery, all: GalleryRow[]): void {
   const expected = all.slice(q.offset, q.offset + q.limit);
   const what = JSON.stringify(q);
   assert.equal(actual.total, all.length, `total of ${what}`);
-  assert.deepEqual(actual.rows.map((r) => r.id), expected.map((r) => r.id), `ids of ${what}`);
+  assert.deepEqual(
+    actual.rows.map((r) => r.id),
+    expected.map((r) => r.id),
+    `ids of ${what}`,
+  );
   actual.rows.forEach((row, k) => {
     const want = expected[k]!;
     assert.deepEqual({ ...row, disagreement: null }, { ...want, disagreement: null }, `row ${k} of ${what}`);
@@ -166,7 +169,11 @@ test('queries that lack the context their sort or filter needs are refused with 
     [{ offset: 0, limit: 5000 }, /limit 5000/],
   ];
   for (const [q, re] of refusals) {
-    assert.throws(() => store.queryImages(q), (e: unknown) => e instanceof CamscopeError && re.test(e.message) && !e.message.includes('\n'), JSON.stringify(q));
+    assert.throws(
+      () => store.queryImages(q),
+      (e: unknown) => e instanceof CamscopeError && re.test(e.message) && !e.message.includes('\n'),
+      JSON.stringify(q),
+    );
   }
 });
 

@@ -31,7 +31,9 @@ export interface GalleryData {
 function topFive(r: () => number, first: number): Prediction[] {
   // Rounded so that many images tie and the id tie-break of sorts is exercised.
   const score = Math.round(200 + 800 * r()) / 1000;
-  const rest = Array.from({ length: CLASSES }, (_, c) => c).filter((c) => c !== first).slice(0, 4);
+  const rest = Array.from({ length: CLASSES }, (_, c) => c)
+    .filter((c) => c !== first)
+    .slice(0, 4);
   return [{ index: first, label: null, score }, ...rest.map((c, k) => ({ index: c, label: null, score: ((1 - score) * (4 - k)) / 10 }))];
 }
 
@@ -52,7 +54,9 @@ export function buildGallery(file: string, n: number, methods: string[], options
   const store = ProjectStore.create(file);
   const t0 = performance.now();
   const { ids } = store.addImages(
-    Array.from({ length: n }, (_, i) => sampleImage(i, { dataset: r() < 0.3 ? 'val' : 'train', gtLabel: r() < 0.05 ? null : Math.floor(r() * CLASSES) })),
+    Array.from({ length: n }, (_, i) =>
+      sampleImage(i, { dataset: r() < 0.3 ? 'val' : 'train', gtLabel: r() < 0.05 ? null : Math.floor(r() * CLASSES) }),
+    ),
   );
   const t1 = performance.now();
   const modelId = store.addModel(sampleModel({ numClasses: CLASSES, labels: null }));
@@ -61,11 +65,13 @@ export function buildGallery(file: string, n: number, methods: string[], options
     const predicted = image.gtLabel !== null && r() < 0.6 ? image.gtLabel : Math.floor(r() * CLASSES);
     return { id, dataset: image.dataset!, gt: image.gtLabel, predicted, score: 0, iou: new Map(), maps: new Map() };
   });
-  const predictions = new Map(facts.map((f) => {
-    const p = topFive(r, f.predicted);
-    f.score = p[0]!.score;
-    return [f.id, p];
-  }));
+  const predictions = new Map(
+    facts.map((f) => {
+      const p = topFive(r, f.predicted);
+      f.score = p[0]!.score;
+      return [f.id, p];
+    }),
+  );
   const runIds: number[] = [];
   let results = 0;
   methods.forEach((method, k) => {

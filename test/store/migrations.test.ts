@@ -91,11 +91,14 @@ test('a failing migration rolls back whole: the version and the schema stay as t
   const file = tempProject(t);
   ProjectStore.create(file).close();
   const bad: Migration = { name: 'broken step', sql: 'CREATE TABLE extra (x); INSERT INTO no_such_table VALUES (1);' };
-  assert.throws(() => openProjectDatabase(file, { migrations: [...MIGRATIONS, bad] }), (e: unknown) => {
-    assert.ok(e instanceof CamscopeError);
-    assert.match(e.message, new RegExp(`schema version ${LATEST + 1} \\(broken step\\)`));
-    return true;
-  });
+  assert.throws(
+    () => openProjectDatabase(file, { migrations: [...MIGRATIONS, bad] }),
+    (e: unknown) => {
+      assert.ok(e instanceof CamscopeError);
+      assert.match(e.message, new RegExp(`schema version ${LATEST + 1} \\(broken step\\)`));
+      return true;
+    },
+  );
   const db = new Database(file, { readonly: true });
   try {
     assert.equal(db.pragma('user_version', { simple: true }), LATEST);
@@ -114,7 +117,11 @@ test('a file from a newer camscope is refused, for writing and reading, and left
   raw.pragma(`user_version = ${LATEST + 1}`);
   raw.pragma('journal_mode = DELETE'); // a single file, so comparing its bytes covers everything
   raw.close();
-  assertRefused(file, () => ProjectStore.open(file), new RegExp(`newer camscope \\(schema version ${LATEST + 1}; this version reads up to ${LATEST}\\)`));
+  assertRefused(
+    file,
+    () => ProjectStore.open(file),
+    new RegExp(`newer camscope \\(schema version ${LATEST + 1}; this version reads up to ${LATEST}\\)`),
+  );
   assertRefused(file, () => ProjectStore.open(file, { readonly: true }), /newer camscope/);
 });
 

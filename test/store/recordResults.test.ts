@@ -11,7 +11,10 @@ const RESULT_TABLES = ['predictions', 'maps', 'boxes', 'evaluations', 'disagreem
 function result(imageId: number, classIndex = 1): RecordedImage {
   return {
     imageId,
-    predictions: [{ index: classIndex, label: null, score: 0.9 }, { index: 0, label: null, score: 0.1 }],
+    predictions: [
+      { index: classIndex, label: null, score: 0.9 },
+      { index: 0, label: null, score: 0.1 },
+    ],
     maps: [{ classIndex, width: 2, height: 2, values: [imageId, 0, 1, 2] }],
     boxes: [{ classIndex, threshold: 0.2, box: [0, 0, 4, 4] }],
     evaluation: { iou: 0.5 },
@@ -39,7 +42,10 @@ test('a batch that fails on its last row leaves no partial rows and the run unto
   assert.deepEqual([run.done, run.status, run.startedAt], [0, 'pending', null]);
 
   // The same holds for a refusal by the store itself, and the good rows can then be recorded.
-  assert.throws(() => store.recordResults(runId, [result(ids[0]!), { imageId: 999 }]), (e) => e instanceof CamscopeError && /image 999 is not part of run/.test(e.message));
+  assert.throws(
+    () => store.recordResults(runId, [result(ids[0]!), { imageId: 999 }]),
+    (e) => e instanceof CamscopeError && /image 999 is not part of run/.test(e.message),
+  );
   for (const table of RESULT_TABLES) assert.equal(countRows(file, table), 0);
   store.recordResults(runId, [result(ids[0]!), result(ids[1]!)]);
   assert.equal(store.getRun(runId)!.done, 2);
@@ -50,8 +56,14 @@ test('a batch that fails on its last row leaves no partial rows and the run unto
 test('a run left running by a close without finishing resumes with exactly the unrecorded images', (t) => {
   const file = tempProject(t);
   const { store, ids, runId } = setUp(file, 10);
-  store.recordResults(runId, ids.slice(0, 3).map((id) => result(id)));
-  store.recordResults(runId, ids.slice(3, 6).map((id) => result(id)));
+  store.recordResults(
+    runId,
+    ids.slice(0, 3).map((id) => result(id)),
+  );
+  store.recordResults(
+    runId,
+    ids.slice(3, 6).map((id) => result(id)),
+  );
   store.close();
 
   const again = ProjectStore.open(file);
@@ -63,7 +75,10 @@ test('a run left running by a close without finishing resumes with exactly the u
   for (const id of ids.slice(0, 6)) assert.ok(again.getMap(runId, id), `map of image ${id} lost`);
 
   again.startRun(runId);
-  again.recordResults(runId, resumable!.missingImageIds.map((id) => result(id)));
+  again.recordResults(
+    runId,
+    resumable!.missingImageIds.map((id) => result(id)),
+  );
   again.finishRun(runId, 'done');
   assert.deepEqual(again.resumableRuns(), []);
   again.close();
@@ -75,14 +90,20 @@ test('a run whose writing process is killed mid-run resumes after its last commi
   store.close();
   // The child commits two batches, then dies without closing: no checkpoint, no lock release.
   const batches = [ids.slice(0, 4), ids.slice(4, 7)].map((b) => b.map((id) => result(id)));
-  const child = spawnWithStore(file, `
+  const child = spawnWithStore(
+    file,
+    `
     for (const batch of ${JSON.stringify(batches)}) store.recordResults(${runId}, batch);
-    process.kill(process.pid, 'SIGKILL');`);
+    process.kill(process.pid, 'SIGKILL');`,
+  );
   await assert.rejects(ready(child), /before ready/);
   assert.equal((await exited(child)).signal, 'SIGKILL');
 
   const after = ProjectStore.open(file);
   t.after(() => after.close());
-  assert.deepEqual(after.resumableRuns().map((r) => [r.run.id, r.run.done, r.missingImageIds]), [[runId, 7, ids.slice(7)]]);
+  assert.deepEqual(
+    after.resumableRuns().map((r) => [r.run.id, r.run.done, r.missingImageIds]),
+    [[runId, 7, ids.slice(7)]],
+  );
   assert.deepEqual([...after.getMap(runId, ids[6]!)!.values], [ids[6]!, 0, 1, 2]);
 });

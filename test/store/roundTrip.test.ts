@@ -9,7 +9,17 @@ import { sampleImage, sampleModel, sha, tempProject } from './storeFixtures.js';
 import { uniform } from '../helpers/random.js';
 
 /** Values float32 can hold that a careless codec would bend: signed zero, subnormals, extremes. */
-const AWKWARD = Float32Array.of(0, -0, 1.401298464324817e-45, -1.1754942106924411e-38, 3.4028234663852886e38, -3.4028234663852886e38, Math.PI, -1 / 3, 1e-7);
+const AWKWARD = Float32Array.of(
+  0,
+  -0,
+  1.401298464324817e-45,
+  -1.1754942106924411e-38,
+  3.4028234663852886e38,
+  -3.4028234663852886e38,
+  Math.PI,
+  -1 / 3,
+  1e-7,
+);
 
 function sameFloats(actual: Float32Array, expected: Float32Array): void {
   assert.equal(actual.length, expected.length);
@@ -19,7 +29,14 @@ function sameFloats(actual: Float32Array, expected: Float32Array): void {
 test('images with several ground-truth boxes, deduplicated by path and content', (t) => {
   const file = tempProject(t);
   const store = ProjectStore.create(file);
-  const a = sampleImage(1, { dataset: 'val', gtLabel: 2, gtBoxes: [{ box: [1, 2, 30, 40], label: 2 }, { box: [0.5, 0, 64, 48], label: null }] });
+  const a = sampleImage(1, {
+    dataset: 'val',
+    gtLabel: 2,
+    gtBoxes: [
+      { box: [1, 2, 30, 40], label: 2 },
+      { box: [0.5, 0, 64, 48], label: null },
+    ],
+  });
   const b = sampleImage(2);
   const first = store.addImages([a, b, a]);
   assert.deepEqual(first, { ids: [1, 2, 1], added: 2 });
@@ -30,10 +47,20 @@ test('images with several ground-truth boxes, deduplicated by path and content',
 
   const ro = ProjectStore.open(file, { readonly: true });
   const row = ro.getImage(1)!;
-  assert.deepEqual({ ...row, addedAt: undefined }, {
-    id: 1, path: a.path, sha256: a.sha256, width: a.width, height: a.height, dataset: 'val', gtLabel: 2, addedAt: undefined,
-    gtBoxes: a.gtBoxes,
-  });
+  assert.deepEqual(
+    { ...row, addedAt: undefined },
+    {
+      id: 1,
+      path: a.path,
+      sha256: a.sha256,
+      width: a.width,
+      height: a.height,
+      dataset: 'val',
+      gtLabel: 2,
+      addedAt: undefined,
+      gtBoxes: a.gtBoxes,
+    },
+  );
   assert.match(row.addedAt, /^\d{4}-\d\d-\d\dT/);
   assert.deepEqual(ro.getImage(2)!.gtBoxes, []);
   assert.equal(ro.getImage(2)!.dataset, null);
@@ -75,14 +102,32 @@ test('runs, predictions, maps (bit-exact), boxes, evaluations and thumbnails rou
   const { ids } = store.addImages([sampleImage(1), sampleImage(2), sampleImage(3)]);
   const modelId = store.addModel(sampleModel({ labelOffset: 1, labels: ['circle', 'square', 'triangle'] }));
   const runId = store.createRun({
-    modelId, method: 'gradcam++:torchcam', layer: 'features.3', target: 2, params: { threshold: 0.2, batch: 8 }, imageIds: [ids[2]!, ids[0]!, ids[0]!],
+    modelId,
+    method: 'gradcam++:torchcam',
+    layer: 'features.3',
+    target: 2,
+    params: { threshold: 0.2, batch: 8 },
+    imageIds: [ids[2]!, ids[0]!, ids[0]!],
   });
   const created = store.getRun(runId)!;
   assert.deepEqual(
     { ...created, createdAt: undefined },
     {
-      id: runId, modelId, method: 'gradcam++:torchcam', layer: 'features.3', target: 2, params: { threshold: 0.2, batch: 8 },
-      status: 'pending', error: null, total: 2, done: 0, createdAt: undefined, startedAt: null, finishedAt: null, elapsedMs: 0, appVersion: '0.1.0',
+      id: runId,
+      modelId,
+      method: 'gradcam++:torchcam',
+      layer: 'features.3',
+      target: 2,
+      params: { threshold: 0.2, batch: 8 },
+      status: 'pending',
+      error: null,
+      total: 2,
+      done: 0,
+      createdAt: undefined,
+      startedAt: null,
+      finishedAt: null,
+      elapsedMs: 0,
+      appVersion: '0.1.0',
     },
   );
 
@@ -92,15 +137,25 @@ test('runs, predictions, maps (bit-exact), boxes, evaluations and thumbnails rou
     { index: 1, label: 'circle', score: 0.2 },
     { index: 3, label: 'triangle', score: 0.1 },
   ];
-  store.recordResults(runId, [
-    {
-      imageId: ids[0]!,
-      predictions,
-      maps: [{ classIndex: 2, width: 3, height: 3, values: AWKWARD }, { classIndex: 3, width: 14, height: 14, values: Array.from(big) }],
-      boxes: [{ classIndex: 2, threshold: 0.2, box: [0, 1.5, 64, 47] }, { classIndex: 2, threshold: 0.5, box: [10, 11, 12, 13] }],
-      evaluation: { iou: 0.625, metrics: { iouAt05: 0.5, pointing: 1 } },
-    },
-  ], { elapsedMs: 12.4 });
+  store.recordResults(
+    runId,
+    [
+      {
+        imageId: ids[0]!,
+        predictions,
+        maps: [
+          { classIndex: 2, width: 3, height: 3, values: AWKWARD },
+          { classIndex: 3, width: 14, height: 14, values: Array.from(big) },
+        ],
+        boxes: [
+          { classIndex: 2, threshold: 0.2, box: [0, 1.5, 64, 47] },
+          { classIndex: 2, threshold: 0.5, box: [10, 11, 12, 13] },
+        ],
+        evaluation: { iou: 0.625, metrics: { iouAt05: 0.5, pointing: 1 } },
+      },
+    ],
+    { elapsedMs: 12.4 },
+  );
   store.recordResults(runId, [{ imageId: ids[2]!, error: 'cannot decode image', evaluation: { iou: null } }], { elapsedMs: 3 });
   store.finishRun(runId, 'done');
   const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1, 2, 255]);
@@ -116,7 +171,10 @@ test('runs, predictions, maps (bit-exact), boxes, evaluations and thumbnails rou
   assert.equal(run.done, 2);
   assert.equal(run.elapsedMs, 15);
   assert.ok(run.startedAt && run.finishedAt && run.startedAt <= run.finishedAt);
-  assert.deepEqual(ro.listRuns().map((r) => r.id), [runId]);
+  assert.deepEqual(
+    ro.listRuns().map((r) => r.id),
+    [runId],
+  );
 
   assert.deepEqual(ro.getPredictions(modelId, ids[0]!), predictions);
   assert.deepEqual(ro.getPredictions(modelId, ids[1]!), []);
@@ -147,7 +205,10 @@ test('a map with non-finite values or a size that does not match is refused', (t
   t.after(() => store.close());
   const { ids } = store.addImages([sampleImage(1)]);
   const runId = store.createRun({ modelId: store.addModel(sampleModel()), method: 'cam', layer: 'l', target: 'top1', imageIds: ids });
-  const record = (values: number[], width = 2) => () => store.recordResults(runId, [{ imageId: ids[0]!, maps: [{ classIndex: 0, width, height: 2, values }] }]);
+  const record =
+    (values: number[], width = 2) =>
+    () =>
+      store.recordResults(runId, [{ imageId: ids[0]!, maps: [{ classIndex: 0, width, height: 2, values }] }]);
   assert.throws(record([1, 2, NaN, 4]), (e) => e instanceof CamscopeError && /non-finite/.test(e.message));
   assert.throws(record([1, 2, 3, 4], 3), /6 values|4 values/);
   assert.equal(store.getRun(runId)!.done, 0);

@@ -35,7 +35,10 @@ for (const { name, cam, scenario, split } of MODELS) {
     const model = await ClassifierModel.open(file);
     assert.equal(model.numClasses, SHAPE_CLASSES.length);
     const labels = Labels.forModel(model.metadata, model.numClasses, undefined);
-    assert.deepEqual(SHAPE_CLASSES.map((_, i) => labels.name(i)), [...SHAPE_CLASSES]);
+    assert.deepEqual(
+      SHAPE_CLASSES.map((_, i) => labels.name(i)),
+      [...SHAPE_CLASSES],
+    );
     const pre = preprocessingFromMetadata(model.metadata, file)!;
     assert.deepEqual([pre.width, pre.height, pre.mean, pre.std], [128, 128, [0.5, 0.5, 0.5], [0.25, 0.25, 0.25]]);
     const defaults = model.layerCandidates().filter((l) => l.isDefault);
@@ -51,7 +54,10 @@ for (const { name, cam, scenario, split } of MODELS) {
     const manifest = await generateSynth({ out, seed: FRESH_SEED, count: FRESH_COUNT, scenarios: [scenario], split, size: 128 });
     const ex = await Explainer.open(`models/${name}.onnx`);
     try {
-      const results = await ex.explain(manifest.images.map((i) => join(out, i.id)), { methods: [], target: 'top1' });
+      const results = await ex.explain(
+        manifest.images.map((i) => join(out, i.id)),
+        { methods: [], target: 'top1' },
+      );
       const correct = results.filter((r, i) => r.predictions[0]!.index === manifest.images[i]!.label).length;
       assert.ok(correct / results.length >= 0.9, `${name}: ${correct}/${results.length} correct`);
     } finally {
@@ -61,7 +67,12 @@ for (const { name, cam, scenario, split } of MODELS) {
 }
 
 test('shapes-gap classifies each demo image (one per class) as its label', async () => {
-  assert.deepEqual(Object.values(demo).map((d) => d.label).sort(), SHAPE_CLASSES.map((_, i) => i));
+  assert.deepEqual(
+    Object.values(demo)
+      .map((d) => d.label)
+      .sort(),
+    SHAPE_CLASSES.map((_, i) => i),
+  );
   const images = Object.keys(demo).map((f) => join('models/demo', f));
   const run = await runCli(['explain', '--model', 'models/shapes-gap.onnx', '--method', 'cam', ...images.flatMap((i) => ['--image', i])]);
   assert.equal(run.code, 0, run.stderr);

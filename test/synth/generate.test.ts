@@ -50,8 +50,15 @@ test('the same seed gives byte-identical files; another seed gives other images 
   const { out: a } = await testSet;
   const { out: b } = await generate(7, 'test');
   const { out: c } = await generate(8, 'test');
-  const names = files(a).map((f) => relative(a, f)).sort();
-  assert.deepEqual(files(b).map((f) => relative(b, f)).sort(), names);
+  const names = files(a)
+    .map((f) => relative(a, f))
+    .sort();
+  assert.deepEqual(
+    files(b)
+      .map((f) => relative(b, f))
+      .sort(),
+    names,
+  );
   for (const n of names) assert.ok(readFileSync(join(a, n)).equals(readFileSync(join(b, n))), n);
   const differing = names.filter((n) => !readFileSync(join(a, n)).equals(readFileSync(join(c, n))));
   assert.ok(differing.includes('localization.txt'));
@@ -63,18 +70,34 @@ test('the metadata files parse back consistently with the images and synth.json'
   const ids = rows(out, 'image_ids.txt').map((r) => r[0]!);
   assert.equal(ids.length, SCENARIOS.length * COUNT);
   assert.equal(ids[0], 'single/test/000000.png');
-  assert.deepEqual(ids, m.images.map((i) => i.id));
-  assert.deepEqual(rows(out, 'classes.txt').map((r) => r[0]), [...SHAPE_CLASSES]);
-  assert.deepEqual(rows(out, 'class_labels.txt'), m.images.map((i) => [i.id, String(i.label)]));
+  assert.deepEqual(
+    ids,
+    m.images.map((i) => i.id),
+  );
+  assert.deepEqual(
+    rows(out, 'classes.txt').map((r) => r[0]),
+    [...SHAPE_CLASSES],
+  );
+  assert.deepEqual(
+    rows(out, 'class_labels.txt'),
+    m.images.map((i) => [i.id, String(i.label)]),
+  );
   const boxes = truthBoxes(out);
   for (const [id, w, h] of rows(out, 'image_sizes.txt')) {
     const meta = await sharp(join(out, id!)).metadata();
     assert.deepEqual([meta.width, meta.height], [Number(w), Number(h)], id);
     const image = m.images.find((i) => i.id === id)!;
-    assert.deepEqual(boxes.get(id!), image.objects.filter((o) => o.boxed).map((o) => o.box), id);
+    assert.deepEqual(
+      boxes.get(id!),
+      image.objects.filter((o) => o.boxed).map((o) => o.box),
+      id,
+    );
     for (const [x0, y0, x1, y1] of boxes.get(id!)!) assert.ok(0 <= x0 && x0 < x1 && x1 <= SIZE && 0 <= y0 && y0 < y1 && y1 <= SIZE, id);
   }
-  assert.equal(rows(out, 'localization.txt').length, m.images.reduce((n, i) => n + i.objects.filter((o) => o.boxed).length, 0));
+  assert.equal(
+    rows(out, 'localization.txt').length,
+    m.images.reduce((n, i) => n + i.objects.filter((o) => o.boxed).length, 0),
+  );
 });
 
 /**
@@ -151,15 +174,26 @@ test('scenario invariants: single, small, multi, distractor', async () => {
   const { out, m } = await testSet;
   const boxes = truthBoxes(out);
   for (const s of ['single', 'small', 'multi', 'distractor']) {
-    assert.deepEqual(byScenario(m, s).map((i) => i.label), [0, 1, 2, 3, 4, 5, 6, 7], s);
+    assert.deepEqual(
+      byScenario(m, s).map((i) => i.label),
+      [0, 1, 2, 3, 4, 5, 6, 7],
+      s,
+    );
   }
-  for (const i of byScenario(m, 'single')) assert.deepEqual(i.objects.map((o) => [o.class, o.boxed]), [[SHAPE_CLASSES[i.label], true]]);
+  for (const i of byScenario(m, 'single'))
+    assert.deepEqual(
+      i.objects.map((o) => [o.class, o.boxed]),
+      [[SHAPE_CLASSES[i.label], true]],
+    );
   for (const i of byScenario(m, 'small')) {
     const [[x0, y0, x1, y1]] = boxes.get(i.id)! as [Box];
     assert.ok((x1 - x0) * (y1 - y0) < 0.1 * SIZE * SIZE, `${i.id}: box area ${(x1 - x0) * (y1 - y0)}`);
   }
   const multiCounts = byScenario(m, 'multi').map((i) => {
-    assert.ok(i.objects.every((o) => o.boxed && o.class === SHAPE_CLASSES[i.label]), i.id);
+    assert.ok(
+      i.objects.every((o) => o.boxed && o.class === SHAPE_CLASSES[i.label]),
+      i.id,
+    );
     assert.equal(boxes.get(i.id)!.length, i.objects.length);
     return i.objects.length;
   });
@@ -195,7 +229,10 @@ test('camscope synth writes a set and refuses bad options with one line', async 
   const out = tmp();
   const ok = await runCli(['synth', '--out', out, '--seed', '3', '--count', '2', '--scenario', 'multi', '--split', 'train', '--size', '96']);
   assert.equal(ok.code, 0, ok.stderr);
-  assert.deepEqual(rows(out, 'image_sizes.txt'), [['multi/train/000000.png', '96', '96'], ['multi/train/000001.png', '96', '96']]);
+  assert.deepEqual(rows(out, 'image_sizes.txt'), [
+    ['multi/train/000000.png', '96', '96'],
+    ['multi/train/000001.png', '96', '96'],
+  ]);
   const bad = await runCli(['synth', '--out', out, '--scenario', 'crowd']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^camscope: --scenario: expected single, small, multi, distractor, shortcut or all, got 'crowd'\n$/);

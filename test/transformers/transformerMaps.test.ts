@@ -62,7 +62,11 @@ for (const { json, model: file, fixture } of fixtures) {
     for (let row = 0; row < n; row++) {
       const probs = softmax(runs.logit.logits.subarray(row * fixture.num_classes, (row + 1) * fixture.num_classes));
       const order = Array.from(probs.keys()).sort((a, b) => probs[b]! - probs[a]!);
-      assert.deepEqual(order.slice(0, 5), fixture.top5[row]!.map((p) => p.index), `top-5 of row ${row}`);
+      assert.deepEqual(
+        order.slice(0, 5),
+        fixture.top5[row]!.map((p) => p.index),
+        `top-5 of row ${row}`,
+      );
     }
     const worst = new Map<string, number>();
     for (const ref of fixture.layers) {
@@ -92,7 +96,10 @@ test('Swin: the attention output (channels-last after window merge and reverse r
   assert.equal(op, 'Slice');
   assert.equal(model.shapeOf(tensor)?.length, 4, 'it is a 4-D tensor a shape-based guess would take for NCHW');
   assert.ok(!model.candidateTensors().includes(tensor), 'not offered');
-  assert.throws(() => model.resolveLayer(tensor), /is not a candidate layer: its axes cannot be proven to be a feature map: .*(Slice|Concat|Reshape) node/);
+  assert.throws(
+    () => model.resolveLayer(tensor),
+    /is not a candidate layer: its axes cannot be proven to be a feature map: .*(Slice|Concat|Reshape) node/,
+  );
   assert.ok(!model.candidateTensors().some((t) => /\/attn\//.test(t) && !/Pad_output/.test(t)), 'no tensor inside the window attention is offered');
 });
 

@@ -15,7 +15,8 @@ export type AdccAggregation = 'per-image' | 'of-means';
 export const ADCC_SPEC = {
   name: 'ADCC (Average Drop, Coherency, Complexity)',
   formula: 'ADCC = 3 / (1/Coherency + 1/(1 − Complexity) + 1/(1 − AD)); Coherency = (r(M, map(x ⊙ M)) + 1)/2; Complexity = ‖M‖₁/(H·W)',
-  citation: 'Poppi et al., "Revisiting the Evaluation of Class Activation Mapping for Explainability: A Novel Metric and Experimental Analysis", CVPR Workshops 2021',
+  citation:
+    'Poppi et al., "Revisiting the Evaluation of Class Activation Mapping for Explainability: A Novel Metric and Experimental Analysis", CVPR Workshops 2021',
   variant: "'of-means': the harmonic mean of the dataset means of the three terms (OpenVINO XAI)",
   default: "'per-image': mean over images of each image's ADCC (the paper's per-image definition); x ⊙ M and scores as Average Drop's defaults",
 } as const;
@@ -64,7 +65,13 @@ export interface AdccOptions extends AverageDropOptions {
   averageDrop?: AverageDropResult;
 }
 
-export async function adcc(samples: FaithfulnessSample[], score: ScoreFn, explain: ExplainFn, shape: InputShape, opts: AdccOptions = {}): Promise<AdccResult> {
+export async function adcc(
+  samples: FaithfulnessSample[],
+  score: ScoreFn,
+  explain: ExplainFn,
+  shape: InputShape,
+  opts: AdccOptions = {},
+): Promise<AdccResult> {
   const drop = opts.averageDrop ?? (await averageDrop(samples, score, shape, opts));
   if (drop.perImage.length !== samples.length) throw new RangeError(`Average Drop of ${drop.perImage.length} images given for ${samples.length}`);
   const per = shape.channels * shape.width * shape.height;
@@ -75,7 +82,10 @@ export async function adcc(samples: FaithfulnessSample[], score: ScoreFn, explai
     const masks = chunk.map((s) => saliencyMask(s.map, shape));
     const inputs = new Float32Array(chunk.length * per);
     chunk.forEach((s, k) => maskInput(s.input, masks[k]!, shape, inputs.subarray(k * per, (k + 1) * per), opts));
-    const maps = await explain(inputs, chunk.map((s) => s.classIndex));
+    const maps = await explain(
+      inputs,
+      chunk.map((s) => s.classIndex),
+    );
     if (maps.length !== chunk.length) throw new RangeError(`the explainer returned ${maps.length} maps for ${chunk.length} inputs`);
     chunk.forEach((_, k) => {
       const { original, masked } = drop.perImage[start + k]!;

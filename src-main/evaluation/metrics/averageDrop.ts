@@ -20,9 +20,16 @@ export interface MaskOptions {
 }
 
 /** x ⊙ M into `out`: every channel times the mask, in the chosen space. */
-export function maskInput(input: Float32Array, mask: Float32Array, shape: InputShape, out: Float32Array, { space = 'input', normalization }: MaskOptions = {}): void {
+export function maskInput(
+  input: Float32Array,
+  mask: Float32Array,
+  shape: InputShape,
+  out: Float32Array,
+  { space = 'input', normalization }: MaskOptions = {},
+): void {
   const plane = shape.width * shape.height;
-  if (input.length !== shape.channels * plane || mask.length !== plane) throw new RangeError(`input of ${input.length} values and mask of ${mask.length} for ${shape.channels}×${shape.height}×${shape.width}`);
+  if (input.length !== shape.channels * plane || mask.length !== plane)
+    throw new RangeError(`input of ${input.length} values and mask of ${mask.length} for ${shape.channels}×${shape.height}×${shape.width}`);
   if (space === 'rgb' && !normalization) throw new RangeError("mask space 'rgb' needs the input normalization (mean, std)");
   for (let c = 0; c < shape.channels; c++) {
     const o = c * plane;
@@ -56,10 +63,16 @@ export interface AverageDropOptions extends MaskOptions {
 }
 
 /** Scores every original and masked input (batched together) and averages the terms. */
-export async function averageDrop(samples: FaithfulnessSample[], score: ScoreFn, shape: InputShape, opts: AverageDropOptions = {}): Promise<AverageDropResult> {
+export async function averageDrop(
+  samples: FaithfulnessSample[],
+  score: ScoreFn,
+  shape: InputShape,
+  opts: AverageDropOptions = {},
+): Promise<AverageDropResult> {
   function* rows() {
     for (const s of samples) yield { classIndex: s.classIndex, fill: (row: Float32Array) => row.set(s.input) };
-    for (const s of samples) yield { classIndex: s.classIndex, fill: (row: Float32Array) => maskInput(s.input, saliencyMask(s.map, shape), shape, row, opts) };
+    for (const s of samples)
+      yield { classIndex: s.classIndex, fill: (row: Float32Array) => maskInput(s.input, saliencyMask(s.map, shape), shape, row, opts) };
   }
   const n = samples.length;
   const scores = await scoreRows(score, shape, rows(), 2 * n, opts.batchSize);

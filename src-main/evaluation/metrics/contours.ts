@@ -154,7 +154,10 @@ export function contourArea(points: ArrayLike<number>): number {
 /** cv2.boundingRect(points) as [x, y, x + w, y + h]: the covered pixel columns x .. x + w − 1. */
 export function boundingRect(points: ArrayLike<number>): [number, number, number, number] {
   if (points.length === 0) return [0, 0, 0, 0];
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (let k = 0; k < points.length; k += 2) {
     x0 = Math.min(x0, points[k]!);
     x1 = Math.max(x1, points[k]!);

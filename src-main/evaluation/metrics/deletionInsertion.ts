@@ -15,7 +15,8 @@ export const DELETION_INSERTION_SPEC = {
   formula: 'AUC = Σ_k (f_{k+1} − f_k)(s_k + s_{k+1})/2, s_k = score after moving the first k·step most salient pixels, f_k their fraction of H·W',
   citation: 'Petsiuk et al., "RISE: Randomized Input Sampling for Explanation of Black-box Models", BMVC 2018',
   variant: 'deletion baseline blur; insertion baseline zeros; any pixels per step',
-  default: 'deletion → zeros, insertion → blur (RISE: 11×11 Gaussian, σ = 5, on the model input), pixelsPerStep = input width (224 at 224×224, as RISE)',
+  default:
+    'deletion → zeros, insertion → blur (RISE: 11×11 Gaussian, σ = 5, on the model input), pixelsPerStep = input width (224 at 224×224, as RISE)',
 } as const;
 
 export interface DeletionInsertionOptions {
@@ -101,10 +102,17 @@ export function blurInput(input: Float32Array, shape: InputShape, kernel = riseB
 }
 
 /** Rows of one curve: `from` with the first k·step ordered pixels taken from `to`, k = 0 … steps. */
-function* curveRows(from: Float32Array, to: Float32Array, order: Uint32Array, shape: InputShape, step: number, classIndex: number): Generator<ScoreRow> {
+function* curveRows(
+  from: Float32Array,
+  to: Float32Array,
+  order: Uint32Array,
+  shape: InputShape,
+  step: number,
+  classIndex: number,
+): Generator<ScoreRow> {
   const plane = shape.width * shape.height;
   const current = Float32Array.from(from);
-  for (let moved = 0; ; ) {
+  for (let moved = 0; ;) {
     yield { classIndex, fill: (row) => row.set(current) };
     if (moved === plane) return;
     const next = Math.min(moved + step, plane);
@@ -117,7 +125,12 @@ function* curveRows(from: Float32Array, to: Float32Array, order: Uint32Array, sh
 }
 
 /** Deletion and Insertion curves and AUCs of every sample. */
-export async function deletionInsertion(samples: FaithfulnessSample[], score: ScoreFn, shape: InputShape, opts: DeletionInsertionOptions = {}): Promise<DeletionInsertionResult> {
+export async function deletionInsertion(
+  samples: FaithfulnessSample[],
+  score: ScoreFn,
+  shape: InputShape,
+  opts: DeletionInsertionOptions = {},
+): Promise<DeletionInsertionResult> {
   const plane = shape.width * shape.height;
   const step = opts.pixelsPerStep ?? shape.width;
   if (!(Number.isInteger(step) && step > 0)) throw new RangeError(`pixels per step ${step} is not a positive integer`);

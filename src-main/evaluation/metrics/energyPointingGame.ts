@@ -14,21 +14,28 @@ export type EnergyMass = 'minmax' | 'positive';
 
 export const ENERGY_POINTING_SPEC = {
   name: 'Energy-based pointing game',
-  formula: 'proportion = Σ_{(i,j) ∈ ∪ GT boxes} L(i,j) / Σ_{(i,j)} L(i,j), L the map upsampled to the image and min-max scaled to [0, 1]; score = mean proportion · 100',
+  formula:
+    'proportion = Σ_{(i,j) ∈ ∪ GT boxes} L(i,j) / Σ_{(i,j)} L(i,j), L the map upsampled to the image and min-max scaled to [0, 1]; score = mean proportion · 100',
   citation: 'Wang et al., "Score-CAM: Score-Weighted Visual Explanations for Convolutional Neural Networks", CVPR Workshops 2020, §5.2',
   variant: "mass 'positive': max(L, 0) without scaling (Kohlbrenner et al. 2020's attribution localisation, as Quantus)",
   default: "mass 'minmax' (the paper's normalized map); boxes as their union; a map without mass is left out (null)",
 } as const;
 
 /** One image: `map` at layer resolution, `gtBoxes` in original-image pixels (x1/y1 exclusive); the share in 0..1 or null. */
-export function energyPointing(map: MapGrid, image: { width: number; height: number }, gtBoxes: Box[], { mass = 'minmax' as EnergyMass } = {}): number | null {
+export function energyPointing(
+  map: MapGrid,
+  image: { width: number; height: number },
+  gtBoxes: Box[],
+  { mass = 'minmax' as EnergyMass } = {},
+): number | null {
   const up = upsampleBilinear(map, image.width, image.height).values;
   const { min, max } = valueRange(up);
   const energyOf = mass === 'minmax' ? (v: number) => (v - min) / (max - min) : (v: number) => Math.max(v, 0);
   if (mass === 'minmax' && !(max > min)) return null;
   const inside = new Uint8Array(up.length);
   for (const [x0, y0, x1, y1] of gtBoxes) {
-    for (let y = Math.max(0, y0); y < Math.min(image.height, y1); y++) inside.fill(1, y * image.width + Math.max(0, x0), y * image.width + Math.min(image.width, x1));
+    for (let y = Math.max(0, y0); y < Math.min(image.height, y1); y++)
+      inside.fill(1, y * image.width + Math.max(0, x0), y * image.width + Math.min(image.width, x1));
   }
   let total = 0;
   let within = 0;

@@ -49,7 +49,13 @@ export interface ThresholdBoxes {
  * compute_bboxes_from_scoremaps at one threshold t on the uint8 scoremap: foreground = u8 > int(t · max u8)
  * (cv2.threshold BINARY), contours by cv2.findContours(RETR_TREE, CHAIN_APPROX_SIMPLE).
  */
-export function boxesAtThreshold(u8: Uint8Array, width: number, height: number, threshold: number, maxU8 = u8.reduce((m, v) => Math.max(m, v), 0)): ThresholdBoxes {
+export function boxesAtThreshold(
+  u8: Uint8Array,
+  width: number,
+  height: number,
+  threshold: number,
+  maxU8 = u8.reduce((m, v) => Math.max(m, v), 0),
+): ThresholdBoxes {
   const cut = Math.trunc(threshold * maxU8);
   const mask = new Uint8Array(u8.length);
   for (let i = 0; i < mask.length; i++) mask[i] = u8[i]! > cut ? 1 : 0;

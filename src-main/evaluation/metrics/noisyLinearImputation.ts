@@ -13,7 +13,14 @@ import type { InputShape } from './perturbation.js';
 
 /** [dy, dx, weight] of the paper's code (road/imputations.py, neighbors_weights). */
 export const NEIGHBOUR_WEIGHTS: readonly (readonly [number, number, number])[] = [
-  [1, 1, 1 / 12], [0, 1, 1 / 6], [-1, 1, 1 / 12], [1, -1, 1 / 12], [0, -1, 1 / 6], [-1, -1, 1 / 12], [1, 0, 1 / 6], [-1, 0, 1 / 6],
+  [1, 1, 1 / 12],
+  [0, 1, 1 / 6],
+  [-1, 1, 1 / 12],
+  [1, -1, 1 / 12],
+  [0, -1, 1 / 6],
+  [-1, -1, 1 / 12],
+  [1, 0, 1 / 6],
+  [-1, 0, 1 / 6],
 ];
 
 /** The paper's noise standard deviation (in the units of the imputed input). */
@@ -32,7 +39,8 @@ export interface ImputationOptions {
 export function noisyLinearImpute(input: Float32Array, shape: InputShape, removed: Uint8Array, opts: ImputationOptions = {}): Float32Array {
   const { width: w, height: h, channels } = shape;
   const plane = w * h;
-  if (removed.length !== plane || input.length !== channels * plane) throw new RangeError(`imputation mask of ${removed.length} pixels for a ${channels}×${h}×${w} input`);
+  if (removed.length !== plane || input.length !== channels * plane)
+    throw new RangeError(`imputation mask of ${removed.length} pixels for a ${channels}×${h}×${w} input`);
   const out = Float32Array.from(input);
   const unknown = Int32Array.from({ length: plane }, () => -1);
   const pixels: number[] = [];
@@ -82,7 +90,12 @@ export function noisyLinearImpute(input: Float32Array, shape: InputShape, remove
 }
 
 /** Solves M x = b for symmetric positive definite M (given as a product), Jacobi-preconditioned, from x = b / diag. */
-function conjugateGradient(apply: (v: Float64Array, into: Float64Array) => void, diagonal: Float64Array, b: Float64Array, tolerance: number): Float64Array {
+function conjugateGradient(
+  apply: (v: Float64Array, into: Float64Array) => void,
+  diagonal: Float64Array,
+  b: Float64Array,
+  tolerance: number,
+): Float64Array {
   const n = b.length;
   const x = Float64Array.from(b, (v, i) => v / diagonal[i]!);
   const r = new Float64Array(n);

@@ -45,7 +45,13 @@ export interface ScoreRow {
 }
 
 /** Scores rows `batchSize` at a time, so memory stays at one batch however many rows there are. */
-export async function scoreRows(score: ScoreFn, shape: InputShape, rows: Iterable<ScoreRow>, count: number, batchSize = DEFAULT_SCORE_BATCH): Promise<Float64Array> {
+export async function scoreRows(
+  score: ScoreFn,
+  shape: InputShape,
+  rows: Iterable<ScoreRow>,
+  count: number,
+  batchSize = DEFAULT_SCORE_BATCH,
+): Promise<Float64Array> {
   if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new RangeError(`batch size ${batchSize} is not a positive integer`);
   const per = shape.channels * shape.width * shape.height;
   const out = new Float64Array(count);

@@ -11,10 +11,12 @@ import { CAM_CURVE_INTERVAL, camThresholds } from './maxBoxAcc.js';
 
 export const PXAP_SPEC = {
   name: 'PxAP',
-  formula: 'PxAP = 100 · Σ_k P_k (R_k − R_{k−1}) over thresholds from high to low; P = TP/(TP+FP), R = TP/(TP+FN), pixels of all images pooled, ignore pixels left out',
+  formula:
+    'PxAP = 100 · Σ_k P_k (R_k − R_{k−1}) over thresholds from high to low; P = TP/(TP+FP), R = TP/(TP+FN), pixels of all images pooled, ignore pixels left out',
   citation: 'Choe et al., "Evaluating Weakly Supervised Object Localization Methods Right", CVPR 2020 (MaskEvaluator of clovaai/wsolevaluation)',
   variant: 'none',
-  default: 'cam curve interval 0.01; masks resized to 224×224 with nearest neighbour, foreground = any instance mask > 0.5, ignore = ignore mask > 0.5 and not foreground',
+  default:
+    'cam curve interval 0.01; masks resized to 224×224 with nearest neighbour, foreground = any instance mask > 0.5, ignore = ignore mask > 0.5 and not foreground',
 } as const;
 
 /** Ground-truth pixel classes at the scoremap's resolution. */

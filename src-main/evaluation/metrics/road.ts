@@ -17,9 +17,11 @@ export const ROAD_PERCENTAGES: readonly number[] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6
 
 export const ROAD_SPEC = {
   name: 'ROAD (MoRF / LeRF)',
-  formula: 'score of the explained class after removing the share p of the most (MoRF) / least (LeRF) relevant pixels by noisy linear imputation, p ∈ {10 %, …, 90 %}; per image the mean over p',
+  formula:
+    'score of the explained class after removing the share p of the most (MoRF) / least (LeRF) relevant pixels by noisy linear imputation, p ∈ {10 %, …, 90 %}; per image the mean over p',
   citation: 'Rong et al., "A Consistent and Efficient Evaluation Strategy for Attribution Methods", ICML 2022',
-  variant: 'any shares; noise 0 (plain linear imputation); the model score as ScoreFn gives it (the paper plots accuracy over a dataset; per image camscope keeps the probability)',
+  variant:
+    'any shares; noise 0 (plain linear imputation); the model score as ScoreFn gives it (the paper plots accuracy over a dataset; per image camscope keeps the probability)',
   default: `shares 0.1 … 0.9; noise σ = ${ROAD_NOISE} on the model input, seeded per (seed, order, share); neighbour weights 1/6 direct, 1/12 diagonal; softmax probability of the explained class; MoRF ↓, LeRF ↑`,
 } as const;
 
@@ -57,7 +59,10 @@ export async function road(samples: FaithfulnessSample[], score: ScoreFn, shape:
       for (const from of ['morf', 'lerf'] as const) {
         for (const share of shares) {
           const seed = mixSeed(opts.seed ?? 0, from, share);
-          yield { classIndex: s.classIndex, fill: (row) => row.set(noisyLinearImpute(s.input, shape, roadMask(order, share, from), { noise, seed })) };
+          yield {
+            classIndex: s.classIndex,
+            fill: (row) => row.set(noisyLinearImpute(s.input, shape, roadMask(order, share, from), { noise, seed })),
+          };
         }
       }
     }

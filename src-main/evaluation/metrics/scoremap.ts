@@ -25,10 +25,7 @@ export interface Scoremap {
  * then normalization; 'bilinear' = camscope's heatmap (normalize, PyTorch bilinear), renormalized.
  */
 export function scoremapFromMap(map: Grid, { size = WSOL_SIZE, interpolation = 'cubic' as ScoremapInterpolation } = {}): Scoremap {
-  const resized =
-    interpolation === 'cubic'
-      ? resizeCubic(map, size, size)
-      : Float64Array.from(heatmap(map, size, size));
+  const resized = interpolation === 'cubic' ? resizeCubic(map, size, size) : Float64Array.from(heatmap(map, size, size));
   return { width: size, height: size, values: normalizeScoremap(resized) };
 }
 
@@ -123,8 +120,14 @@ export function resizeCubic(grid: Grid, outW: number, outH: number): Float64Arra
   for (let y = 0; y < outH; y++) {
     const s = ty.sx[y]!;
     const w = 4 * y;
-    const r0 = clamp(s - 1, inH) * outW, r1 = clamp(s, inH) * outW, r2 = clamp(s + 1, inH) * outW, r3 = clamp(s + 2, inH) * outW;
-    const b0 = ty.weights[w]!, b1 = ty.weights[w + 1]!, b2 = ty.weights[w + 2]!, b3 = ty.weights[w + 3]!;
+    const r0 = clamp(s - 1, inH) * outW,
+      r1 = clamp(s, inH) * outW,
+      r2 = clamp(s + 1, inH) * outW,
+      r3 = clamp(s + 2, inH) * outW;
+    const b0 = ty.weights[w]!,
+      b1 = ty.weights[w + 1]!,
+      b2 = ty.weights[w + 2]!,
+      b3 = ty.weights[w + 3]!;
     for (let x = 0; x < outW; x++) {
       out[y * outW + x] = rows[r0 + x]! * b0 + rows[r1 + x]! * b1 + rows[r2 + x]! * b2 + rows[r3 + x]! * b3;
     }

@@ -7,10 +7,12 @@ import { averageRanks } from '../../../src-shared/mapAgreement.js';
 
 export const WILCOXON_SPEC = {
   name: 'Wilcoxon signed-rank test',
-  formula: 'd = a − b per image, zeros dropped; T = min(R⁺, R⁻) of the average ranks of |d|; z = (T − n(n+1)/4) / √(n(n+1)(2n+1)/24 − Σ(t³ − t)/48); p = 2·Φ(z)',
+  formula:
+    'd = a − b per image, zeros dropped; T = min(R⁺, R⁻) of the average ranks of |d|; z = (T − n(n+1)/4) / √(n(n+1)(2n+1)/24 − Σ(t³ − t)/48); p = 2·Φ(z)',
   citation: 'Wilcoxon, "Individual Comparisons by Ranking Methods", Biometrics Bulletin 1945; as scipy.stats.wilcoxon',
   variant: "zero_method 'wilcox' only; the exact distribution and the continuity correction are not offered",
-  default: 'two-sided normal approximation with the tie correction, no continuity correction; on 0/1 hits it is the sign test of the discordant images',
+  default:
+    'two-sided normal approximation with the tie correction, no continuity correction; on 0/1 hits it is the sign test of the discordant images',
 } as const;
 
 export interface WilcoxonResult {

@@ -23,7 +23,8 @@ import { parametrizedNodes, randomizeNodes, type ParametrizedNode } from './mode
 
 export const SANITY_SPEC = {
   name: 'Model-parameter randomization and random-logit tests',
-  formula: 'per step: mean over images of Spearman(m, m′), Spearman(|m|, |m′|) and SSIM(minmax m, minmax m′), m the original map, m′ the map of the same class on the randomized model (or of a random other class)',
+  formula:
+    'per step: mean over images of Spearman(m, m′), Spearman(|m|, |m′|) and SSIM(minmax m, minmax m′), m the original map, m′ the map of the same class on the randomized model (or of a random other class)',
   citation: 'Adebayo et al., "Sanity Checks for Saliency Maps", NeurIPS 2018, §3.1 and §3.2 (random logit in the appendix)',
   variant: 'independent (one node at a time) next to cascading; HOG similarity not computed',
   default: `Conv/ConvTranspose/Gemm/MatMul/BatchNormalization initializers redrawn from N(mean, std) of each tensor (seeded), logits first; maps upsampled bilinearly to the input; a method degrades when its last cascading |Spearman(|m|, |m′|)| < ${DEGRADE_BELOW}, is class-sensitive when its random-logit Spearman < ${CLASS_SENSITIVE_BELOW}`,
@@ -80,7 +81,8 @@ export async function runSanityChecks(opts: SanityOptions): Promise<SanityResult
   const seed = opts.seed ?? 0;
   const { model: proto } = loadModelFile(opts.model);
   const nodes = parametrizedNodes(proto);
-  if (nodes.length === 0) throw new CamscopeError(`${opts.model}: no parametrized node (Conv, Gemm, MatMul, BatchNormalization with float initializers) to randomize`);
+  if (nodes.length === 0)
+    throw new CamscopeError(`${opts.model}: no parametrized node (Conv, Gemm, MatMul, BatchNormalization with float initializers) to randomize`);
   const original = await Explainer.open(opts.model, opts.modelOptions);
   const dir = mkdtempSync(join(tmpdir(), 'camscope-sanity-'));
   try {
@@ -93,7 +95,12 @@ export async function runSanityChecks(opts: SanityOptions): Promise<SanityResult
       if (head && !head.ok) refused[choice.id] = head.reason;
       else choices.push(choice);
     }
-    if (choices.length === 0) throw new CamscopeError(`${opts.model}: no requested method applies (${Object.entries(refused).map(([m, r]) => `${m}: ${r}`).join('; ')})`);
+    if (choices.length === 0)
+      throw new CamscopeError(
+        `${opts.model}: no requested method applies (${Object.entries(refused)
+          .map(([m, r]) => `${m}: ${r}`)
+          .join('; ')})`,
+      );
     const ids = choices.map((c) => c.id);
     const explainOpts: ExplainOptions = { methods: choices, layers: [layer], target: 'top1' };
     const { width, height } = original.preprocessing;
@@ -118,7 +125,14 @@ export async function runSanityChecks(opts: SanityOptions): Promise<SanityResult
         for (const id of ids) {
           const m = t.maps.find((x) => x.method === id)!;
           originalMaps[id]!.push(m);
-          logitSims[id]!.push(mapSimilarity(m, logit[k]!.maps.find((x) => x.method === id)!, width, height));
+          logitSims[id]!.push(
+            mapSimilarity(
+              m,
+              logit[k]!.maps.find((x) => x.method === id)!,
+              width,
+              height,
+            ),
+          );
         }
       });
       batches.push({ input, sizes: images, targets });
@@ -152,7 +166,9 @@ export async function runSanityChecks(opts: SanityOptions): Promise<SanityResult
 
     const cascading: Record<string, SanityStep[]> = Object.fromEntries(ids.map((id) => [id, []]));
     const independent: Record<string, SanityStep[]> = Object.fromEntries(ids.map((id) => [id, []]));
-    const strips: Record<string, SanityStrip> = Object.fromEntries(ids.map((id) => [id, { image: opts.images[0]!, original: originalMaps[id]![0]!, cascading: [] }]));
+    const strips: Record<string, SanityStrip> = Object.fromEntries(
+      ids.map((id) => [id, { image: opts.images[0]!, original: originalMaps[id]![0]!, cascading: [] }]),
+    );
     for (let k = 0; k < nodes.length; k++) {
       const node = nodes[k]!;
       const cascade = await scoreModel(nodes.slice(0, k + 1), `cascade-${k}`);
@@ -177,7 +193,15 @@ export async function runSanityChecks(opts: SanityOptions): Promise<SanityResult
       };
     }
     return {
-      summary: { model: opts.model, layer, images: opts.images.length, seed, nodes: nodes.map((n) => ({ node: n.name, op: n.op })), methods, refused },
+      summary: {
+        model: opts.model,
+        layer,
+        images: opts.images.length,
+        seed,
+        nodes: nodes.map((n) => ({ node: n.name, op: n.op })),
+        methods,
+        refused,
+      },
       strips,
     };
   } finally {

@@ -7,7 +7,6 @@ import { registeredMethod } from '../../../src-shared/methods.js';
 
 export const layerCam: MapMethod = {
   info: registeredMethod('layercam'),
-  compute: ({ activation, gradient, channels, size }) =>
-    relu(elementwiseSum(activation, gradient!, channels, size, (g) => (g > 0 ? g : 0))),
+  compute: ({ activation, gradient, channels, size }) => relu(elementwiseSum(activation, gradient!, channels, size, (g) => (g > 0 ? g : 0))),
   fuse: (maps) => fuseLayerMaps(maps),
 };

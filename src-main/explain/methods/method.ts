@@ -132,4 +132,3 @@ export function softmaxAt(v: Float32Array, t: number): number {
   for (let i = 0; i < v.length; i++) sum += Math.exp(v[i]! - max);
   return Math.exp(v[t]! - max) / sum;
 }
-

@@ -69,7 +69,9 @@ export async function renderOverlay(options: OverlayOptions): Promise<Buffer> {
   }
   for (const b of boxes) drawBox(out, width, height, b);
 
-  return sharp(out, { raw: { width, height, channels: 3 } }).png().toBuffer();
+  return sharp(out, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /** renderOverlay, written to path. */

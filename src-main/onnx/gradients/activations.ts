@@ -34,10 +34,7 @@ const clip: GradientRule = (c) => {
     const v = attrFloat(c.node, name, absent);
     return Number.isFinite(v) ? e.scalar(v) : null;
   };
-  const [lo, hi] =
-    e.opset >= 11
-      ? [c.input(1) || null, c.input(2) || null]
-      : [attrBound('min', -Infinity), attrBound('max', Infinity)];
+  const [lo, hi] = e.opset >= 11 ? [c.input(1) || null, c.input(2) || null] : [attrBound('min', -Infinity), attrBound('max', Infinity)];
   const pass = inside(c, c.input(0), lo, hi);
   return [pass ? e.op('Mul', [c.dOut(0)!, e.mask(pass)]) : c.dOut(0)];
 };
@@ -89,10 +86,7 @@ function softmaxAxis(c: GradientContext): number {
   if (c.e.opset >= 13) return normalizeAxis(attrInt(c.node, 'axis', -1), shape.length);
   const axis = normalizeAxis(attrInt(c.node, 'axis', 1), shape.length);
   if (shape.slice(axis + 1).some((d) => d !== 1)) {
-    c.fail(
-      `opset ${c.e.opset} normalizes over the flattened axes ${axis}.. of shape ${JSON.stringify(shape)}; ` +
-        'only the last axis is supported',
-    );
+    c.fail(`opset ${c.e.opset} normalizes over the flattened axes ${axis}.. of shape ${JSON.stringify(shape)}; ` + 'only the last axis is supported');
   }
   return axis;
 }

@@ -17,7 +17,13 @@ const negated = (c: GradientContext, g: string | null): string | null => g && c.
 const sum: GradientRule = (c) => (c.node.input ?? []).map((_, i) => reduced(c, i, () => c.dOut(0)!));
 
 /** Negating after the reduction touches fewer values. */
-const sub: GradientRule = (c) => [reduced(c, 0, () => c.dOut(0)!), negated(c, reduced(c, 1, () => c.dOut(0)!))];
+const sub: GradientRule = (c) => [
+  reduced(c, 0, () => c.dOut(0)!),
+  negated(
+    c,
+    reduced(c, 1, () => c.dOut(0)!),
+  ),
+];
 
 const mul: GradientRule = (c) => {
   const { e } = c;
@@ -28,7 +34,13 @@ const mul: GradientRule = (c) => {
 const div: GradientRule = (c) => {
   const { e } = c;
   const quotient = e.op('Div', [c.dOut(0)!, c.input(1)]);
-  return [reduced(c, 0, () => quotient), negated(c, reduced(c, 1, () => e.op('Mul', [quotient, c.output(0)])))];
+  return [
+    reduced(c, 0, () => quotient),
+    negated(
+      c,
+      reduced(c, 1, () => e.op('Mul', [quotient, c.output(0)])),
+    ),
+  ];
 };
 
 /** The exponent p and p − 1 as float tensors (from opset 12 the exponent may be an integer tensor). */
@@ -37,7 +49,13 @@ function exponentAsFloat(c: GradientContext): [string, string] {
   const value = c.constant(c.input(1));
   if (value) {
     const p = Array.from(value.data);
-    return [e.constFloat(p, value.dims), e.constFloat(p.map((v) => v - 1), value.dims)];
+    return [
+      e.constFloat(p, value.dims),
+      e.constFloat(
+        p.map((v) => v - 1),
+        value.dims,
+      ),
+    ];
   }
   const p = e.op('Cast', [c.input(1)], { to: onnx.TensorProto.DataType.FLOAT });
   return [p, e.op('Sub', [p, e.scalar(1)])];

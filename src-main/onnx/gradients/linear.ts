@@ -27,12 +27,8 @@ const matMul: GradientRule = (c) => {
   const m = sa[sa.length - 2]!;
   const k = sa[sa.length - 1]!;
   const n = sb[sb.length - 1]!;
-  const da = c.needs(0)
-    ? c.unbroadcast(c.e.op('MatMul', [dy, swapLast(c, b, sb.length)]), [...batch, m, k], a)
-    : null;
-  const db = c.needs(1)
-    ? c.unbroadcast(c.e.op('MatMul', [swapLast(c, a, sa.length), dy]), [...batch, k, n], b)
-    : null;
+  const da = c.needs(0) ? c.unbroadcast(c.e.op('MatMul', [dy, swapLast(c, b, sb.length)]), [...batch, m, k], a) : null;
+  const db = c.needs(1) ? c.unbroadcast(c.e.op('MatMul', [swapLast(c, a, sa.length), dy]), [...batch, k, n], b) : null;
   return [da, db];
 };
 
@@ -48,7 +44,8 @@ const gemm: GradientRule = (c) => {
   // dA' = α·dY·B'ᵀ and dB' = α·A'ᵀ·dY, expressed directly as Gemm on the stored operands
   // (C is optional from opset 11; before, a broadcast 0).
   const noC = e.opset >= 11 ? [] : [e.scalar(0)];
-  const product = (p: string, q: string, attrs: { transA: number; transB: number }) => e.op('Gemm', [p, q, ...noC], { ...attrs, alpha: { float: alpha } });
+  const product = (p: string, q: string, attrs: { transA: number; transB: number }) =>
+    e.op('Gemm', [p, q, ...noC], { ...attrs, alpha: { float: alpha } });
   const da = !c.needs(0) ? null : transA ? product(b, dy, { transA: transB, transB: 1 }) : product(dy, b, { transA: 0, transB: 1 - transB });
   const db = !c.needs(1) ? null : transB ? product(dy, a, { transA: 1, transB: transA }) : product(a, dy, { transA: 1 - transA, transB: 0 });
   let dc: string | null = null;

@@ -20,10 +20,12 @@ const nearestUpsample: GradientRule = (c) => {
     c.fail(`coordinate_transformation_mode '${coordinates}' is not supported (asymmetric, half_pixel, pytorch_half_pixel)`);
   }
   const nearestMode = attrString(node, 'nearest_mode', 'round_prefer_floor');
-  if (coordinates === 'asymmetric' && e.opset >= 11 && nearestMode !== 'floor') c.fail(`asymmetric coordinates with nearest_mode '${nearestMode}' are not supported`);
+  if (coordinates === 'asymmetric' && e.opset >= 11 && nearestMode !== 'floor')
+    c.fail(`asymmetric coordinates with nearest_mode '${nearestMode}' are not supported`);
   const inShape = c.shape(c.input(0));
   const outShape = c.shape(c.output(0));
-  if (inShape.length !== 4 || inShape[1] !== outShape[1] || inShape[0] !== outShape[0]) c.fail('only spatial upsampling of [N, C, H, W] is supported');
+  if (inShape.length !== 4 || inShape[1] !== outShape[1] || inShape[0] !== outShape[0])
+    c.fail('only spatial upsampling of [N, C, H, W] is supported');
   const factors = [2, 3].map((a) => outShape[a]! / inShape[a]!);
   if (!factors.every((f) => Number.isInteger(f) && f >= 1)) c.fail(`scale factors ${JSON.stringify(factors)} are not integers`);
   const channels = inShape[1]!;

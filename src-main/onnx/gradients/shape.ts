@@ -157,13 +157,19 @@ const pad: GradientRule = (c) => {
   const pads = intParam(c, 11, 1, 'pads') ?? c.fail('pads are required');
   if (pads.some((p) => p < 0)) c.fail(`negative pads ${JSON.stringify(pads)} are not supported`);
   const axes = (intParam(c, 18, 3, 'axes') ?? range(rank)).map((a) => normalizeAxis(a, rank));
-  const padded = axes
-    .map((axis, k) => ({ axis, begin: pads[k]!, end: pads[k + axes.length]! }))
-    .filter((p) => p.begin > 0 || p.end > 0);
+  const padded = axes.map((axis, k) => ({ axis, begin: pads[k]!, end: pads[k + axes.length]! })).filter((p) => p.begin > 0 || p.end > 0);
   const dy = c.dOut(0)!;
   if (padded.length === 0) return [dy];
   const ends = padded.map((p) => (p.end > 0 ? -p.end : TO_END));
-  return [slice(c.e, dy, padded.map((p) => p.begin), ends, padded.map((p) => p.axis))];
+  return [
+    slice(
+      c.e,
+      dy,
+      padded.map((p) => p.begin),
+      ends,
+      padded.map((p) => p.axis),
+    ),
+  ];
 };
 
 /** Constant indices along `axis`, made non-negative; the gradient of index tensors is not defined. */
@@ -233,7 +239,14 @@ const tile: GradientRule = (c) => {
     return [repeats[i]!, d];
   });
   const g = c.e.op('Reshape', [c.dOut(0)!, c.e.constInt64(split)]);
-  return [c.e.reduceSum(g, range(shape.length).map((i) => 2 * i), false), null];
+  return [
+    c.e.reduceSum(
+      g,
+      range(shape.length).map((i) => 2 * i),
+      false,
+    ),
+    null,
+  ];
 };
 
 /**

@@ -25,8 +25,18 @@ test('siblings come out newest first, as OpenCV inserts each new contour at the 
   // Three single pixels found in raster order a (row 0), b (row 2), c (row 4).
   const mask = maskFromRows(['100', '000', '010', '000', '001']);
   const contours = findContours(mask, 3, 5);
-  assert.deepEqual(contours.map((c) => [...c.points]), [[2, 4], [1, 2], [0, 0]]);
-  assert.deepEqual(contours.map((c) => contourArea(c.points)), [0, 0, 0]);
+  assert.deepEqual(
+    contours.map((c) => [...c.points]),
+    [
+      [2, 4],
+      [1, 2],
+      [0, 0],
+    ],
+  );
+  assert.deepEqual(
+    contours.map((c) => contourArea(c.points)),
+    [0, 0, 0],
+  );
 });
 
 test('an empty mask has no contour; a full one is a single border along the image edge', () => {

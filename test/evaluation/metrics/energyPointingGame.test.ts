@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { energyPointing } from '../../../src-main/evaluation/metrics/energyPointingGame.js';
 
 const grid = (width: number, height: number, values: number[]) => ({ width, height, values: Float32Array.from(values) });
-const close = (actual: number | null, expected: number) => assert.ok(actual !== null && Math.abs(actual - expected) < 1e-6, `${actual} ≠ ${expected}`);
+const close = (actual: number | null, expected: number) =>
+  assert.ok(actual !== null && Math.abs(actual - expected) < 1e-6, `${actual} ≠ ${expected}`);
 // At image size (no upsampling): min-max gives [0, .5; .75, 1], total mass 2.25; max(L, 0) gives [0, 1; 2, 3], total 6.
 const MAP = grid(2, 2, [-1, 1, 2, 3]);
 const IMAGE2 = { width: 2, height: 2 };
@@ -19,7 +20,13 @@ test('share of the min-max map inside the box (the paper), or of the positive pa
 
 test('several boxes count as their union, clipped to the image', () => {
   // Right column (.5 + 1) ∪ bottom row (.75 + 1) = every cell with mass; counting the shared cell twice would give 3.25 / 2.25.
-  close(energyPointing(MAP, IMAGE2, [[1, 0, 2, 2], [0, 1, 2, 2]]), 1);
+  close(
+    energyPointing(MAP, IMAGE2, [
+      [1, 0, 2, 2],
+      [0, 1, 2, 2],
+    ]),
+    1,
+  );
   close(energyPointing(MAP, IMAGE2, [[1, -5, 9, 9]]), 1.5 / 2.25);
 });
 

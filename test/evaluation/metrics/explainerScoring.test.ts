@@ -20,7 +20,7 @@ async function open(): Promise<Explainer> {
   return Explainer.open(writeModel(join(work, 'gap.onnx'), gapClassifier({ size: 16, classes: 3 })));
 }
 
-test('score = softmax probability (or logit) of each row\'s class from full-model runs; maps per row\'s class', async () => {
+test("score = softmax probability (or logit) of each row's class from full-model runs; maps per row's class", async () => {
   const ex = await open();
   try {
     const shape = inputShapeOf(ex);
@@ -60,7 +60,10 @@ test('Average Drop, Deletion/Insertion and ADCC run end to end through the adapt
     });
     const original = await score(new Float32Array([...samples[0]!.input, ...samples[1]!.input]), [1, 1]);
     const drop = await averageDrop(samples, score, shape, { batchSize: 3 });
-    assert.deepEqual(drop.perImage.map((p) => p.original), Array.from(original));
+    assert.deepEqual(
+      drop.perImage.map((p) => p.original),
+      Array.from(original),
+    );
     assert.ok(drop.averageDrop! >= 0 && drop.averageDrop! <= 100);
     const di = await deletionInsertion(samples, score, shape, { pixelsPerStep: 64, batchSize: 4 });
     // 256 pixels in 4 steps: 5 scores; deletion starts at x, insertion ends at x.

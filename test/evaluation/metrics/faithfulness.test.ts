@@ -27,7 +27,10 @@ test('Average Drop and Increase in Confidence by hand', async () => {
   // B: Y = 0.5, x ⊙ M = (0, 0, 2, 2) → O = 1 > Y: drop 0, an increase.
   const calls: number[] = [];
   const r = await averageDrop([A, B], meanScorer(calls), SHAPE, { batchSize: 3 });
-  assert.deepEqual(r.perImage, [{ original: 2.5, masked: 1.5 }, { original: 0.5, masked: 1 }]);
+  assert.deepEqual(r.perImage, [
+    { original: 2.5, masked: 1.5 },
+    { original: 0.5, masked: 1 },
+  ]);
   close(r.averageDrop, 20, 'AD');
   assert.equal(r.increaseInConfidence, 50);
   assert.deepEqual(calls, [3, 1]); // 4 rows (2 originals, 2 masked) in batches of 3
@@ -73,7 +76,11 @@ test('saliency order: decreasing, ties by increasing pixel index', () => {
 test("RISE's blur kernel: 11×11, symmetric, peaked at the centre, mass 1 (reflect folding keeps it)", () => {
   const k = riseBlurKernel();
   assert.equal(k.length, 121);
-  close(k.reduce((a, b) => a + b, 0), 1, 'sum');
+  close(
+    k.reduce((a, b) => a + b, 0),
+    1,
+    'sum',
+  );
   for (let y = 0; y < 11; y++) for (let x = 0; x < 11; x++) assert.equal(k[y * 11 + x], k[x * 11 + y]);
   for (let x = 0; x < 5; x++) assert.ok(k[5 * 11 + x]! < k[5 * 11 + x + 1]!);
   // σ = 5 over 11 taps is flat-ish: the edge tap still has more than half the centre's weight.
@@ -86,7 +93,8 @@ test("RISE's blur kernel: 11×11, symmetric, peaked at the centre, mass 1 (refle
 
 test('ADCC by hand: coherency from the map of x ⊙ M, complexity = mean of M, AD as a fraction', async () => {
   // The "explainer" returns its input as the map: map(x ⊙ M) = (0, 0.5, 1.5, 4) → normalized (0, 1/8, 3/8, 1).
-  const echo: ExplainFn = async (inputs, classIndex) => classIndex.map((_, k) => ({ width: 2, height: 2, values: inputs.slice(k * PER, (k + 1) * PER) }));
+  const echo: ExplainFn = async (inputs, classIndex) =>
+    classIndex.map((_, k) => ({ width: 2, height: 2, values: inputs.slice(k * PER, (k + 1) * PER) }));
   // Pearson of (0, .25, .5, 1) and (0, .125, .375, 1): 0.5625 / √(0.546875 · 0.59375).
   const r = 0.5625 / Math.sqrt(0.546875 * 0.59375);
   const coherency = (r + 1) / 2;
@@ -106,10 +114,18 @@ test('ADCC: a constant map of x ⊙ M gives coherency 0 and ADCC 0; of-means agg
   assert.equal(out.perImage[0]!.coherency, 0);
   assert.equal(out.adcc, 0);
 
-  const echo: ExplainFn = async (inputs, classIndex) => classIndex.map((_, k) => ({ width: 2, height: 2, values: inputs.slice(k * PER, (k + 1) * PER) }));
+  const echo: ExplainFn = async (inputs, classIndex) =>
+    classIndex.map((_, k) => ({ width: 2, height: 2, values: inputs.slice(k * PER, (k + 1) * PER) }));
   const perImage = await adcc([A, B], meanScorer(), echo, SHAPE, { batchSize: 1 });
-  const ofMeans = await adcc([A, B], meanScorer(), echo, SHAPE, { aggregation: 'of-means', averageDrop: await averageDrop([A, B], meanScorer(), SHAPE) });
+  const ofMeans = await adcc([A, B], meanScorer(), echo, SHAPE, {
+    aggregation: 'of-means',
+    averageDrop: await averageDrop([A, B], meanScorer(), SHAPE),
+  });
   const [a, b] = perImage.perImage;
   close(perImage.adcc, (100 * (a!.adcc + b!.adcc)) / 2, 'per-image');
-  close(ofMeans.adcc, 100 * adccOf((a!.coherency + b!.coherency) / 2, (a!.complexity + b!.complexity) / 2, (a!.averageDrop + b!.averageDrop) / 2), 'of-means');
+  close(
+    ofMeans.adcc,
+    100 * adccOf((a!.coherency + b!.coherency) / 2, (a!.complexity + b!.complexity) / 2, (a!.averageDrop + b!.averageDrop) / 2),
+    'of-means',
+  );
 });

@@ -15,7 +15,13 @@ test('GT-known: IoU ≥ 0.5 with any GT box, 0.5 itself included', () => {
   assert.equal(localizeImage(BLOCK, IMAGE4, [[1, 1, 3, 5]]).gtKnown, true);
   // 4 / 12 = 1/3: missed alone, but any box counts.
   assert.equal(localizeImage(BLOCK, IMAGE4, [[0, 1, 3, 5]]).gtKnown, false);
-  assert.equal(localizeImage(BLOCK, IMAGE4, [[0, 1, 3, 5], [1, 1, 3, 3]]).iou, 1);
+  assert.equal(
+    localizeImage(BLOCK, IMAGE4, [
+      [0, 1, 3, 5],
+      [1, 1, 3, 3],
+    ]).iou,
+    1,
+  );
 });
 
 test('Top-1 Loc needs the top-1 class right as well; unknown stays null', () => {
@@ -33,7 +39,12 @@ test('the box comes from the map upsampled to the image (bilinear), thresholded 
 });
 
 test('a constant map has no box and localizes nothing', () => {
-  assert.deepEqual(localizeImage(grid(2, 2, [3, 3, 3, 3]), IMAGE4, [[0, 0, 4, 4]], { top1Correct: true }), { box: null, iou: 0, gtKnown: false, top1: false });
+  assert.deepEqual(localizeImage(grid(2, 2, [3, 3, 3, 3]), IMAGE4, [[0, 0, 4, 4]], { top1Correct: true }), {
+    box: null,
+    iou: 0,
+    gtKnown: false,
+    top1: false,
+  });
 });
 
 test('aggregation: GT-known over all images, Top-1 over those with a known top-1', () => {
@@ -44,7 +55,7 @@ test('aggregation: GT-known over all images, Top-1 over those with a known top-1
   assert.deepEqual(localizationAccuracy([]), { images: 0, gtKnownLoc: null, top1Loc: null });
 });
 
-test('pointing game: strict inside a GT box by default, the paper\'s tolerance as an option', () => {
+test("pointing game: strict inside a GT box by default, the paper's tolerance as an option", () => {
   const map = grid(3, 3, [0, 1, 0, 2, 3, 7, 0, 1, 0]); // maximum at (2, 1)
   const image = { width: 3, height: 3 };
   assert.deepEqual(pointingGame(map, image, [[2, 1, 3, 2]]), { hit: true, point: [2, 1] });
@@ -70,6 +81,12 @@ test('pointing game ties: the first maximum in row-major order; a constant map p
 test('pointing game upsamples to the image first', () => {
   // 2×2 → 4×4: only (3, 3) reaches the corner value.
   assert.deepEqual(pointingGame(grid(2, 2, [0, 0, 0, 1]), IMAGE4, [[3, 3, 4, 4]]), { hit: true, point: [3, 3] });
-  assert.equal(pointingAccuracy([{ hit: true, point: [0, 0] }, { hit: false, point: null }]), 50);
+  assert.equal(
+    pointingAccuracy([
+      { hit: true, point: [0, 0] },
+      { hit: false, point: null },
+    ]),
+    50,
+  );
   assert.equal(pointingAccuracy([]), null);
 });

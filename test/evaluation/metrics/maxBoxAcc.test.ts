@@ -10,28 +10,51 @@ import { WSOL_FIXTURE, type DatasetResult } from './wsolFixture.js';
 const HAND = {
   width: 8,
   height: 6,
-  values: Float64Array.from([
-    [0, 0, 0, 0, 0, 0, 0, 0],
-    [0, 0.5, 0.5, 0.5, 0, 0, 0, 0],
-    [0, 0.5, 1, 0.5, 0, 0, 0.25, 0],
-    [0, 0.5, 0.5, 0.5, 0, 0, 0.75, 0],
-    [0, 0, 0, 0, 0, 0, 0.75, 0],
-    [0, 0, 0, 0, 0, 0, 0, 0],
-  ].flat()),
+  values: Float64Array.from(
+    [
+      [0, 0, 0, 0, 0, 0, 0, 0],
+      [0, 0.5, 0.5, 0.5, 0, 0, 0, 0],
+      [0, 0.5, 1, 0.5, 0, 0, 0.25, 0],
+      [0, 0.5, 0.5, 0.5, 0, 0, 0.75, 0],
+      [0, 0, 0, 0, 0, 0, 0.75, 0],
+      [0, 0, 0, 0, 0, 0, 0, 0],
+    ].flat(),
+  ),
 };
 
 test('hand-worked boxes at four thresholds: uint8 cut, contours, largest area, clipping', () => {
   // u8 = trunc(v·255): 0.25 → 63, 0.5 → 127, 0.75 → 191, 1 → 255; cut = trunc(t·255) = 0, 63, 127, 191.
   const u8 = scoremapToU8(HAND);
-  assert.deepEqual([...new Set(u8)].sort((a, b) => a - b), [0, 63, 127, 191, 255]);
+  assert.deepEqual(
+    [...new Set(u8)].sort((a, b) => a - b),
+    [0, 63, 127, 191, 255],
+  );
   const at = (t: number) => boxesAtThreshold(u8, 8, 6, t);
   // t = 0 (u8 > 0): the block (area 4, [1,1]–[3,3] → [1,1,4,4]) and the bar (a line, area 0, [6,2,7,5], y1 5 = H − 1 kept).
-  assert.deepEqual(at(0), { largest: [1, 1, 4, 4], all: [[6, 2, 7, 5], [1, 1, 4, 4]] });
+  assert.deepEqual(at(0), {
+    largest: [1, 1, 4, 4],
+    all: [
+      [6, 2, 7, 5],
+      [1, 1, 4, 4],
+    ],
+  });
   // t = 0.25 (u8 > 63): the bar loses its 0.25 pixel.
-  assert.deepEqual(at(0.25), { largest: [1, 1, 4, 4], all: [[6, 3, 7, 5], [1, 1, 4, 4]] });
+  assert.deepEqual(at(0.25), {
+    largest: [1, 1, 4, 4],
+    all: [
+      [6, 3, 7, 5],
+      [1, 1, 4, 4],
+    ],
+  });
   // t = 0.5 (u8 > 127): the block's centre pixel and the bar's two pixels, both area 0: the first in
   // OpenCV's order wins, and that is the bar, found later in the raster scan.
-  assert.deepEqual(at(0.5), { largest: [6, 3, 7, 5], all: [[6, 3, 7, 5], [2, 2, 3, 3]] });
+  assert.deepEqual(at(0.5), {
+    largest: [6, 3, 7, 5],
+    all: [
+      [6, 3, 7, 5],
+      [2, 2, 3, 3],
+    ],
+  });
   // t = 0.75 (u8 > 191): only the centre.
   assert.deepEqual(at(0.75), { largest: [2, 2, 3, 3], all: [[2, 2, 3, 3]] });
   // Nothing above the maximum: the reference's [0, 0, 0, 0].
@@ -119,7 +142,11 @@ test('scoremaps (rings, blobs, single pixels, empty, smooth random): boxes, curv
     const sm = { width: item.width, height: item.height, values: Float64Array.from(item.values) };
     const u8 = scoremapToU8(sm);
     const boxes = acc.thresholds.map((t) => boxesAtThreshold(u8, sm.width, sm.height, t));
-    assert.deepEqual(boxes.map((b) => b.largest), item.largestBoxes, item.name);
+    assert.deepEqual(
+      boxes.map((b) => b.largest),
+      item.largestBoxes,
+      item.name,
+    );
     for (const [k, all] of Object.entries(item.allBoxesAt)) assert.deepEqual(boxes[Number(k)]!.all, all, `${item.name}, threshold ${k}`);
     acc.add(sm, item.gt);
   }
@@ -133,7 +160,10 @@ test('layer-resolution CAMs through cv2.resize INTER_CUBIC and 224-scale GT: the
     const resized = resizeCubic(map, 224, 224);
     for (const [k, v] of item.resizedSamples) assert.equal(resized[k], v, `resized value ${k}`);
     const sm = scoremapFromMap(map);
-    assert.equal(scoremapToU8(sm).reduce((a, b) => a + b, 0), item.scoremapU8Sum);
+    assert.equal(
+      scoremapToU8(sm).reduce((a, b) => a + b, 0),
+      item.scoremapU8Sum,
+    );
     const gt = gtBoxesToScoremap(item.gt as Box[], item.imageWidth, item.imageHeight);
     assert.deepEqual(gt, item.gt224);
     acc.add(sm, gt);

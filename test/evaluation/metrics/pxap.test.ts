@@ -19,13 +19,29 @@ for (const d of ref.datasets) {
     const r = acc.result();
     assert.ok(Math.abs(r.pxap! - d.pxap) < 1e-9, `${r.pxap} vs ${d.pxap}`);
     d.recall.forEach((v, k) => assert.ok(Math.abs(r.recall[k]! - v) < 1e-12, `recall ${k}`));
-    d.precision.forEach((v, k) => (v === null ? assert.ok(Number.isNaN(r.precision[k]!)) : assert.ok(Math.abs(r.precision[k]! - v) < 1e-12, `precision ${k}`)));
+    d.precision.forEach((v, k) =>
+      v === null ? assert.ok(Number.isNaN(r.precision[k]!)) : assert.ok(Math.abs(r.precision[k]! - v) < 1e-12, `precision ${k}`),
+    );
   });
 }
 
 test("masks: cv2's INTER_NEAREST resize and get_mask's union and ignore", () => {
-  for (const r of ref.resizes) assert.deepEqual(Array.from(resizeNearest(r.src, r.srcWidth, r.srcHeight, r.width, r.height)), r.out, `${r.srcWidth}×${r.srcHeight} → ${r.width}×${r.height}`);
-  for (const c of ref.composed) assert.deepEqual(Array.from(groundTruthMask(c.instances.map((m) => Uint8Array.from(m)), Uint8Array.from(c.ignore))), c.out);
+  for (const r of ref.resizes)
+    assert.deepEqual(
+      Array.from(resizeNearest(r.src, r.srcWidth, r.srcHeight, r.width, r.height)),
+      r.out,
+      `${r.srcWidth}×${r.srcHeight} → ${r.width}×${r.height}`,
+    );
+  for (const c of ref.composed)
+    assert.deepEqual(
+      Array.from(
+        groundTruthMask(
+          c.instances.map((m) => Uint8Array.from(m)),
+          Uint8Array.from(c.ignore),
+        ),
+      ),
+      c.out,
+    );
 });
 
 test('PxAP by hand: a perfect map 100, ignore pixels count on neither side, no foreground → null', () => {

@@ -19,7 +19,9 @@ for (const c of ref.cases) {
     out.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - c.output[i]!) / Math.max(1, Math.abs(c.output[i]!)))));
     assert.ok(worst < 2e-7, `max relative error ${worst}`);
     c.removed.forEach((r, p) => {
-      if (!r) for (let ch = 0; ch < c.channels; ch++) assert.equal(out[ch * c.width * c.height + p], Math.fround(c.input[ch * c.width * c.height + p]!), 'kept pixels unchanged');
+      if (!r)
+        for (let ch = 0; ch < c.channels; ch++)
+          assert.equal(out[ch * c.width * c.height + p], Math.fround(c.input[ch * c.width * c.height + p]!), 'kept pixels unchanged');
     });
   });
 }
@@ -61,7 +63,8 @@ test('MoRF removes the most relevant share first, LeRF the least; curves over a 
   const shape = { channels: 1, width: 10, height: 1 };
   const input = Float32Array.from({ length: 10 }, (_, x) => (x >= 5 ? 10 : 1));
   const map = { width: 10, height: 1, values: Float32Array.from({ length: 10 }, (_, x) => x) };
-  const score = async (inputs: Float32Array, classes: number[]) => classes.map((_, k) => inputs.subarray(k * 10, (k + 1) * 10).reduce((s, v) => s + v, 0));
+  const score = async (inputs: Float32Array, classes: number[]) =>
+    classes.map((_, k) => inputs.subarray(k * 10, (k + 1) * 10).reduce((s, v) => s + v, 0));
   const [curves] = await road([{ input, map, classIndex: 0 }], score, shape, { noise: 0 });
   assert.equal(curves!.morf.length, ROAD_PERCENTAGES.length);
   // MoRF at 10 %: pixel 9 removed; its only neighbour is pixel 8 (10): the sum stays 55.

@@ -29,7 +29,8 @@ const ref = JSON.parse(readFileSync(new URL('../../fixtures/uncertainty/referenc
   wilcoxon: { d: number[]; statistic: number; p: number; z: number }[];
   normal: { z: number; cdf: number }[];
 };
-const near = (actual: number, expected: number, tol: number, what: string) => assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)), `${what}: ${actual} ≠ ${expected}`);
+const near = (actual: number, expected: number, tol: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)), `${what}: ${actual} ≠ ${expected}`);
 
 for (const c of ref.cases) {
   test(`bootstrap '${c.name}': resamples, intervals and the paired test equal numpy's`, () => {

@@ -29,5 +29,13 @@ const ws = Workspace.open(project);
 const shell = await startBrowserShell({ handlers: ws.handlers(), images: ws, rendererDir: renderer, log: (l) => process.stderr.write(`${l}\n`) });
 ws.onEvent((event, payload) => shell.emit(event, payload));
 const runs = ws.store.listRuns();
-console.log(JSON.stringify({ port: shell.port, token: shell.token, modelIds: [...new Set(runs.map((r) => r.modelId))], runIds: runs.map((r) => r.id), imageIds: ws.store.allImageIds() }));
+console.log(
+  JSON.stringify({
+    port: shell.port,
+    token: shell.token,
+    modelIds: [...new Set(runs.map((r) => r.modelId))],
+    runIds: runs.map((r) => r.id),
+    imageIds: ws.store.allImageIds(),
+  }),
+);
 await serveUntilSignal(shell, ws, (t) => process.stderr.write(t));
