@@ -5,8 +5,8 @@ import type { BootstrapOptions } from '../../src-shared/bootstrap.js';
 import { WSOL_THRESHOLD } from '../../src-shared/wsolBox.js';
 import { CamscopeError } from '../errors.js';
 import { Explainer, type ExplainOptions, type ModelOptions } from '../explain/explainer.js';
-import { parseMethod, type MethodChoice } from '../explain/methods/index.js';
-import { camHeadAt } from '../model/camHead.js';
+import { type MethodChoice } from '../explain/methods/index.js';
+import { applicableMethods } from './applicableMethods.js';
 import { Progress } from '../terminal/progress.js';
 import type { Dataset, DatasetItem } from '../datasets/datasetTypes.js';
 import type { MapResult, Prediction } from '../../src-shared/explainTypes.js';
@@ -72,20 +72,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
     checkLabelsFit(items, model, labelOffset);
     const layer = model.resolveLayer(opts.layer ?? 'auto');
 
-    // CAM needs a GAP → linear head; elsewhere it is refused with the engine's reason and the others run.
-    const refused: Record<string, string> = {};
-    const choices: MethodChoice[] = [];
-    for (const choice of uniqueChoices(opts.methods)) {
-      const head = choice.method.info.camHead ? camHeadAt(model, layer) : null;
-      if (head && !head.ok) refused[choice.id] = head.reason;
-      else choices.push(choice);
-    }
-    if (choices.length === 0)
-      throw new CamscopeError(
-        `${opts.model}: no requested method applies (${Object.entries(refused)
-          .map(([m, r]) => `${m}: ${r}`)
-          .join('; ')})`,
-      );
+    const { choices, refused } = applicableMethods(opts.model, model, layer, opts.methods);
     const explainOpts: ExplainOptions = { methods: choices, layers: [layer], target: 'top1', threshold };
     const prepared = explainer.prepare(explainOpts);
     const ids = choices.map((c) => c.id);
@@ -205,16 +192,6 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
     recorder?.close();
     await explainer.close();
   }
-}
-
-function uniqueChoices(specs: string[]): MethodChoice[] {
-  if (specs.length === 0) throw new CamscopeError('--methods: no method given');
-  const seen = new Map<string, MethodChoice>();
-  for (const s of specs) {
-    const c = parseMethod(s);
-    if (!seen.has(c.id)) seen.set(c.id, c);
-  }
-  return [...seen.values()];
 }
 
 /** One image's top-5 and, per method, its maps, numbers and score curves (all of them when read back from a project). */

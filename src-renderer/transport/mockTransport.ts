@@ -13,6 +13,7 @@ import {
   type RunInfo,
   type Transport,
 } from '../../src-shared/ipc.js';
+import { pearsonValues } from '../../src-shared/mapAgreement.js';
 import { boxFromMap, bestIoU } from '../../src-shared/wsolBox.js';
 import { accuracyCurve, sweepImage, type ImageSweep } from '../../src-shared/wsolCurve.js';
 import { addedModel, CLASS_BY_INDEX, imageSvg, makeImage, mockMap, predict, seedModels, type MockImage } from './mockData.js';
@@ -118,7 +119,7 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
     const ma = mapOf(img, a).values;
     const mb = mapOf(img, b).values;
     if (ma.length !== mb.length) return null;
-    const r = pearson(ma, mb);
+    const r = pearsonValues(ma, mb);
     return r === null ? null : 1 - r;
   };
 
@@ -403,29 +404,6 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
       return url ?? '';
     },
   };
-}
-
-function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number | null {
-  const n = a.length;
-  let ma = 0,
-    mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i]!;
-    mb += b[i]!;
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0,
-    saa = 0,
-    sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i]! - ma,
-      db = b[i]! - mb;
-    sab += da * db;
-    saa += da * da;
-    sbb += db * db;
-  }
-  return saa > 0 && sbb > 0 ? Math.max(-1, Math.min(1, sab / Math.sqrt(saa * sbb))) : null;
 }
 
 export { CLASS_BY_INDEX };

@@ -12,8 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CamscopeError } from '../../errors.js';
 import { Explainer, type ExplainOptions, type ModelOptions } from '../../explain/explainer.js';
-import { parseMethod, type MethodChoice } from '../../explain/methods/index.js';
-import { camHeadAt } from '../../model/camHead.js';
+import { applicableMethods } from '../applicableMethods.js';
 import { encodeModel, loadModelFile } from '../../onnx/onnxModel.js';
 import { minMaxNormalize, upsampleBilinear, type Grid } from '../../../src-shared/mapGrid.js';
 import { mixSeed, rng } from '../../../src-shared/random.js';
@@ -87,20 +86,7 @@ export async function runSanityChecks(opts: SanityOptions): Promise<SanityResult
   const dir = mkdtempSync(join(tmpdir(), 'camscope-sanity-'));
   try {
     const layer = original.model.resolveLayer(opts.layer ?? 'auto');
-    const refused: Record<string, string> = {};
-    const choices: MethodChoice[] = [];
-    for (const spec of [...new Set(opts.methods)]) {
-      const choice = parseMethod(spec);
-      const head = choice.method.info.camHead ? camHeadAt(original.model, layer) : null;
-      if (head && !head.ok) refused[choice.id] = head.reason;
-      else choices.push(choice);
-    }
-    if (choices.length === 0)
-      throw new CamscopeError(
-        `${opts.model}: no requested method applies (${Object.entries(refused)
-          .map(([m, r]) => `${m}: ${r}`)
-          .join('; ')})`,
-      );
+    const { choices, refused } = applicableMethods(opts.model, original.model, layer, opts.methods);
     const ids = choices.map((c) => c.id);
     const explainOpts: ExplainOptions = { methods: choices, layers: [layer], target: 'top1' };
     const { width, height } = original.preprocessing;
