@@ -72,6 +72,8 @@ test('a study from an empty project to compared maps, and back after reopening',
   const demo = resolve('models/demo');
   const boxes = JSON.parse(readFileSync(join(demo, 'boxes.json'), 'utf8')) as Record<string, { label: number; box: Box }>;
   const truth = new Map(Object.entries(boxes).map(([f, t]) => [join(demo, f), { label: t.label, boxes: [t.box] }]));
+  // The page must have read the empty project (its import form shown) before images arrive behind its back.
+  await page.locator('textarea').waitFor({ timeout: 30_000 });
   assert.equal((await app.workspace.importImages([...truth.keys()], 'demo', truth)).added, truth.size);
   await page.locator('textarea').fill(join(dir, 'images'));
   await page.getByRole('button', { name: 'Import' }).click();
