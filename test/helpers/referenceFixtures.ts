@@ -29,27 +29,36 @@ export interface ReferenceLayer {
   sensitivity: Record<string, number[]> | null;
 }
 
-export interface ReferenceFixture {
+/** What every fixture JSON written by the developer-run scripts starts with: the model file, its input and PyTorch's top-5. */
+export interface FixtureModel {
   family: string;
   opset: number;
   onnx: string;
   input: { name: string; shape: [number, number, number, number]; formula: string };
   num_classes: number;
   top5: { index: number; score: number; logit: number }[][];
+}
+
+export interface ReferenceFixture extends FixtureModel {
   default_layer: { tensor: string; module: string };
   cam: { applicable: true } | { applicable: false; blocking_op: string; reason: string };
   layers: ReferenceLayer[];
 }
 
-export function referenceFixtures(): { json: string; model: string; fixture: ReferenceFixture }[] {
-  if (!existsSync(REFERENCE_DIR)) return [];
-  return readdirSync(REFERENCE_DIR)
+/** Every fixture JSON in a folder (sorted), with the path of its model; none when the folder is absent. */
+export function fixturesIn<F extends FixtureModel>(dir: string): { json: string; model: string; fixture: F }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => {
-      const fixture = JSON.parse(readFileSync(join(REFERENCE_DIR, f), 'utf8')) as ReferenceFixture;
-      return { json: f, model: join(REFERENCE_DIR, fixture.onnx), fixture };
+      const fixture = JSON.parse(readFileSync(join(dir, f), 'utf8')) as F;
+      return { json: f, model: join(dir, fixture.onnx), fixture };
     });
+}
+
+export function referenceFixtures(): { json: string; model: string; fixture: ReferenceFixture }[] {
+  return fixturesIn<ReferenceFixture>(REFERENCE_DIR);
 }
 
 /** The fixtures' deterministic input: float32(sin(0.37 i)·1.5 + 0.25 cos(0.011 i)) over the flat index. */

@@ -1,6 +1,5 @@
 // Loads the vision-transformer reference fixtures written by scripts/fixtures/makeTransformerFixtures.py.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { fixturesIn, type FixtureModel } from './referenceFixtures.js';
 
 export const TRANSFORMER_DIR = 'test/fixtures/transformers';
 
@@ -19,13 +18,7 @@ export interface TransformerLayer {
   sensitivity: Record<string, number[]> | null;
 }
 
-export interface TransformerFixture {
-  family: string;
-  opset: number;
-  onnx: string;
-  input: { name: string; shape: [number, number, number, number]; formula: string };
-  num_classes: number;
-  top5: { index: number; score: number; logit: number }[][];
+export interface TransformerFixture extends FixtureModel {
   layout: { kind: 'tokens' | 'nhwc'; prefix: number; grid: [number, number] };
   default_layer: string;
   /** The layer whose head is a mean over the grid → Linear (CAM applies), if any. */
@@ -38,12 +31,5 @@ export interface TransformerFixture {
 }
 
 export function transformerFixtures(): { json: string; model: string; fixture: TransformerFixture }[] {
-  if (!existsSync(TRANSFORMER_DIR)) return [];
-  return readdirSync(TRANSFORMER_DIR)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => {
-      const fixture = JSON.parse(readFileSync(join(TRANSFORMER_DIR, f), 'utf8')) as TransformerFixture;
-      return { json: f, model: join(TRANSFORMER_DIR, fixture.onnx), fixture };
-    });
+  return fixturesIn<TransformerFixture>(TRANSFORMER_DIR);
 }
