@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Box, Prediction } from '../../src-shared/explainTypes.js';
 import type { Explainer } from '../explain/explainer.js';
+import { serializeProbe } from '../onnx/probeCache.js';
 import { ProjectStore } from '../store/projectStore.js';
 import type { RecordedImage } from '../store/storeTypes.js';
 import type { Dataset, DatasetItem } from '../datasets/datasetTypes.js';
@@ -91,6 +92,8 @@ export class ProjectRecorder {
       numClasses: m.numClasses,
       defaultLayer: m.defaultLayer(),
     });
+    // The project keeps what the probe learned, so the app opens this model from the project without probing.
+    this.store.probeCache().set(m.probeKey, serializeProbe(m.probe));
     const params = { threshold: key.threshold, evaluation: key };
     const done = new Map<string, Set<number>>();
     const existing = this.store.listRuns();

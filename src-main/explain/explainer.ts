@@ -5,6 +5,7 @@ import { ClassifierModel } from '../model/classifierModel.js';
 import { type CamHead, camHeadAt } from '../model/camHead.js';
 import { type AttentionSpec, attentionOf } from '../model/attention.js';
 import { Labels } from '../model/labels.js';
+import type { ProbeCache } from '../onnx/probeCache.js';
 import { type PreprocessingFlags, preprocessingFromMetadata, resolvePreprocessing, toInputTensor } from '../model/preprocessing.js';
 import type { ImageResult, MapResult, Prediction, Preprocessing } from '../../src-shared/explainTypes.js';
 import { DEFAULT_HEAD_BATCH, DEFAULT_INPUT_BATCH } from '../../src-shared/methodCost.js';
@@ -66,13 +67,14 @@ export class Explainer {
     this.engine = new ExplainEngine(model, device);
   }
 
-  static async open(file: string, opts: ModelOptions = {}): Promise<Explainer> {
+  /** `probeCaches`: where what the shape probe learns is looked up and kept (ClassifierModel.open; the user cache by default). */
+  static async open(file: string, opts: ModelOptions = {}, probeCaches?: ProbeCache[]): Promise<Explainer> {
     const { device, notice } = resolveDevice(opts.device ?? 'cpu');
     // Symbolic input sizes are filled from the preprocessing, which may come from the model's metadata.
     const model = await ClassifierModel.open(
       file,
       (metadata) => resolvePreprocessing(opts, preprocessingFromMetadata(metadata, file), undefined),
-      undefined,
+      probeCaches,
       { output: opts.output },
     );
     const meta = preprocessingFromMetadata(model.metadata, file);

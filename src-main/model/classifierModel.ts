@@ -5,7 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { CamscopeError, firstLine } from '../errors.js';
 import { GraphIndex, type ModelProto, type NodeProto, defaultOpset, loadModelFile, metadataMap } from '../onnx/onnxModel.js';
 import { type ProbeResult, probeShapes } from '../onnx/shapeProbe.js';
-import { type ProbeCache, parseProbe, probeKey, serializeProbe, userProbeCache } from '../onnx/probeCache.js';
+import { type ProbeCache, parseProbe, probeFitsGraph, probeKey, serializeProbe, userProbeCache } from '../onnx/probeCache.js';
 import { dequantizeConstants } from '../onnx/dequantize.js';
 import { inlineExternalData } from '../onnx/externalData.js';
 import { upcastHalfPrecision } from '../onnx/halfPrecision.js';
@@ -102,6 +102,8 @@ export class ClassifierModel {
     readonly model: ModelProto,
     readonly sha256: string,
     readonly probe: ProbeResult,
+    /** What `probe` is cached under (onnx/probeCache.ts), for a project that adds the model to keep a copy. */
+    readonly probeKey: string,
     io: { inputName: string; inputDims: (number | string)[]; outputName: string },
     /** How the file was read: opset, input layout, quantization, precision, output head. */
     readonly form: ModelForm,
@@ -178,6 +180,7 @@ export class ClassifierModel {
     const missed: ProbeCache[] = [];
     for (const c of caches) {
       probe = parseProbe(c.get(key));
+      if (probe && !probeFitsGraph(probe, nodes, batch)) probe = null;
       if (probe) break;
       missed.push(c);
     }
@@ -212,6 +215,7 @@ export class ClassifierModel {
       model,
       sha256,
       probe,
+      key,
       { inputName: layout.inputName, inputDims: dims, outputName: head.logits },
       form,
       new Set(layout.adapterTensors),

@@ -5,6 +5,7 @@
 // A cache entry that cannot be read or does not have the expected form is ignored and re-probed.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { NodeProto } from './onnxModel.js';
 import type { ProbeResult } from './shapeProbe.js';
 import { camscopeHome } from '../terminal/camscopeHome.js';
 
@@ -44,6 +45,30 @@ export function userProbeCache(home = camscopeHome()): ProbeCache {
       }
     },
   };
+}
+
+/** Entries handed over from a cache this process cannot open (a project store, to an explain worker). */
+export function entriesProbeCache(entries: readonly [string, string][]): ProbeCache {
+  const map = new Map(entries);
+  return { get: (key) => map.get(key), set: (key, json) => void map.set(key, json) };
+}
+
+/**
+ * Whether a cached probe describes this graph: every node output produced by the same op, nothing else, at the
+ * batch the probe would run. The key already names the sha256 and format version; this catches an entry that
+ * was copied or edited under another model's key.
+ */
+export function probeFitsGraph(p: ProbeResult, nodes: readonly NodeProto[], batch: number): boolean {
+  if (p.batch !== batch) return false;
+  let outputs = 0;
+  for (const n of nodes) {
+    for (const o of n.output ?? []) {
+      if (!o) continue;
+      outputs++;
+      if (p.producers.get(o) !== (n.opType ?? '')) return false;
+    }
+  }
+  return outputs === p.producers.size;
 }
 
 export function serializeProbe(p: ProbeResult): string {

@@ -3,6 +3,7 @@
 import { CamscopeError, firstLine } from '../errors.js';
 import { Explainer, type ModelOptions } from '../explain/explainer.js';
 import { parseMethod } from '../explain/methods/index.js';
+import { entriesProbeCache, userProbeCache } from '../onnx/probeCache.js';
 import type { ImageResult } from '../../src-shared/explainTypes.js';
 
 export interface WorkerJob {
@@ -13,6 +14,8 @@ export interface WorkerJob {
   target: 'top1' | number;
   images: { id: number; path: string }[];
   batchSize: number;
+  /** The project's probe entries for the model (ProjectStore.probeEntries): the worker opens it without probing. */
+  probeEntries?: [string, string][];
 }
 
 export type WorkerMessage =
@@ -25,7 +28,7 @@ export type WorkerMessage =
 let stopping = false;
 
 async function run(job: WorkerJob, send: (m: WorkerMessage) => void): Promise<void> {
-  const explainer = await Explainer.open(job.model, job.modelOptions);
+  const explainer = await Explainer.open(job.model, job.modelOptions, [entriesProbeCache(job.probeEntries ?? []), userProbeCache()]);
   const opts = { methods: job.methods.map(parseMethod), layers: job.layers, target: job.target, batchSize: job.batchSize };
   explainer.prepare(opts);
   for (let i = 0; i < job.images.length && !stopping; i += job.batchSize) {

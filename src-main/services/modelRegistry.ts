@@ -7,6 +7,7 @@ import { layerFootprint } from '../explain/methods/cost.js';
 import { camify } from '../camify/camify.js';
 import { CAMIFY_METADATA_KEY, type CamifyRecord, camifyDescription } from '../model/camifyMetadata.js';
 import { Labels, defaultLabelOffset } from '../model/labels.js';
+import { userProbeCache } from '../onnx/probeCache.js';
 import type { ModelInfo, Request, Response } from '../../src-shared/ipc.js';
 import type { OpenProject } from './projects.js';
 import type { Emit, Handlers } from './router.js';
@@ -62,7 +63,8 @@ export class ModelRegistry {
   }
 
   async add(path: string): Promise<ModelInfo> {
-    const ex = await Explainer.open(path);
+    // The project's probe copy first (filled from the user cache or the probe when it lacks the model), then the user's.
+    const ex = await Explainer.open(path, {}, [this.project.store.probeCache(), userProbeCache()]);
     try {
       const m = ex.model;
       const id = this.project.store.addModel({

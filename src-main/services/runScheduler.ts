@@ -75,7 +75,7 @@ export class RunScheduler {
       store.createRun({ modelId: r.modelId, method, layer, target: r.target, imageIds, params: { threshold: WSOL_THRESHOLD, device } }),
     );
     for (const id of runIds) store.startRun(id);
-    this.launch(model.path, new Map(methods.map((m, i) => [m, runIds[i]!])), layer, r.target, imageIds, undefined, device);
+    this.launch(model, new Map(methods.map((m, i) => [m, runIds[i]!])), layer, r.target, imageIds, undefined, device);
     return runIds.map((id) => runInfo(store.getRun(id)!));
   }
 
@@ -99,7 +99,7 @@ export class RunScheduler {
       const byMethod = new Map(group.map((g) => [g.run.method, g.run.id]));
       const device = group[0]!.run.params.device;
       this.launch(
-        store.getModel(modelId)!.path,
+        store.getModel(modelId)!,
         byMethod,
         layer,
         target,
@@ -113,7 +113,7 @@ export class RunScheduler {
 
   /** Runs one explain job for several runs (one per method) and records its batches as they come. */
   private launch(
-    modelPath: string,
+    model: { path: string; sha256: string },
     byMethod: Map<string, number>,
     layer: string,
     target: 'top1' | number,
@@ -130,7 +130,16 @@ export class RunScheduler {
     let lastBatch = started;
     let done = 0;
     const job = startJob(
-      { model: modelPath, modelOptions: { device }, methods: [...byMethod.keys()], layers: [layer], target, images, batchSize: 8 },
+      {
+        model: model.path,
+        modelOptions: { device },
+        methods: [...byMethod.keys()],
+        layers: [layer],
+        target,
+        images,
+        batchSize: 8,
+        probeEntries: store.probeEntries(model.sha256),
+      },
       (msg) => {
         if (!current()) return;
         if (msg.type === 'batch') {

@@ -152,4 +152,10 @@ CREATE INDEX disagreements_value ON disagreements (run_a, run_b, value);
 CREATE INDEX disagreements_image ON disagreements (image_id);
 `,
   },
+  {
+    // What the shape probe learned about each model (onnx/probeCache.ts: key = format version, sha256, graph digest, input
+    // dims), so a project opened where the user cache is empty (another machine or user) opens its models without probing.
+    name: 'probe cache',
+    sql: `CREATE TABLE probe_cache (key TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;`,
+  },
 ];

@@ -5,6 +5,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import type { Prediction } from '../../src-shared/explainTypes.js';
 import { CamscopeError } from '../errors.js';
 import { Labels } from '../model/labels.js';
+import type { ProbeCache } from '../onnx/probeCache.js';
 import { openProjectDatabase, preflight, statementCache, type StoreContext } from './database.js';
 import { buildGalleryQuery, rowToGallery, type GallerySqlRow } from './galleryQuery.js';
 import { inputShapeColumn, labelsColumn, parseJsonColumn, preprocessingColumn } from './jsonColumns.js';
@@ -257,6 +258,31 @@ export class ProjectStore {
       defaultLayer: r.default_layer,
       addedAt: r.added_at,
     };
+  }
+
+  /**
+   * The project's copy of what the shape probe learned about its models (looked up before the user cache), so the
+   * project opens its models without probing wherever it is opened. A store that cannot be written (read-only, full)
+   * only leaves the entry out: the next open probes.
+   */
+  probeCache(): ProbeCache {
+    return {
+      get: (key) => (this.ctx.sql('SELECT json FROM probe_cache WHERE key = ?').pluck().get(key) as string | undefined) ?? undefined,
+      set: (key, json) => {
+        if (this.readonly) return;
+        try {
+          this.write(() => this.ctx.sql('INSERT OR REPLACE INTO probe_cache (key, json) VALUES (?, ?)').run(key, json));
+        } catch {
+          /* not cached */
+        }
+      },
+    };
+  }
+
+  /** The probe entries of the model with this sha256 (for an explain worker, which has no store). */
+  probeEntries(sha256: string): [string, string][] {
+    if (!SHA256.test(sha256)) return [];
+    return this.ctx.sql('SELECT key, json FROM probe_cache WHERE key LIKE ?').raw().all(`%-${sha256}-%`) as [string, string][];
   }
 
   // ── runs ──
