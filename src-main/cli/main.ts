@@ -29,9 +29,10 @@ const COMMANDS: Record<string, Command> = {
     load: async () => (await import('./explainCommand.js')).explainCommand,
   },
   demo: {
-    usage: `  camscope demo    [--project FILE] [--report OUT.html] [--count N] [--quick]   build or open the demo project
-                   (CAM vs Grad-CAM on the bundled ImageNet photos and on synthetic shapes), wait for its runs,
-                   write the study report, print its tables; --quick leaves out Score-CAM (minutes on 2 cores)`,
+    usage: `  camscope demo    [--project FILE] [--report OUT.html] [--json OUT.json] [--count N] [--quick]   build or open the
+                   demo project (CAM vs Grad-CAM on the bundled ImageNet photos and on synthetic shapes), wait for its
+                   runs, write the study report (--json: its tables and per-image records as data), print its tables;
+                   --quick leaves out Score-CAM (minutes on 2 cores)`,
     load: async () => (await import('./demoCommand.js')).demoCommand,
   },
   serve: {

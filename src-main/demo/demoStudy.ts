@@ -2,7 +2,7 @@
 // bundled photos), every (scenario, model) pair of the synthetic part evaluated by the evaluation module, the
 // shortcut finding from the generator's own record of the mark, and the headline table.
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { loadDataset, type Dataset } from '../datasets/index.js';
 import { evaluateDataset } from '../evaluation/evaluateDataset.js';
 import type { EvaluationResult, ImageEvaluation } from '../evaluation/evaluationResult.js';
@@ -11,7 +11,6 @@ import type { SynthManifest } from '../synth/generate.js';
 import type { Scenario } from '../synth/scene.js';
 import type { Box } from '../../src-shared/explainTypes.js';
 import { valueRange } from '../../src-shared/mapGrid.js';
-import { registeredMethod } from '../../src-shared/methods.js';
 
 export interface StudySection {
   scenario: Scenario;
@@ -143,84 +142,4 @@ export function shortcutFinding(
     }
   }
   return { shortcut, marked };
-}
-
-/** A table both the markdown (stdout, README) and the HTML report render. */
-export interface Table {
-  head: string[];
-  rows: string[][];
-}
-
-const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toFixed(1));
-const num = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(2));
-
-export function headlineTable(study: DemoStudy): Table {
-  const [a, b] = HEADLINE_PAIR;
-  const rows = study.sections.map(({ scenario, model, result }) => {
-    const { summary, refused } = result;
-    const metric = (m: string, k: 'gt_known_loc' | 'maxboxacc_v2') => (m in refused ? 'refused' : pct(summary.methods[m]?.[k]));
-    const pair = summary.agreement[`${a}|${b}`];
-    return [
-      scenario,
-      model,
-      String(summary.images),
-      pct(summary.accuracy),
-      metric(a, 'gt_known_loc'),
-      metric(b, 'gt_known_loc'),
-      metric(a, 'maxboxacc_v2'),
-      metric(b, 'maxboxacc_v2'),
-      num(pair?.pearson),
-      num(pair?.box_iou),
-    ];
-  });
-  return {
-    head: [
-      'scenario',
-      'model',
-      'images',
-      'accuracy %',
-      'CAM GT-known Loc %',
-      'Grad-CAM GT-known Loc %',
-      'CAM MaxBoxAccV2 %',
-      'Grad-CAM MaxBoxAccV2 %',
-      'CAM↔Grad-CAM Pearson r',
-      'CAM↔Grad-CAM box IoU',
-    ],
-    rows,
-  };
-}
-
-/** Per ImageNet model and photo: the true and predicted class, and each method's top-1 box IoU with the hand-drawn box. */
-export function photosTable(study: Pick<DemoStudy, 'photos'>): Table {
-  const methods = IMAGENET_METHODS;
-  const rows = study.photos.flatMap(({ model, result }) =>
-    result.images.map((im) => {
-      const top = im.predictions[0]!;
-      const iou = (m: string) => (m in result.refused ? 'refused' : num(im.methods[m]?.values.iou));
-      return [
-        model,
-        basename(im.item.path),
-        im.item.label === null ? '—' : String(im.item.label),
-        `${top.label ?? top.index} (${(100 * top.score).toFixed(1)} %)`,
-        im.correct ? 'yes' : 'no',
-        ...methods.map(iou),
-      ];
-    }),
-  );
-  return {
-    head: ['model', 'photo', 'ImageNet class', 'predicted (score)', 'correct', ...methods.map((m) => `${registeredMethod(m).title} box IoU`)],
-    rows,
-  };
-}
-
-export function shortcutTable(study: DemoStudy): Table {
-  return {
-    head: ['model', 'method', 'images with the mark', `predicted ${study.shortcutClass} %`, 'map max on the mark %', 'map max on the object %'],
-    rows: study.shortcut.map((r) => [r.model, r.method, String(r.images), pct(r.predictedShortcutClass), pct(r.maxOnMark), pct(r.maxOnObject)]),
-  };
-}
-
-export function markdownTable({ head, rows }: Table): string {
-  const line = (cells: string[]) => `| ${cells.join(' | ')} |\n`;
-  return line(head) + line(head.map(() => '---')) + rows.map(line).join('');
 }

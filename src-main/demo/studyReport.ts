@@ -7,7 +7,9 @@ import { renderOverlay } from '../explain/postprocess/overlay.js';
 import { decodeImage } from '../image/imageInput.js';
 import { renderHtmlReport } from '../report/htmlReport.js';
 import { escapeHtml as esc } from '../report/svgCharts.js';
-import { type DemoStudy, type MarkedImage, type Table, headlineTable, photosTable, shortcutTable } from './demoStudy.js';
+import type { DemoStudy, MarkedImage } from './demoStudy.js';
+import type { DemoStudySummary } from './studySummary.js';
+import { type Table, headlineTable, photosTable, shortcutTable } from './studyTables.js';
 
 const EXAMPLES = 4;
 const THUMB_SIDE = 160;
@@ -103,7 +105,8 @@ async function photoFigures(study: DemoStudy): Promise<string> {
   return `<div class="gallery" style="grid-template-columns:1fr">${tiles.join('')}</div>`;
 }
 
-export async function renderStudyReport(study: DemoStudy, createdAt = new Date().toISOString()): Promise<string> {
+/** `summary` is studySummary(study): the tables come from it, as the printed and README ones do. */
+export async function renderStudyReport(study: DemoStudy, summary: DemoStudySummary, createdAt = new Date().toISOString()): Promise<string> {
   const parts = [];
   for (const s of study.sections) parts.push({ s, ...reportParts(await renderHtmlReport(s.result, { galleryImages: 4, thumbnailSide: 128 })) });
   const details = parts.map(
@@ -111,10 +114,10 @@ export async function renderStudyReport(study: DemoStudy, createdAt = new Date()
   );
   const sections = [
     `<h1>camscope demo study: CAM vs Grad-CAM</h1><p class="sub">ImageNet photos and synthetic shapes, ${study.photos.length + study.sections.length} evaluations · ${esc(createdAt)}</p>`,
-    `<h2>ImageNet photos</h2><p>The lecture's Task 2 on real data: Google Coral's quantized MobileNetV2 and MobileNetV1 (bundled as ONNX) on three CC0 / public-domain photos with hand-drawn boxes. Per photo and model, the notebook's figure — the map upsampled bilinearly, jet at alpha 0.5, the box around the largest region ≥ 20 % of the max (magenta) and the ground-truth box (green), the predicted class — for CAM, next to Grad-CAM; the table gives each method's box IoU with the ground truth.</p>${htmlTable(photosTable(study), 'photos')}`,
+    `<h2>ImageNet photos</h2><p>The lecture's Task 2 on real data: Google Coral's quantized MobileNetV2 and MobileNetV1 (bundled as ONNX) on three CC0 / public-domain photos with hand-drawn boxes. Per photo and model, the notebook's figure — the map upsampled bilinearly, jet at alpha 0.5, the box around the largest region ≥ 20 % of the max (magenta) and the ground-truth box (green), the predicted class — for CAM, next to Grad-CAM; the table gives each method's box IoU with the ground truth.</p>${htmlTable(photosTable(summary), 'photos')}`,
     await photoFigures(study),
-    `<h2>Synthetic shapes: headline</h2><p>Per scenario and model: top-1 accuracy, localization of CAM and Grad-CAM (GT-known Loc: box from 20 % of the map's max with IoU ≥ 0.5; MaxBoxAccV2: Choe et al. 2020) and their agreement on the predicted class's maps. CAM is refused on shapes-fc (flatten → FC head).</p>${htmlTable(headlineTable(study), 'headline')}`,
-    `<h2>The shortcut</h2><p>shapes-shortcut was trained where a corner checker mark accompanies every ${esc(study.shortcutClass)}; on the test split the mark sits on every other class. Where the map of the predicted class peaks — its maximum cell at layer resolution overlapping the mark's box (red, from the generator's record) or the object's (green):</p>${htmlTable(shortcutTable(study), 'shortcut')}`,
+    `<h2>Synthetic shapes: headline</h2><p>Per scenario and model: top-1 accuracy, localization of CAM and Grad-CAM (GT-known Loc: box from 20 % of the map's max with IoU ≥ 0.5; MaxBoxAccV2: Choe et al. 2020) and their agreement on the predicted class's maps. CAM is refused on shapes-fc (flatten → FC head).</p>${htmlTable(headlineTable(summary), 'headline')}`,
+    `<h2>The shortcut</h2><p>shapes-shortcut was trained where a corner checker mark accompanies every ${esc(study.shortcutClass)}; on the test split the mark sits on every other class. Where the map of the predicted class peaks — its maximum cell at layer resolution overlapping the mark's box (red, from the generator's record) or the object's (green):</p>${htmlTable(shortcutTable(summary), 'shortcut')}`,
     await shortcutExamples(study),
     `<h2>Per scenario and model</h2>${details.join('\n')}`,
   ];

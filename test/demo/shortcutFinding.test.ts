@@ -1,7 +1,8 @@
 // The shortcut finding on hand-made maps: where each map peaks is known, so the percentages are too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { headlineTable, markdownTable, peakCell, shortcutFinding } from '../../src-main/demo/demoStudy.js';
+import { peakCell, shortcutFinding } from '../../src-main/demo/demoStudy.js';
+import { headlineTable, markdownTable } from '../../src-main/demo/studyTables.js';
 import type { ImageEvaluation } from '../../src-main/evaluation/evaluationResult.js';
 import type { Box } from '../../src-shared/explainTypes.js';
 
@@ -72,26 +73,18 @@ test('the shortcut finding counts map maxima on the mark and on the object, over
 
 test('the headline table marks refused CAM and renders as markdown', () => {
   const methods = (loc: number) => ({ gt_known_loc: loc, maxboxacc_v2: loc / 2 });
-  const result = (refused: Record<string, string>) =>
-    ({
-      summary: {
-        images: 4,
-        accuracy: 75,
-        methods: { cam: methods(50), gradcam: methods(25) },
-        agreement: 'cam' in refused ? {} : { 'cam|gradcam': { pearson: 0.987, box_iou: 0.5 } },
-      },
-      refused,
-    }) as never;
-  const table = headlineTable({
-    photos: [],
-    sections: [
-      { scenario: 'single', model: 'shapes-gap', result: result({}) },
-      { scenario: 'single', model: 'shapes-fc', result: result({ cam: 'flatten' }) },
-    ],
-    shortcutClass: 'hexagon',
-    shortcut: [],
-    marked: new Map(),
+  const section = (model: string, refused: Record<string, string>) => ({
+    scenario: 'single' as const,
+    model,
+    labelOffset: 0,
+    images: 4,
+    accuracy: 75,
+    refused,
+    methods: Object.fromEntries(Object.entries({ cam: methods(50), gradcam: methods(25) }).filter(([m]) => !(m in refused))),
+    agreement: 'cam' in refused ? null : { pearson: 0.987, box_iou: 0.5 },
+    records: [],
   });
+  const table = headlineTable({ sections: [section('shapes-gap', {}), section('shapes-fc', { cam: 'flatten' })] });
   assert.deepEqual(table.rows, [
     ['single', 'shapes-gap', '4', '75.0', '50.0', '25.0', '25.0', '12.5', '0.99', '0.50'],
     ['single', 'shapes-fc', '4', '75.0', 'refused', '25.0', 'refused', '12.5', '—', '—'],
