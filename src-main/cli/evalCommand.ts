@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { CamscopeError } from '../errors.js';
-import { loadDataset, parseDatasetFormat } from '../datasets/index.js';
+import { loadDataset, parseDatasetFormat, parseMaskForeground } from '../datasets/index.js';
 import { evaluateDataset } from '../evaluation/evaluateDataset.js';
 import type { EvaluationResult } from '../evaluation/evaluationResult.js';
 import { thresholdSplit } from '../evaluation/thresholdSplit.js';
@@ -38,6 +38,7 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
     bootstrap: {},
     'bootstrap-seed': {},
     shard: {},
+    'mask-foreground': {},
   });
   const shard = parseShard(one(a, 'shard'));
   const resamples = intOption(a, 'bootstrap');
@@ -49,11 +50,12 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
   const batch = intOption(a, 'batch');
   if (batch !== undefined && batch < 1) throw new CamscopeError(`--batch: expected a positive integer, got ${batch}`);
   const format = one(a, 'format');
+  const maskForeground = parseMaskForeground(one(a, 'mask-foreground'));
   const heldOutSplit = one(a, 'threshold-split');
   const started = performance.now();
   const { result, heldOutResult } = await withInterrupt(io.err, async (signal) => {
     const load = (split: string | undefined) =>
-      loadDataset(required(a, 'dataset'), { format: format === undefined ? undefined : parseDatasetFormat(format), split, signal });
+      loadDataset(required(a, 'dataset'), { format: format === undefined ? undefined : parseDatasetFormat(format), split, signal, maskForeground });
     const dataset = await load(one(a, 'split'));
     for (const w of dataset.warnings.slice(0, 5)) io.err(`warning: ${w}\n`);
     if (dataset.warnings.length > 5) io.err(`warning: … and ${dataset.warnings.length - 5} more\n`);

@@ -55,6 +55,7 @@ const COMMANDS: Record<string, Command> = {
                    [--report OUT.html] [--pdf OUT.pdf] [--csv OUT.csv] [--json OUT.json] [--export-maps DIR]
                    [--layer TENSOR] [--labels FILE] [--label-offset K] [--limit N] [--batch N] [--no-faithfulness] [--road]
                    [--bootstrap 1000] [--bootstrap-seed 0] [--threshold-split val] [--shard K/N|auto] [--device D]
+                   [--mask-foreground class|objects]
                    localization, faithfulness and method agreement over a dataset, with reports`,
     load: async () => (await import('./evalCommand.js')).evalCommand,
   },

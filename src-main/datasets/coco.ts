@@ -2,13 +2,19 @@
 // {id, file_name, width, height}, annotations {image_id, category_id, bbox: [x, y, w, h], iscrowd}
 // and categories {id, name}. Boxes are [x, y, x + w, y + h] (COCO coordinates are pixel edges).
 // Class indices are contiguous in sorted category-id order; an image's label is the category of its
-// largest box. Crowd annotations (iscrowd = 1) mark groups, not objects, and are ignored.
+// largest box. Crowd annotations (iscrowd = 1) mark groups, not objects, and give no box.
 // Images live in <split>/, images/<split>/, images/ or the root (the first that exists).
+// Annotations' `segmentation` (polygons, uncompressed or compressed RLE; `cocoSegmentation.ts` decodes
+// them as pycocotools' annToMask) becomes the image's ground truth for PxAP: foreground the non-crowd
+// instances of the label's class united (with maskForeground 'objects': of every class), ignore the crowd
+// regions of the same classes — COCO's own evaluation ignores crowd regions, as wsolevaluation ignores
+// OpenImages' ignore masks. An image whose chosen instances lack segmentations keeps its boxes only.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CamscopeError } from '../errors.js';
 import type { Box } from '../../src-shared/explainTypes.js';
-import type { ParsedDataset, RawBox, RawEntry } from './datasetTypes.js';
+import { segmentationRle, type Rle } from './cocoSegmentation.js';
+import type { MaskForeground, ParsedDataset, RawBox, RawEntry } from './datasetTypes.js';
 import { firstExistingDir } from './rootPaths.js';
 import { displayName, readUtf8 } from './textFiles.js';
 
@@ -48,7 +54,44 @@ async function pickAnnotations(root: string, split: string | undefined): Promise
   throw new CamscopeError(`${root}: several COCO splits (${all.map((a) => a.split).join(', ')}); choose one with --split`);
 }
 
-export async function readCoco(root: string, split: string | undefined): Promise<ParsedDataset> {
+interface Segment {
+  label: number;
+  crowd: boolean;
+  segmentation: unknown;
+  where: string;
+}
+
+/** The image's chosen instances (foreground) and crowd regions (ignore) as RLEs; null (with a warning where one is broken) when they give none. */
+function segmentationMasks(
+  segments: Segment[],
+  size: { width: number; height: number } | undefined,
+  imageWhere: string,
+  warnings: string[],
+): RawEntry['masks'] | null {
+  const instances = segments.filter((sg) => !sg.crowd);
+  if (instances.length === 0 || instances.every((sg) => sg.segmentation === undefined)) return null;
+  const masks = { kind: 'rle' as const, foreground: [] as Rle[], ignore: [] as Rle[], where: imageWhere };
+  for (const sg of segments) {
+    if (sg.segmentation === undefined) {
+      if (sg.crowd) continue;
+      warnings.push(`${sg.where}: no segmentation while other instances of the image have one; the image's masks are left out`);
+      return null;
+    }
+    if (Array.isArray(sg.segmentation) && !size) {
+      warnings.push(`${imageWhere}: polygons need the image's width and height; the image's masks are left out`);
+      return null;
+    }
+    const rle = segmentationRle(sg.segmentation, size?.height ?? 0, size?.width ?? 0);
+    if ('problem' in rle) {
+      warnings.push(`${sg.where}: ${rle.problem}; the image's masks are left out`);
+      return null;
+    }
+    (sg.crowd ? masks.ignore : masks.foreground).push(rle.ok);
+  }
+  return masks;
+}
+
+export async function readCoco(root: string, split: string | undefined, maskForeground: MaskForeground = 'class'): Promise<ParsedDataset> {
   const chosen = await pickAnnotations(root, split);
   const name = displayName(root, chosen.file);
   let doc: unknown;
@@ -70,19 +113,23 @@ export async function readCoco(root: string, split: string | undefined): Promise
   const classIndex = new Map(categories.map((c, k) => [c.id, k]));
   const classNames = categories.map((c) => String(c.name ?? c.id));
 
-  const boxesOf = new Map<number | string, { boxes: RawBox[]; best: { label: number; area: number } | null }>();
+  const boxesOf = new Map<number | string, { boxes: RawBox[]; best: { label: number; area: number } | null; segments: Segment[] }>();
   const images = arrayField(doc, 'images', chosen.file);
   images.forEach((im) => {
-    if (isRecord(im) && isId(im.id) && !boxesOf.has(im.id)) boxesOf.set(im.id, { boxes: [], best: null });
+    if (isRecord(im) && isId(im.id) && !boxesOf.has(im.id)) boxesOf.set(im.id, { boxes: [], best: null, segments: [] });
   });
   arrayField(doc, 'annotations', chosen.file).forEach((a, k) => {
     const where = `${name}: annotations[${k}]`;
     if (!isRecord(a) || !isId(a.image_id) || !isBbox(a.bbox)) return void warnings.push(`${where}: needs image_id and bbox [x, y, w, h], ignored`);
-    if (a.iscrowd === 1) return;
+    const crowd = a.iscrowd === 1;
     const label = typeof a.category_id === 'number' ? classIndex.get(a.category_id) : undefined;
-    if (label === undefined) return void warnings.push(`${where}: unknown category_id ${JSON.stringify(a.category_id)}, ignored`);
     const target = boxesOf.get(a.image_id);
+    // A crowd region only matters as an ignore region of a known image and class.
+    if (crowd && (label === undefined || !target)) return;
+    if (label === undefined) return void warnings.push(`${where}: unknown category_id ${JSON.stringify(a.category_id)}, ignored`);
     if (!target) return void warnings.push(`${where}: image_id ${JSON.stringify(a.image_id)} is not in images, ignored`);
+    target.segments.push({ label, crowd, segmentation: a.segmentation, where });
+    if (crowd) return;
     const [x, y, w, h] = a.bbox;
     const box: Box = [x, y, x + w, y + h];
     target.boxes.push({ box, where });
@@ -98,9 +145,12 @@ export async function readCoco(root: string, split: string | undefined): Promise
     const first = seen.get(im.id);
     if (first !== undefined) return void warnings.push(`${where}: duplicate image id ${JSON.stringify(im.id)} (first at images[${first}]), skipped`);
     seen.set(im.id, k);
-    const { boxes, best } = boxesOf.get(im.id)!;
+    const { boxes, best, segments } = boxesOf.get(im.id)!;
     const entry: RawEntry = { relPath: im.file_name, under, where, label: best?.label ?? null, boxes, split: chosen.split };
     if (typeof im.width === 'number' && typeof im.height === 'number') entry.statedSize = { width: im.width, height: im.height, where };
+    const chosenSegments = segments.filter((sg) => maskForeground === 'objects' || sg.label === best?.label);
+    const masks = segmentationMasks(chosenSegments, entry.statedSize, where, warnings);
+    if (masks) entry.masks = masks;
     entries.push(entry);
   });
   return { classNames, entries, warnings };

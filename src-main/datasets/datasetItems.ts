@@ -6,6 +6,7 @@ import { orientedSize } from '../image/imageInput.js';
 import { CamscopeError, firstLine } from '../errors.js';
 import type { Box } from '../../src-shared/explainTypes.js';
 import type { Dataset, DatasetFormat, DatasetItem, LoadOptions, ParsedDataset, RawBox, RawEntry } from './datasetTypes.js';
+import { checkMasks } from './checkMasks.js';
 import type { DatasetRoot } from './rootPaths.js';
 
 /** Images measured at once; sharp reads headers only, so this bounds open files more than CPU. */
@@ -111,17 +112,9 @@ export async function finishDataset(root: DatasetRoot, format: DatasetFormat, pa
       const item: DatasetItem = { id, path: found.ok, label: entry.label, boxes, ...size };
       if (entry.split !== undefined) item.split = entry.split;
       if (entry.masks) {
-        // Mask files are confined to the root like images; a missing one drops the image's masks with a warning.
-        const resolve = async (rel: string) => {
-          const checkedId = root.checkId(rel);
-          if ('problem' in checkedId) return checkedId;
-          return root.resolveFile(checkedId.ok);
-        };
-        const instances = await Promise.all(entry.masks.instances.map(resolve));
-        const ignore = entry.masks.ignore === null ? null : await resolve(entry.masks.ignore);
-        const bad = [...instances, ...(ignore ? [ignore] : [])].find((r) => 'problem' in r);
-        if (bad && 'problem' in bad) boxWarnings.push(`${entry.masks.where}: mask of '${id}': ${bad.problem}; its masks are left out`);
-        else item.masks = { instances: instances.map((r) => (r as { ok: string }).ok), ignore: ignore && 'ok' in ignore ? ignore.ok : null };
+        const masks = await checkMasks(root, id, entry.masks, size);
+        if ('ok' in masks) item.masks = masks.ok;
+        else boxWarnings.push(masks.warning);
       }
       return { item, warnings: boxWarnings };
     },

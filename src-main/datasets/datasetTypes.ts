@@ -1,6 +1,7 @@
 // The dataset contract shared by every format reader and by import, eval and camify.
 import type { Box } from '../../src-shared/explainTypes.js';
 import { DATASET_FORMATS } from '../../src-shared/ipc.js';
+import type { Rle } from './cocoSegmentation.js';
 
 export { DATASET_FORMATS };
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
@@ -18,9 +19,26 @@ export interface DatasetItem {
   width: number;
   height: number;
   split?: string;
-  /** Segmentation ground truth: absolute paths of the instance masks (united as foreground) and of the ignore mask. */
-  masks?: { instances: string[]; ignore: string | null };
+  /** Segmentation ground truth (PxAP), its files confined to the root and its size checked against the image. */
+  masks?: GroundTruthMasks;
 }
+
+/** Which pixels of a VOC/COCO image are foreground: its class's (the label's), or every object's. */
+export const MASK_FOREGROUNDS = ['class', 'objects'] as const;
+export type MaskForeground = (typeof MASK_FOREGROUNDS)[number];
+
+/**
+ * An image's segmentation ground truth, read at evaluation (`evaluation/groundTruthMask.ts`):
+ * - `maskFiles`: wsolevaluation's OpenImages30k layout, absolute paths of the instance masks (united as
+ *   foreground) and of the ignore mask;
+ * - `labelPng`: a label PNG of class or instance indices per pixel (Pascal VOC), foreground the pixels of
+ *   `foreground` (a value, or every value 1–254 for `objects`), 255 (VOC's void) ignored;
+ * - `rle`: COCO segmentations decoded to maskApi's RLE, `foreground` united, `ignore` (crowd regions) ignored.
+ */
+export type GroundTruthMasks =
+  | { kind: 'maskFiles'; instances: string[]; ignore: string | null }
+  | { kind: 'labelPng'; file: string; foreground: number | 'objects' }
+  | { kind: 'rle'; foreground: Rle[]; ignore: Rle[] };
 
 export interface Dataset {
   root: string;
@@ -40,6 +58,8 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number) => void;
   /** Checked per image while sizes are read: once aborted, loading stops with an "interrupted" error (exit 130). */
   signal?: AbortSignal;
+  /** VOC/COCO masks: the label's class (default) or every object as foreground. */
+  maskForeground?: MaskForeground;
 }
 
 /** A box as a format file states it, already converted to camscope's convention, before checks. */
@@ -61,8 +81,8 @@ export interface RawEntry {
   split?: string;
   /** The size the annotation file states, checked against the real one. */
   statedSize?: { width: number; height: number; where: string };
-  /** Segmentation ground truth (wsolevaluation's OpenImages layout): instance mask paths and the ignore mask, relative to the root. */
-  masks?: { instances: string[]; ignore: string | null; where: string };
+  /** Segmentation ground truth as the reader found it: file paths relative to the root (unchecked), RLE sizes unchecked. */
+  masks?: GroundTruthMasks & { where: string };
 }
 
 /** What a format reader returns: entries to check, and the problems it found while parsing. */
@@ -72,4 +92,4 @@ export interface ParsedDataset {
   warnings: string[];
 }
 
-export type FormatReader = (root: string, split: string | undefined) => Promise<ParsedDataset>;
+export type FormatReader = (root: string, split: string | undefined, maskForeground: MaskForeground) => Promise<ParsedDataset>;

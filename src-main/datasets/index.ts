@@ -7,7 +7,15 @@ import { CamscopeError } from '../errors.js';
 import { findCocoAnnotations, readCoco } from './coco.js';
 import { readCub } from './cub.js';
 import { finishDataset } from './datasetItems.js';
-import { DATASET_FORMATS, type Dataset, type DatasetFormat, type FormatReader, type LoadOptions } from './datasetTypes.js';
+import {
+  DATASET_FORMATS,
+  MASK_FOREGROUNDS,
+  type Dataset,
+  type DatasetFormat,
+  type FormatReader,
+  type LoadOptions,
+  type MaskForeground,
+} from './datasetTypes.js';
 import { isImageName, readFolderPerClass } from './folderPerClass.js';
 import { readImagenetVal } from './imagenetVal.js';
 import { DatasetRoot, exists } from './rootPaths.js';
@@ -29,6 +37,13 @@ const READERS: Record<DatasetFormat, FormatReader> = {
 export function parseDatasetFormat(s: string): DatasetFormat {
   if ((DATASET_FORMATS as readonly string[]).includes(s)) return s as DatasetFormat;
   throw new CamscopeError(`unknown dataset format '${s}' (${DATASET_FORMATS.join(', ')})`);
+}
+
+/** --mask-foreground: the label's class (default) or every object. */
+export function parseMaskForeground(s: string | undefined): MaskForeground {
+  if (s === undefined) return 'class';
+  if ((MASK_FOREGROUNDS as readonly string[]).includes(s)) return s as MaskForeground;
+  throw new CamscopeError(`--mask-foreground: expected ${MASK_FOREGROUNDS.join(' or ')}, got '${s}'`);
 }
 
 /** A class folder: a visible sub-folder with an image directly inside or one level down. */
@@ -64,6 +79,6 @@ export async function detectFormat(dir: string, split?: string): Promise<Dataset
 export async function loadDataset(dir: string, opts: LoadOptions = {}): Promise<Dataset> {
   const root = await DatasetRoot.open(dir);
   const format = opts.format ?? (await detectFormat(root.dir, opts.split));
-  const parsed = await READERS[format](root.dir, opts.split);
+  const parsed = await READERS[format](root.dir, opts.split, opts.maskForeground ?? 'class');
   return finishDataset(root, format, parsed, opts);
 }

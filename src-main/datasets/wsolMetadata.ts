@@ -79,7 +79,7 @@ export async function readWsolMetadata(root: string, split: string | undefined):
   const ids = await readLines(root, join(dir, 'image_ids.txt'));
   const listed = new Set(ids.map((l) => l.text));
   const boxes = new Map<string, RawBox[]>();
-  const masks = new Map<string, NonNullable<RawEntry['masks']>>();
+  const masks = new Map<string, Extract<RawEntry['masks'], { kind: 'maskFiles' }>>();
   if (await exists(join(dir, 'localization.txt'))) {
     for (const line of await readLines(root, join(dir, 'localization.txt'))) {
       const maskRow = splitRow(line.text, 2);
@@ -87,7 +87,7 @@ export async function readWsolMetadata(root: string, split: string | undefined):
         // OpenImages30k: "id,mask_path,ignore_path" (one line per instance mask, the ignore mask on the first).
         if (!listed.has(maskRow.id)) warnings.push(`${line.where}: mask for '${maskRow.id}', which image_ids.txt does not list, ignored`);
         else {
-          const m = masks.get(maskRow.id) ?? { instances: [], ignore: null, where: line.where };
+          const m = masks.get(maskRow.id) ?? { kind: 'maskFiles', instances: [], ignore: null, where: line.where };
           m.instances.push(maskRow.fields[0]!);
           if (maskRow.fields[1]) m.ignore ??= maskRow.fields[1];
           masks.set(maskRow.id, m);

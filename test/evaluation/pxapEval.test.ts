@@ -55,7 +55,7 @@ test('OpenImages-layout masks become ground truth; eval reports PxAP of the GT-c
     ds.warnings.some((w) => /localization\.txt:1: mask of .*missing\.png|missing/.test(w)),
     ds.warnings.join('; '),
   );
-  assert.deepEqual(ds.items[1]!.masks, { instances: [join(root, 'mask1.png')], ignore: join(root, 'ignore1.png') });
+  assert.deepEqual(ds.items[1]!.masks, { kind: 'maskFiles', instances: [join(root, 'mask1.png')], ignore: join(root, 'ignore1.png') });
   const mask = (await loadGroundTruthMask(ds.items[1]!))!;
   assert.equal(mask.length, 224 * 224);
   assert.ok(mask.includes(1) && mask.includes(0) && mask.includes(255));
