@@ -1,0 +1,192 @@
+// Trains the conv-gap head (convGapGraph.ts) on frozen maps: mean cross-entropy + λ/2·(‖Wc‖² + ‖Wf‖²) by
+// Adam on seeded minibatches, maps scaled per channel (no shift, so zero padding stays zero and the scale folds
+// exactly into Wc), early stopping on the validation loss. Gradients come from ONNX Runtime runs of the graph.
+import * as ort from 'onnxruntime-node';
+import { rng } from '../../src-shared/random.js';
+import { Adam } from './adam.js';
+import { KERNEL, convGapGraph } from './convGapGraph.js';
+import { takeRows } from './split.js';
+
+export interface LabelledMaps {
+  /** [n, C, h, w] row-major; scaled in place by the fit. */
+  maps: Float32Array;
+  /** [n, classes]: the target distribution per row. */
+  targets: Float32Array;
+  n: number;
+}
+
+export interface ConvGapHead {
+  /** [F, C, 3, 3]. */
+  convWeights: Float32Array;
+  /** [F]. */
+  convBias: Float32Array;
+  /** [classes, F]: the CAM weights over the new conv's channels. */
+  weights: Float32Array;
+  bias: Float32Array;
+}
+
+export interface ConvGapOptions {
+  classes: number;
+  channels: number;
+  height: number;
+  width: number;
+  filters: number;
+  l2: number;
+  seed: number;
+  learningRate?: number;
+  batchSize?: number;
+  maxEpochs?: number;
+  /** Epochs without a better validation loss before stopping. */
+  patience?: number;
+  onIteration?: (p: { iteration: number; loss: number; valLoss: number | null }) => void;
+}
+
+export interface ConvGapFitResult {
+  head: ConvGapHead;
+  /** Epochs run. */
+  iterations: number;
+  stoppedBy: 'earlyStopping' | 'maxIterations';
+  /** Mean training cross-entropy of the last epoch's minibatches. */
+  loss: number;
+  valLoss: number | null;
+  valPredictions: Int32Array;
+}
+
+export const CONV_GAP_DEFAULTS = { learningRate: 1e-3, batchSize: 32, maxEpochs: 60, patience: 6 };
+
+/** Root mean square of each channel over `d`'s positions; a silent channel gets 1. */
+function channelScales(d: LabelledMaps, c: number, plane: number): Float64Array {
+  const sq = new Float64Array(c);
+  for (let r = 0; r < d.n; r++) {
+    for (let ch = 0; ch < c; ch++) {
+      const base = (r * c + ch) * plane;
+      for (let p = 0; p < plane; p++) sq[ch]! += d.maps[base + p]! ** 2;
+    }
+  }
+  return Float64Array.from(sq, (s) => Math.sqrt(s / Math.max(1, d.n * plane)) || 1);
+}
+
+function scale(d: LabelledMaps, c: number, plane: number, s: Float64Array): void {
+  for (let r = 0; r < d.n; r++) for (let ch = 0; ch < c; ch++) for (let p = 0; p < plane; p++) d.maps[(r * c + ch) * plane + p]! /= s[ch]!;
+}
+
+/** He-normal conv weights (seeded Box–Muller), zero biases and a zero classifier. */
+function initialParameters(sizes: ParameterSizes, fanIn: number, seed: number): Float64Array {
+  const theta = new Float64Array(sizes.total);
+  const random = rng(seed);
+  const sd = Math.sqrt(2 / fanIn);
+  for (let i = 0; i < sizes.wc; i++) theta[i] = sd * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  return theta;
+}
+
+interface ParameterSizes {
+  wc: number;
+  bc: number;
+  wf: number;
+  bf: number;
+  total: number;
+}
+
+export async function fitConvGapHead(train: LabelledMaps, val: LabelledMaps | null, o: ConvGapOptions): Promise<ConvGapFitResult> {
+  const { classes, channels: c, height: h, width: w, filters: f, l2 } = o;
+  const { learningRate, batchSize, maxEpochs, patience } = { ...CONV_GAP_DEFAULTS, ...definedOnly(o) };
+  if (train.n === 0) throw new Error('fitConvGapHead: no training rows');
+  const plane = h * w;
+  const rowSize = c * plane;
+  const scales = channelScales(train, c, plane);
+  scale(train, c, plane, scales);
+  if (val) scale(val, c, plane, scales);
+  const sizes: ParameterSizes = { wc: f * c * KERNEL * KERNEL, bc: f, wf: classes * f, bf: classes, total: 0 };
+  sizes.total = sizes.wc + sizes.bc + sizes.wf + sizes.bf;
+  const theta = initialParameters(sizes, c * KERNEL * KERNEL, o.seed);
+  const sessionOptions: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
+  const gradientSession = await ort.InferenceSession.create(convGapGraph('gradient', classes, plane), sessionOptions);
+  const evaluateSession = await ort.InferenceSession.create(convGapGraph('evaluate', classes, plane), sessionOptions);
+
+  const parts = (t: Float64Array) => {
+    let at = 0;
+    const take = (len: number, dims: number[]) => new ort.Tensor('float32', Float32Array.from(t.subarray(at, (at += len))), dims);
+    return { wc: take(sizes.wc, [f, c, KERNEL, KERNEL]), bc: take(sizes.bc, [f]), wf: take(sizes.wf, [classes, f]), bf: take(sizes.bf, [classes]) };
+  };
+  const batchOf = (d: LabelledMaps, rows: number[]) => ({
+    a: new ort.Tensor('float32', takeRows(d.maps, rowSize, rows), [rows.length, c, h, w]),
+    p: new ort.Tensor('float32', takeRows(d.targets, classes, rows), [rows.length, classes]),
+  });
+
+  /** Mean cross-entropy and argmax per row of the head θ on `d`. */
+  const evaluate = async (d: LabelledMaps, t: Float64Array) => {
+    const p = parts(t);
+    let loss = 0;
+    const predictions = new Int32Array(d.n);
+    for (let start = 0; start < d.n; start += batchSize) {
+      const rows = Array.from({ length: Math.min(batchSize, d.n - start) }, (_, i) => start + i);
+      const out = await evaluateSession.run({ ...batchOf(d, rows), ...p });
+      for (const v of out.row_loss!.data as Float32Array) loss += v;
+      predictions.set(out.prediction!.data as Float32Array, start);
+    }
+    return { loss: loss / d.n, predictions };
+  };
+
+  try {
+    const adam = new Adam(sizes.total, learningRate);
+    const random = rng(o.seed + 1);
+    const order = Array.from({ length: train.n }, (_, i) => i);
+    const g = new Float64Array(sizes.total);
+    const penalized = [
+      [0, sizes.wc],
+      [sizes.wc + sizes.bc, sizes.wc + sizes.bc + sizes.wf],
+    ] as const;
+    let best: { theta: Float64Array; valLoss: number } | null = null;
+    let sinceBest = 0;
+    let epoch = 0;
+    let loss = 0;
+    let stoppedBy: ConvGapFitResult['stoppedBy'] = 'maxIterations';
+    while (epoch < maxEpochs) {
+      epoch++;
+      for (let i = train.n - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      loss = 0;
+      for (let start = 0; start < train.n; start += batchSize) {
+        const rows = order.slice(start, start + batchSize);
+        const out = await gradientSession.run({ ...batchOf(train, rows), ...parts(theta) });
+        for (const v of out.row_loss!.data as Float32Array) loss += v;
+        let at = 0;
+        for (const name of ['grad_wc', 'grad_bc', 'grad_wf', 'grad_bf']) {
+          for (const v of out[name]!.data as Float32Array) g[at++] = v / rows.length;
+        }
+        for (const [from, to] of penalized) for (let i = from; i < to; i++) g[i]! += l2 * theta[i]!;
+        adam.step(theta, g);
+      }
+      loss /= train.n;
+      const valLoss = val && val.n ? (await evaluate(val, theta)).loss : null;
+      o.onIteration?.({ iteration: epoch, loss, valLoss });
+      if (valLoss === null) continue;
+      if (!best || valLoss < best.valLoss) {
+        best = { theta: Float64Array.from(theta), valLoss };
+        sinceBest = 0;
+      } else if (++sinceBest >= patience) {
+        stoppedBy = 'earlyStopping';
+        break;
+      }
+    }
+    const chosen = best?.theta ?? theta;
+    const valPredictions = val && val.n ? (await evaluate(val, chosen)).predictions : new Int32Array(0);
+    return { head: foldScales(chosen, sizes, c, scales), iterations: epoch, stoppedBy, loss, valLoss: best?.valLoss ?? null, valPredictions };
+  } finally {
+    await gradientSession.release();
+    await evaluateSession.release();
+  }
+}
+
+const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** Conv(a/σ; Wc) = Conv(a; Wc/σ) per input channel: the same head on raw maps. */
+function foldScales(theta: Float64Array, sizes: ParameterSizes, c: number, scales: Float64Array): ConvGapHead {
+  const k2 = KERNEL * KERNEL;
+  const convWeights = Float32Array.from(theta.subarray(0, sizes.wc), (v, i) => v / scales[Math.floor(i / k2) % c]!);
+  let at = sizes.wc;
+  const next = (len: number) => Float32Array.from(theta.subarray(at, (at += len)));
+  return { convWeights, convBias: next(sizes.bc), weights: next(sizes.wf), bias: next(sizes.bf) };
+}
