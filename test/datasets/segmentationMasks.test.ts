@@ -1,6 +1,7 @@
 // Segmentation ground truth against the developer-run reference (scripts/fixtures/makeMaskReference.py):
-// COCO segmentations decoded as pycocotools' annToMask (a port of cocoapi's maskApi.c: polygons, bbox-form
-// parts, uncompressed and compressed RLE), label PNGs read as PIL reads them (palette at 8/4/2/1 bits,
+// COCO segmentations decoded as pycocotools' annToMask (a Python port of cocoapi's maskApi.c, which the script
+// asserts equal to maskApi.c itself, compiled, on every case: polygons, bbox-form parts, uncompressed and
+// compressed RLE), label PNGs read as PIL reads them (palette at 8/4/2/1 bits,
 // greyscale, all five row filters), and the 224×224 ground truth wsolevaluation's get_mask builds from them
 // (VOC void and COCO crowd regions as its ignore). Then the malformed inputs, each one line.
 import { test } from 'node:test';
@@ -13,6 +14,7 @@ import { labelGroundTruth, rleGroundTruth } from '../../src-main/evaluation/grou
 
 interface Ref {
   coco: { name: string; height: number; width: number; segmentation: unknown; mask: [number, number][] }[];
+  randomPolygons: { height: number; width: number; segmentation: number[][]; counts: number[] }[];
   pngs: { name: string; png: string; width: number; height: number; values: number[] }[];
   groundTruth: { name: string; png?: number; foreground: number | 'objects' | string[]; ignore?: string[]; mask: [number, number][] }[];
 }
@@ -37,6 +39,16 @@ for (const c of ref.coco) {
     assert.equal(mask.length, expected.length);
   });
 }
+
+test("random polygons (1–2 parts, past the borders, 0–2 decimals) rasterize as maskApi.c's rleFrPoly and rleMerge", () => {
+  assert.ok(ref.randomPolygons.length >= 100);
+  for (const [k, c] of ref.randomPolygons.entries()) {
+    const r = segmentationRle(c.segmentation, c.height, c.width);
+    assert.ok('ok' in r, `polygon ${k}`);
+    const want = decodeRle({ height: c.height, width: c.width, counts: Uint32Array.from(c.counts) });
+    assert.deepEqual(decodeRle(r.ok), want, `polygon ${k}: ${JSON.stringify(c.segmentation)} on ${c.height}×${c.width}`);
+  }
+});
 
 test('label PNGs decode to the indices PIL reads', () => {
   for (const p of ref.pngs) {
