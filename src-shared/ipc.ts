@@ -71,6 +71,8 @@ export const modelInfo = z.object({
   layers: z.array(layerInfo),
   /** Per candidate layer, what the run form's cost estimate needs (src-shared/methodCost.ts). */
   footprints: z.record(z.string(), layerFootprint).optional(),
+  /** Methods of the registry that do not apply at the default layer, with the reason (CAM on a head without GAP, rollout on a CNN). */
+  refused: z.record(z.string(), z.string()).optional(),
   /** Set on a model camify wrote: the model it was refit from and what CAM on it explains (one line). */
   camify: z.object({ sourceSha256: z.string(), description: z.string() }).optional(),
   /** How the file was read (ModelForm in explainTypes.ts). */
@@ -256,6 +258,27 @@ export const channels = {
       })
       .strict(),
     response: z.object({ files: z.array(z.string()) }),
+  },
+  /**
+   * Quick look: imports one image into the project's 'Quick look' dataset (src-shared/quickLook.ts) and explains it
+   * with every method that applies to the model at its default layer, in one engine pass, for the top-1 or a chosen
+   * class; stored as ordinary runs. Score-CAM (a full pass per channel) only with `slow`.
+   */
+  'quicklook.run': {
+    request: z
+      .object({ path, modelId: id, target: z.union([z.literal('top1'), z.number().int().min(0).max(1_000_000)]), slow: z.boolean().optional() })
+      .strict(),
+    response: z.object({
+      /** The image, this model's top-5 and the maps of the runs just made (one per method). */
+      detail: imageDetail,
+      modelId: id,
+      layer: z.string(),
+      /** The class explained (the top-1 when asked for it). */
+      target: z.number().int(),
+      refused: z.array(z.object({ method: z.string(), reason: z.string() })),
+      /** Methods left out for their cost (src-shared/quickLook.ts); asked for with `slow`. */
+      slow: z.array(z.string()),
+    }),
   },
   /** Class names of a model, by logit index (null where the model has no name for it). */
   'models.classes': { request: z.object({ modelId: id }).strict(), response: z.array(z.string().nullable()) },

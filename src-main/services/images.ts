@@ -1,12 +1,12 @@
 // The project's images: importing files and datasets (with their ground truth), the gallery's pages, one
 // image's detail, and serving the images themselves to the shells (the browser shell's /image route,
 // Electron's camscope-image: protocol).
-import { readFile } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, extname, resolve } from 'node:path';
 import sharp from 'sharp';
 import { CamscopeError } from '../errors.js';
 import { type Dataset, type LoadOptions, loadDataset } from '../datasets/index.js';
-import { MAX_PIXELS } from '../image/imageInput.js';
+import { MAX_PIXELS, decodeImage } from '../image/imageInput.js';
 import type { GalleryRow } from '../store/storeTypes.js';
 import type { Box } from '../../src-shared/explainTypes.js';
 import type { ImageRow, Response } from '../../src-shared/ipc.js';
@@ -87,6 +87,21 @@ export class ProjectImages implements ImageSource {
     return { added, skipped };
   }
 
+  /**
+   * One image file into the project (kept where it is) and its id. It is decoded in full first, as the engine will, so
+   * a broken file is refused in one line before anything is stored; an image already in the project keeps its id and dataset.
+   */
+  async importImage(path: string, dataset: string): Promise<number> {
+    const file = resolve(path);
+    const s = await stat(file).catch(() => null);
+    if (!s) throw new CamscopeError(`${file}: file not found`);
+    if (!s.isFile()) throw new CamscopeError(`${file}: not an image file (a folder?)`);
+    await decodeImage(file);
+    const { images, skipped } = await readImageRecords([file], dataset);
+    if (!images.length) throw new CamscopeError(`${file}: ${skipped[0]?.reason ?? 'not a readable image'}`);
+    return this.project.store.addImages(images).ids[0]!;
+  }
+
   /** Imports a dataset folder with its labels and boxes as ground truth, named after the folder (and split). */
   async importDataset(
     dir: string,
@@ -150,11 +165,12 @@ export class ProjectImages implements ImageSource {
     };
   }
 
-  private async detail(imageId: number): Promise<Response<'images.detail'>> {
+  /** An image with its ground truth, the top-5 of each model that ran on it and its maps (of the given runs only, when given). */
+  async detail(imageId: number, runIds?: readonly number[]): Promise<Response<'images.detail'>> {
     const { store } = this.project;
     const img = store.getImage(imageId);
     if (!img) throw new CamscopeError(`image ${imageId} is not in the project`);
-    const runs = store.listRuns();
+    const runs = store.listRuns().filter((r) => !runIds || runIds.includes(r.id));
     const maps = runs.flatMap((run) => {
       const m = store.getMap(run.id, imageId);
       if (!m) return [];

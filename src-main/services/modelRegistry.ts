@@ -8,6 +8,8 @@ import { camify } from '../camify/camify.js';
 import { CAMIFY_METADATA_KEY, type CamifyRecord, camifyDescription } from '../model/camifyMetadata.js';
 import { Labels, defaultLabelOffset } from '../model/labels.js';
 import { userProbeCache } from '../onnx/probeCache.js';
+import { methodRefusal } from '../evaluation/applicableMethods.js';
+import { METHOD_REGISTRY } from '../../src-shared/methods.js';
 import type { ModelInfo, Request, Response } from '../../src-shared/ipc.js';
 import type { OpenProject } from './projects.js';
 import type { Emit, Handlers } from './router.js';
@@ -78,6 +80,12 @@ export class ModelRegistry {
         defaultLayer: m.defaultLayer(),
       });
       const layers = m.layerCandidates();
+      const refused = Object.fromEntries(
+        METHOD_REGISTRY.flatMap((method) => {
+          const reason = methodRefusal(m, m.defaultLayer(), method);
+          return reason ? [[method.id, reason]] : [];
+        }),
+      );
       const info: ModelInfo = {
         id,
         path,
@@ -88,6 +96,7 @@ export class ModelRegistry {
         layers,
         footprints: Object.fromEntries(layers.map((l) => [l.tensor, layerFootprint(m, l.tensor)])),
         form: m.form,
+        refused,
       };
       const camified = camifyDescription(m.metadata);
       if (camified)

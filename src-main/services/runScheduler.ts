@@ -13,6 +13,9 @@ import type { ModelRegistry } from './modelRegistry.js';
 import type { OpenProject } from './projects.js';
 import type { Emit, Handlers } from './router.js';
 
+/** How an explain job ended (JobHandle.finished). */
+export type JobEnd = Awaited<JobHandle['finished']>;
+
 export type RunHandlers = Pick<Handlers, 'runs.start' | 'runs.cancel' | 'runs.list'>;
 
 export class RunScheduler {
@@ -63,6 +66,12 @@ export class RunScheduler {
   }
 
   private async start(r: Parameters<Handlers['runs.start']>[0]): Promise<RunInfo[]> {
+    const { runIds } = await this.startRuns(r);
+    return runIds.map((id) => runInfo(this.project.store.getRun(id)!));
+  }
+
+  /** Creates one run per method and starts their one job; `finished` settles once the job has ended and the runs say so. */
+  async startRuns(r: Parameters<Handlers['runs.start']>[0]): Promise<{ runIds: number[]; layer: string; finished: Promise<JobEnd> }> {
     const { store } = this.project;
     const model = await this.models.info(r.modelId);
     const layer = r.layer ?? model.defaultLayer;
@@ -75,8 +84,8 @@ export class RunScheduler {
       store.createRun({ modelId: r.modelId, method, layer, target: r.target, imageIds, params: { threshold: WSOL_THRESHOLD, device } }),
     );
     for (const id of runIds) store.startRun(id);
-    this.launch(model, new Map(methods.map((m, i) => [m, runIds[i]!])), layer, r.target, imageIds, undefined, device);
-    return runIds.map((id) => runInfo(store.getRun(id)!));
+    const finished = this.launch(model, new Map(methods.map((m, i) => [m, runIds[i]!])), layer, r.target, imageIds, undefined, device);
+    return { runIds, layer, finished };
   }
 
   /**
@@ -98,7 +107,7 @@ export class RunScheduler {
       const missing = new Map(group.map((g) => [g.run.id, new Set(g.missingImageIds)]));
       const byMethod = new Map(group.map((g) => [g.run.method, g.run.id]));
       const device = group[0]!.run.params.device;
-      this.launch(
+      void this.launch(
         store.getModel(modelId)!,
         byMethod,
         layer,
@@ -120,7 +129,7 @@ export class RunScheduler {
     imageIds: number[],
     missing?: Map<number, Set<number>>,
     device: Device = this.device,
-  ): void {
+  ): Promise<JobEnd> {
     const runIds = [...byMethod.values()];
     // After a project switch or close, messages of the cancelled job must not reach a store (the new one, or a closed one).
     const store = this.project.store;
@@ -157,13 +166,14 @@ export class RunScheduler {
       this.worker,
     );
     for (const id of runIds) this.jobs.set(id, job);
-    void job.finished.then(({ status, error }) => {
-      if (!current() || this.stopping) return;
+    return job.finished.then((end) => {
+      if (!current() || this.stopping) return end;
       for (const id of runIds) {
         this.jobs.delete(id);
-        store.finishRun(id, status, error ?? undefined);
+        store.finishRun(id, end.status, end.error ?? undefined);
       }
-      this.emit('run.finished', { runIds, status, error });
+      this.emit('run.finished', { runIds, status: end.status, error: end.error });
+      return end;
     });
   }
 }

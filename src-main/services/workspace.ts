@@ -1,6 +1,6 @@
 // The service layer both shells call, composed of one part per concern over the open project: projects.ts
 // (which project, switching), images.ts (import, gallery, detail, image bytes), modelRegistry.ts (models,
-// class names, camify), runScheduler.ts (explain runs in a worker process). Implements every IPC channel
+// class names, camify), runScheduler.ts (explain runs in a worker process), quickLook.ts (one image, every method). Implements every IPC channel
 // (see src-shared/ipc.ts).
 import { exportReport } from './reportExport.js';
 import { ChromiumPdfPrinter, type PdfPrinter } from '../report/pdfPrinter.js';
@@ -13,6 +13,7 @@ import { DEV_WORKER, type WorkerEntry } from './jobRunner.js';
 import { ModelRegistry } from './modelRegistry.js';
 import { OpenProject } from './projects.js';
 import type { Emit, Handlers } from './router.js';
+import { QuickLook } from './quickLook.js';
 import { RunScheduler } from './runScheduler.js';
 import { wsolCurve } from './wsolCurve.js';
 import type { Device } from '../../src-shared/explainTypes.js';
@@ -22,6 +23,7 @@ export class Workspace implements ImageSource {
   private readonly models: ModelRegistry;
   private readonly images: ProjectImages;
   private readonly runs: RunScheduler;
+  private readonly quickLook: QuickLook;
   /** Prints report.export's PDFs: headless Chromium, or the Electron shell's printToPDF. */
   pdfPrinter: PdfPrinter = new ChromiumPdfPrinter();
 
@@ -33,6 +35,7 @@ export class Workspace implements ImageSource {
     this.models = new ModelRegistry(project, emit);
     this.images = new ProjectImages(project, this.models);
     this.runs = new RunScheduler(project, this.models, worker, emit);
+    this.quickLook = new QuickLook(this.images, this.models, this.runs);
   }
 
   /** Opens (or creates) a project; runs a crash left unfinished are marked so the user can resume them. */
@@ -78,6 +81,7 @@ export class Workspace implements ImageSource {
       ...this.images.handlers(),
       ...this.models.handlers(),
       ...this.runs.handlers(),
+      ...this.quickLook.handlers(),
       'wsol.curve': async ({ runId, thresholds, imageIds }) => wsolCurve(this.store, runId, thresholds, imageIds),
       'report.export': async (r) => exportReport(this.store, r, this.pdfPrinter),
     };

@@ -11,10 +11,12 @@ import { PagedRows } from '../lib/pagedRows.js';
 import { sortDroppedPaths } from '../lib/droppedPaths.js';
 import { importSummary } from '../lib/format.js';
 import { errorMessage, type ConnectionState } from '../transport/transportError.js';
+import { QuickLookState } from './quickLook.svelte.js';
 import { WsolStudy } from './wsolStudy.svelte.js';
 
-export type View = 'gallery' | 'detail' | 'compare' | 'wsol' | 'models' | 'runs';
+export type View = 'quicklook' | 'gallery' | 'detail' | 'compare' | 'wsol' | 'models' | 'runs';
 export const VIEWS: readonly { id: View; label: string; key: string }[] = [
+  { id: 'quicklook', label: 'Quick look', key: 'q' },
   { id: 'gallery', label: 'Gallery', key: '1' },
   { id: 'detail', label: 'Image', key: '2' },
   { id: 'compare', label: 'Compare', key: '3' },
@@ -86,6 +88,7 @@ export class AppState {
   readonly rows: PagedRows<ImageRow>;
   readonly details: KeyedLoader<number, ImageDetail>;
   readonly wsol: WsolStudy = new WsolStudy(this);
+  readonly quickLook: QuickLookState = new QuickLookState(this);
   #rowsKey = '';
   #namedModels = new Set<number>();
   #noticeId = 0;
@@ -306,7 +309,9 @@ export class AppState {
       .map((id) => this.run(id))
       .filter((r) => r !== undefined)
       .map((r) => this.runLabel(r));
-    if (p.status === 'done') this.notify(`Finished: ${names.join(', ')}`);
+    // A quick look shows its own runs as they land: no notice for them.
+    const quickLook = this.quickLook.busy && p.runIds.every((id) => this.run(id)?.total === 1);
+    if (p.status === 'done' && !quickLook) this.notify(`Finished: ${names.join(', ')}`);
     else if (p.status === 'failed') this.notify(`Failed: ${names.join(', ')} — ${p.error ?? 'unknown error'}`, 'error');
     else if (p.status === 'cancelled') this.notify(`Cancelled: ${names.join(', ')}`);
     // New maps change details and, for the gallery's run, IoUs and sort orders.

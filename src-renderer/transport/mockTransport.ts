@@ -14,6 +14,7 @@ import {
   type Transport,
 } from '../../src-shared/ipc.js';
 import { pearsonValues } from '../../src-shared/mapAgreement.js';
+import { QUICK_LOOK_DATASET, quickLookMethods } from '../../src-shared/quickLook.js';
 import { boxFromMap, bestIoU } from '../../src-shared/wsolBox.js';
 import { accuracyCurve, sweepImage, type ImageSweep } from '../../src-shared/wsolCurve.js';
 import { addedModel, CLASS_BY_INDEX, imageSvg, makeImage, mockMap, predict, seedModels, type MockImage } from './mockData.js';
@@ -322,6 +323,54 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
       });
       simulate(started, 140 / started.length);
       return started.map((r) => ({ ...r }));
+    },
+    // Quick look as the service does it: the image into the scratch dataset, one finished run per method that applies.
+    'quicklook.run': (req) => {
+      const model = modelOf(req.modelId);
+      if (!/\.(png|jpe?g|webp|tiff?|bmp|gif|avif)$/i.test(req.path)) throw new Error(`${req.path}: not an image (unsupported format)`);
+      let img = images.find((i) => i.row.path === req.path);
+      if (!img) {
+        img = makeImage(images.length + 1, QUICK_LOOK_DATASET);
+        img.row.path = req.path;
+        images.push(img);
+      }
+      const layer = model.layers.find((l) => l.tensor === model.defaultLayer)!;
+      const refused = model.refused ?? {
+        ...(layer.cam.applicable ? {} : { cam: layer.cam.reason }),
+        rollout: `'${layer.tensor}' is not a token layer [N, p + h·w, C]`,
+      };
+      const plan = quickLookMethods(refused, req.slow ?? false);
+      const top5 = predict(img, model.id).top5;
+      const target = req.target === 'top1' ? top5[0]!.index : req.target;
+      const made = plan.methods.map((method) => {
+        const run: RunInfo = {
+          id: runs.length + 1,
+          modelId: model.id,
+          method,
+          layer: layer.tensor,
+          target: String(req.target),
+          status: 'done',
+          done: 1,
+          total: 1,
+          error: null,
+          elapsedMs: 40,
+        };
+        runs.push(run);
+        return run;
+      });
+      return {
+        detail: {
+          image: rowFor(img, model.id, undefined, undefined),
+          gtBoxes: [],
+          predictions: [{ modelId: model.id, top5 }],
+          maps: made.map((r) => ({ runId: r.id, method: r.method, ...mapOf(img, r), target })),
+        },
+        modelId: model.id,
+        layer: layer.tensor,
+        target,
+        refused: plan.refused,
+        slow: plan.slow,
+      };
     },
     'runs.cancel': (req) => {
       const run = runs.find((r) => r.id === req.runId);

@@ -30,6 +30,9 @@ export function fakeHandlers(calls: string[] = []): Handlers {
     'wsol.curve': log('wsol.curve', { images: 0, points: [] }),
     'report.export': log('report.export', { files: [] }),
     'models.classes': log('models.classes', []),
+    'quicklook.run': async () => {
+      throw new CamscopeError('quick look is not available in shell tests');
+    },
   };
 }
 
