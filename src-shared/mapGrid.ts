@@ -30,7 +30,7 @@ export function minMaxNormalize(values: ArrayLike<number>): Float32Array {
 }
 
 /** For every output index along one axis: both source taps and their float32 weights. */
-interface Taps {
+export interface Taps {
   lo: Int32Array;
   hi: Int32Array;
   wLo: Float32Array;
@@ -42,7 +42,7 @@ interface Taps {
  * clamped at 0; align_corners=True: src = s·d with s = float32((in − 1)/(out − 1)). The upper tap repeats the
  * edge; λ is kept as float32, like the CPU kernel.
  */
-function axisTaps(inSize: number, outSize: number, alignCorners: boolean): Taps {
+export function axisTaps(inSize: number, outSize: number, alignCorners: boolean): Taps {
   const taps: Taps = { lo: new Int32Array(outSize), hi: new Int32Array(outSize), wLo: new Float32Array(outSize), wHi: new Float32Array(outSize) };
   const scale = alignCorners ? (outSize > 1 ? Math.fround((inSize - 1) / (outSize - 1)) : 0) : Math.fround(inSize / outSize);
   for (let d = 0; d < outSize; d++) {
@@ -64,14 +64,28 @@ function axisTaps(inSize: number, outSize: number, alignCorners: boolean): Taps 
  * so results are bit-identical to the engine's.
  */
 export function upsampleBilinear(grid: Grid, outW: number, outH: number, alignCorners = false): Float32Array {
-  const { width: inW, height: inH, values } = grid;
-  if (values.length !== inW * inH) throw new RangeError(`map has ${values.length} values, expected ${inW}×${inH}`);
+  const out = new Float32Array(outW * outH);
+  upsampleBilinearInto(grid, outW, outH, out, alignCorners);
+  return out;
+}
+
+/**
+ * upsampleBilinear written into the first outW·outH values of `out`, returning their valueRange from the same pass
+ * (boxing a full-size photo's map then reads it once, and can reuse one buffer).
+ */
+export function upsampleBilinearInto(grid: Grid, outW: number, outH: number, out: Float32Array, alignCorners = false): { min: number; max: number } {
+  const { width: inW, height: inH } = grid;
+  if (grid.values.length !== inW * inH) throw new RangeError(`map has ${grid.values.length} values, expected ${inW}×${inH}`);
   if (!(Number.isInteger(outW) && Number.isInteger(outH) && outW > 0 && outH > 0)) {
     throw new RangeError(`cannot upsample a map to ${outW}×${outH}`);
   }
+  if (out.length < outW * outH) throw new RangeError(`an output of ${out.length} values cannot hold ${outW}×${outH}`);
+  const values = Float64Array.from(grid.values); // one element type for the loop below (lossless for any number)
   const tx = axisTaps(inW, outW, alignCorners);
   const ty = axisTaps(inH, outH, alignCorners);
-  const out = new Float32Array(outW * outH);
+  const { lo, hi, wLo, wHi } = tx;
+  let min = Infinity;
+  let max = -Infinity;
   for (let y = 0; y < outH; y++) {
     const top = ty.lo[y]! * inW;
     const bottom = ty.hi[y]! * inW;
@@ -79,18 +93,22 @@ export function upsampleBilinear(grid: Grid, outW: number, outH: number, alignCo
     const wb = ty.wHi[y]!;
     const row = y * outW;
     for (let x = 0; x < outW; x++) {
-      const l = tx.lo[x]!;
-      const r = tx.hi[x]!;
-      const wl = tx.wLo[x]!;
-      const wr = tx.wHi[x]!;
-      out[row + x] =
-        Math.fround(wt * wl) * values[top + l]! +
-        Math.fround(wt * wr) * values[top + r]! +
-        Math.fround(wb * wl) * values[bottom + l]! +
-        Math.fround(wb * wr) * values[bottom + r]!;
+      const l = lo[x]!;
+      const r = hi[x]!;
+      const wl = wLo[x]!;
+      const wr = wHi[x]!;
+      const v = bilinearAt(wt, wb, wl, wr, values[top + l]!, values[top + r]!, values[bottom + l]!, values[bottom + r]!);
+      out[row + x] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
     }
   }
-  return out;
+  return min <= max ? { min, max } : { min: NaN, max: NaN };
+}
+
+/** One upsampled value from its four source values (top/bottom × left/right) and tap weights, as ATen forms it. */
+export function bilinearAt(wt: number, wb: number, wl: number, wr: number, tl: number, tr: number, bl: number, br: number): number {
+  return Math.fround(Math.fround(wt * wl) * tl + Math.fround(wt * wr) * tr + Math.fround(wb * wl) * bl + Math.fround(wb * wr) * br);
 }
 
 /** What an overlay shows: normalize at layer resolution, then upsample (the order of the engine's PNG overlays). */

@@ -6,7 +6,9 @@
 // that gives flat maps localizes nothing). An image without ground-truth boxes has IoU null and is left out of every
 // accuracy and mean: it cannot count either way.
 import type { Box } from './explainTypes.js';
-import { upsampleBilinear, valueRange, type Grid } from './mapGrid.js';
+import { upsampleBilinearInto, valueRange, type Grid } from './mapGrid.js';
+import { RowRuns, RunComponents } from './runComponents.js';
+import { upsampledBox } from './upsampledBox.js';
 
 export type { Box };
 
@@ -35,6 +37,12 @@ export interface BoxableMap {
 /** Above this many pixels the map is boxed on a proportionally smaller grid (a 4000×3000 float map is 48 MB). */
 export const MAX_BOX_PIXELS = 8_000_000;
 
+/** The grid a map is boxed on: the image's size, or proportionally smaller above maxPixels. */
+function boxGridSize(imageW: number, imageH: number, maxPixels: number): { width: number; height: number } {
+  const shrink = Math.min(1, Math.sqrt(maxPixels / (imageW * imageH)));
+  return { width: Math.max(1, Math.round(imageW * shrink)), height: Math.max(1, Math.round(imageH * shrink)) };
+}
+
 /**
  * The engine's boxFromMap up to the threshold: the raw map upsampled to the image size, then min-max normalized there.
  * Null for a map that is constant at layer resolution (it points nowhere; upsampling would only add float noise).
@@ -45,11 +53,9 @@ export function prepareBoxableMap(grid: Grid, imageW: number, imageH: number, ma
     throw new RangeError(`map has ${grid.values.length} values, expected ${grid.width}×${grid.height}`);
   const low = valueRange(grid.values);
   if (!(low.max - low.min > 0)) return null;
-  const shrink = Math.min(1, Math.sqrt(maxPixels / (imageW * imageH)));
-  const width = Math.max(1, Math.round(imageW * shrink));
-  const height = Math.max(1, Math.round(imageH * shrink));
-  const values = upsampleBilinear(grid, width, height);
-  const { min, max } = valueRange(values);
+  const { width, height } = boxGridSize(imageW, imageH, maxPixels);
+  const values = new Float32Array(width * height);
+  const { min, max } = upsampleBilinearInto(grid, width, height, values);
   return { width, height, values, min, range: max - min, scaleX: imageW / width, scaleY: imageH / height };
 }
 
@@ -57,80 +63,52 @@ export function prepareBoxableMap(grid: Grid, imageW: number, imageH: number, ma
  * Box of the largest 8-connected component of { p : (v_p − min)/range ≥ threshold }, in pixel-edge coordinates
  * (x1 exclusive); ties go to the component met first in a row-major scan. Null when nothing passes.
  *
- * Works on horizontal runs rather than pixels: a run joins every run of the row above that touches it, diagonals
- * included, through a union-find that keeps size, extent and first run at each root. Memory is per run, so a
- * slider can call this on every input event for a full-size photo.
+ * Works on horizontal runs rather than pixels (src-shared/runComponents.ts), so a slider can call this on every
+ * input event for a full-size photo.
  */
 export function boxAtThreshold(map: BoxableMap, threshold: number): Box | null {
   const { width: w, height: h, values, min, range } = map;
   if (!(range > 0)) return null;
-  const parent: number[] = [];
-  const size: number[] = [];
-  const ext: number[] = []; // x0, y0, x1, y1 per run, meaningful at roots
-  const runX0: number[] = [];
-  const runX1: number[] = [];
-  const find = (r: number): number => {
-    while (parent[r] !== r) r = parent[r] = parent[parent[r]!]!;
-    return r;
-  };
-  const union = (a: number, b: number): void => {
-    a = find(a);
-    b = find(b);
-    if (a === b) return;
-    // The smaller index is the earlier run, so the root stays the component's first pixel in scan order.
-    const [root, child] = a < b ? [a, b] : [b, a];
-    parent[child] = root;
-    size[root]! += size[child]!;
-    ext[4 * root] = Math.min(ext[4 * root]!, ext[4 * child]!);
-    ext[4 * root + 1] = Math.min(ext[4 * root + 1]!, ext[4 * child + 1]!);
-    ext[4 * root + 2] = Math.max(ext[4 * root + 2]!, ext[4 * child + 2]!);
-    ext[4 * root + 3] = Math.max(ext[4 * root + 3]!, ext[4 * child + 3]!);
-  };
-
-  let above = 0; // first run of the previous row
+  const components = new RunComponents();
+  const runs = new RowRuns(components);
   for (let y = 0; y < h; y++) {
-    const rowStart = parent.length;
+    runs.row(y);
     const base = y * w;
-    let j = above;
-    let x = 0;
-    while (x < w) {
-      if (!((values[base + x]! - min) / range >= threshold)) {
-        x++;
-        continue;
-      }
-      const x0 = x;
-      while (x < w && (values[base + x]! - min) / range >= threshold) x++;
-      const r = parent.length;
-      parent.push(r);
-      size.push(x - x0);
-      ext.push(x0, y, x, y + 1);
-      runX0.push(x0);
-      runX1.push(x);
-      // Runs above are in x order: skip those ending before column x0 − 1, join those starting by column x.
-      while (j < rowStart && runX1[j]! < x0) j++;
-      for (let k = j; k < rowStart && runX0[k]! <= x; k++) union(r, k);
-    }
-    above = rowStart;
+    for (let x = 0; x < w; x++) if ((values[base + x]! - min) / range >= threshold) runs.span(x, x + 1);
   }
+  runs.flush();
+  return toImageBox(components.largest(), map.scaleX, map.scaleY);
+}
 
-  let best = -1;
-  for (let r = 0; r < parent.length; r++) {
-    if (parent[r] === r && (best < 0 || size[r]! > size[best]!)) best = r;
-  }
-  if (best < 0) return null;
-  const { scaleX: sx, scaleY: sy } = map;
-  const box: Box = [ext[4 * best]!, ext[4 * best + 1]!, ext[4 * best + 2]!, ext[4 * best + 3]!];
-  return sx === 1 && sy === 1 ? box : [Math.round(box[0] * sx), Math.round(box[1] * sy), Math.round(box[2] * sx), Math.round(box[3] * sy)];
+/** A box found on a grid scaled from the image back in image pixels. */
+function toImageBox(box: Box | null, sx: number, sy: number): Box | null {
+  if (!box || (sx === 1 && sy === 1)) return box;
+  return [Math.round(box[0] * sx), Math.round(box[1] * sy), Math.round(box[2] * sx), Math.round(box[3] * sy)];
 }
 
 /**
  * The whole pipeline for one threshold, at the image's full resolution (the engine's stored boxes) unless maxPixels
  * caps it; prefer prepareBoxableMap + boxAtThreshold when the threshold moves. Null for a constant map.
+ * The same box as prepareBoxableMap + boxAtThreshold, computed from the layer map without forming the upsampled
+ * one (src-shared/upsampledBox.ts) when the map is finite.
  */
 export function boxFromMap(grid: Grid, imageW: number, imageH: number, threshold = WSOL_THRESHOLD, maxPixels = Infinity): Box | null {
   if (!validThreshold(threshold)) throw new RangeError(`localization threshold ${threshold} is outside [0, 1]`);
-  const map = prepareBoxableMap(grid, imageW, imageH, maxPixels);
-  return map && boxAtThreshold(map, threshold);
+  if (!isFiniteMap(grid)) {
+    const map = prepareBoxableMap(grid, imageW, imageH, maxPixels);
+    return map && boxAtThreshold(map, threshold);
+  }
+  if (grid.values.length !== grid.width * grid.height)
+    throw new RangeError(`map has ${grid.values.length} values, expected ${grid.width}×${grid.height}`);
+  const low = valueRange(grid.values);
+  if (!(low.max - low.min > 0)) return null;
+  const { width, height } = boxGridSize(imageW, imageH, maxPixels);
+  return toImageBox(upsampledBox(grid, width, height, threshold), imageW / width, imageH / height);
+}
+
+function isFiniteMap(grid: Grid): boolean {
+  for (let i = 0; i < grid.values.length; i++) if (!Number.isFinite(grid.values[i])) return false;
+  return true;
 }
 
 /** IoU in pixel-edge coordinates: area = (x1 − x0)·(y1 − y0). */
