@@ -1,30 +1,42 @@
-// `npm run bench` (end-to-end part): marginal ms/image of `camscope explain`'s path (runExplain: real JPEG/PNG
-// decoding, resizing, every map and box, the JSON report) against plain ONNX Runtime inference at the same
-// batch, on distinct generated photos at 224 px and full size; then peak resident memory of `camscope eval`
-// over a generated dataset of N and N/10 images (bounded memory: the two should be close) and its images/s.
-// `--models a.onnx,…`, `--eval-images N` (default 10000), `--methods gradcam,…`, `--skip-eval`.
+// `npm run bench` (end-to-end part): marginal ms/image of an explanation end to end — the path of `camscope explain`
+// and of an app run: real JPEG/PNG decoding and resizing (the next batch prefetched), every map and box, the app's
+// store writes (services/runScheduler.ts's recordBatch: maps, boxes, IoU, one transaction per batch) and the JSON
+// report — against plain ONNX Runtime inference at the same batch, on distinct generated photos at 224 px and full
+// size (1024×768 JPEG and PNG); then, per model, Grad-CAM at batch 1/4/8/16; then peak resident memory of
+// `camscope eval` over a generated dataset of N and N/10 images (bounded memory: the two should be close) and its images/s.
+// `--models a.onnx,…`, `--eval-images N` (default 10000), `--methods gradcam;cam,gradcam;…`, `--skip-eval`, `--skip-sweep`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { runExplain } from '../src-main/cli/explainCommand.js';
 import { Explainer } from '../src-main/explain/explainer.js';
 import { parseMethod } from '../src-main/explain/methods/index.js';
 import { encodeModel } from '../src-main/onnx/onnxModel.js';
+import { ProjectStore } from '../src-main/store/projectStore.js';
+import { recordBatch } from '../src-main/services/runScheduler.js';
 import { parseArgs, intOption } from '../src-main/cli/args.js';
 import { rng } from '../src-shared/random.js';
 import { fullSizeModel } from './fullSizeModels.js';
 
-const args = parseArgs(process.argv.slice(2), { models: {}, 'eval-images': {}, methods: {}, 'skip-eval': { flag: true } });
+const args = parseArgs(process.argv.slice(2), {
+  models: {},
+  'eval-images': {},
+  methods: {},
+  'skip-eval': { flag: true },
+  'skip-sweep': { flag: true },
+});
 const BATCH = 8;
 const COUNT = 24; // images per timed call; the marginal cost is (T(24) − T(8)) / 16
-const methodSets = (args.values.get('methods')?.[0] ?? 'gradcam;cam,gradcam,gradcam++,xgradcam,hirescam,layercam;reciprocam;ablationcam').split(';');
+const SWEEP = [1, 4, 8, 16];
+const GRADIENT_METHODS = 'cam,gradcam,gradcam++,xgradcam,hirescam,layercam';
+const methodSets = (args.values.get('methods')?.[0] ?? `gradcam;cam;${GRADIENT_METHODS};reciprocam`).split(';');
 const models = args.values.get('models')?.[0]?.split(',') ?? [
   'models/shapes-gap.onnx',
-  '../shared/models/imagenet-mobilenetv2/mobilenetv2_imagenet_float.onnx',
+  'models/mobilenet-v2-imagenet.onnx',
   fullSizeModel('resnet50-shaped'),
+  fullSizeModel('vgg16-shaped'),
 ];
 const dir = mkdtempSync(join(tmpdir(), 'camscope-bench-pipe-'));
 
@@ -47,58 +59,121 @@ async function photos(name: string, w: number, h: number, format: 'jpeg' | 'png'
   return files;
 }
 
-const sets: [string, string[]][] = [
-  ['224 px JPEG', await photos('j224', 224, 224, 'jpeg')],
-  ['224 px PNG', await photos('p224', 224, 224, 'png')],
-  ['full-size JPEG 1024×768', await photos('jfull', 1024, 768, 'jpeg')],
+const sets: [string, string[], { width: number; height: number }][] = [
+  ['224 JPEG', await photos('j224', 224, 224, 'jpeg'), { width: 224, height: 224 }],
+  ['224 PNG', await photos('p224', 224, 224, 'png'), { width: 224, height: 224 }],
+  ['1024×768 JPEG', await photos('jfull', 1024, 768, 'jpeg'), { width: 1024, height: 768 }],
+  ['1024×768 PNG', await photos('pfull', 1024, 768, 'png'), { width: 1024, height: 768 }],
 ];
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+let projects = 0;
+
+/**
+ * ms for explaining `files` as an app run does: a fresh project with the images and one run per method, the
+ * explainer's batches (decoded ahead) recorded as they come, then the results as JSON (what `camscope explain` prints).
+ */
+async function endToEnd(
+  ex: Explainer,
+  files: string[],
+  size: { width: number; height: number },
+  methods: string[],
+  batchSize: number,
+): Promise<number> {
+  const store = ProjectStore.create(join(dir, `bench${projects++}.camscope`));
+  try {
+    const m = ex.model;
+    const modelId = store.addModel({
+      path: m.file,
+      sha256: m.sha256,
+      input: { name: m.inputName, shape: m.inputDims },
+      preprocessing: ex.preprocessing,
+      labels: null,
+      labelOffset: 0,
+      numClasses: m.numClasses,
+      defaultLayer: m.defaultLayer(),
+    });
+    const { ids } = store.addImages(files.map((path, i) => ({ path, sha256: i.toString(16).padStart(64, '0'), ...size })));
+    const choices = methods.map(parseMethod);
+    const byMethod = new Map(
+      choices.map((c) => [c.id, store.createRun({ modelId, method: c.id, layer: m.defaultLayer()!, target: 'top1', imageIds: ids })]),
+    );
+    const idOf = new Map(files.map((f, i) => [f, ids[i]!]));
+    const t0 = process.hrtime.bigint();
+    const results = await ex.explain(files, { methods: choices, target: 'top1', batchSize }, (batch) =>
+      recordBatch(
+        store,
+        byMethod,
+        batch.map((b) => ({ imageId: idOf.get(b.result.image)!, result: b.result })),
+        0,
+      ),
+    );
+    JSON.stringify(results);
+    return ms(t0);
+  } finally {
+    store.close();
+  }
+}
 
 async function benchModel(file: string): Promise<void> {
   const ex = await Explainer.open(file);
   const m = ex.model;
   const { height, width } = m.inputSize;
-  const batch = m.dynamicBatch ? BATCH : m.probe.batch;
+  const fixed = m.dynamicBatch ? null : m.probe.batch;
   const plain = await ort.InferenceSession.create(encodeModel(m.model), { graphOptimizationLevel: 'all' });
-  const feeds = {
-    [m.inputName]: new ort.Tensor(
-      'float32',
-      Float32Array.from({ length: batch * 3 * height * width }, (_, i) => Math.sin(i)),
-      [batch, 3, height, width],
-    ),
-  };
-  const camOk = m.layerCandidates().find((l) => l.tensor === m.defaultLayer())!.cam.applicable;
-  await ex.close();
-  const inference = async () => {
+  const inference = async (batch: number) => {
+    const feeds = {
+      [m.inputName]: new ort.Tensor(
+        'float32',
+        Float32Array.from({ length: batch * 3 * height * width }, (_, i) => Math.sin(i)),
+        [batch, 3, height, width],
+      ),
+    };
+    await plain.run(feeds);
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < 3; i++) await plain.run(feeds);
     return ms(t0) / (3 * batch);
   };
-  await inference();
+  const camOk = m.layerCandidates().find((l) => l.tensor === m.defaultLayer())!.cam.applicable;
+  const batch = fixed ?? BATCH;
   console.log(
-    `\n${file} — batch ${batch}; marginal ms/image of explain end to end (decode, maps, boxes, JSON) and × plain inference measured just before`,
+    `\n${file} — batch ${batch}; plain inference ${(await inference(batch)).toFixed(1)} ms/image; marginal ms/image end to end (decode, maps, boxes, store, JSON) and × plain inference measured just before`,
   );
-  for (const methods of methodSets) {
-    if (methods.split(',').includes('cam') && !camOk) continue;
-    const opts = { methods: methods.split(',').map(parseMethod), target: 'top1' as const, batchSize: batch };
+  for (const set of methodSets) {
+    // Without a CAM head the set is its gradient methods (CAM alone is skipped).
+    const methods = set.split(',').filter((x) => camOk || x !== 'cam');
+    if (methods.length === 0) continue;
     const cells: string[] = [];
-    for (const [name, files] of sets) {
-      const run = async (n: number) => {
-        const t0 = process.hrtime.bigint();
-        await runExplain(file, files.slice(0, n), opts, {}, undefined, null);
-        return ms(t0);
-      };
-      await run(BATCH); // sessions, caches
-      const inf = await inference();
-      const marginal = ((await run(COUNT)) - (await run(BATCH))) / (COUNT - BATCH);
-      cells.push(`${name}: ${marginal.toFixed(1)} ms (${(marginal / inf).toFixed(2)}×, inference ${inf.toFixed(1)})`);
+    await endToEnd(ex, sets[0]![1].slice(0, BATCH), sets[0]![2], methods, batch); // sessions, caches
+    for (const [name, files, size] of sets) {
+      const inf = await inference(batch);
+      const marginal =
+        ((await endToEnd(ex, files, size, methods, batch)) - (await endToEnd(ex, files.slice(0, BATCH), size, methods, batch))) / (COUNT - BATCH);
+      cells.push(`${name} ${marginal.toFixed(1)} (${(marginal / inf).toFixed(2)}×)`);
     }
-    console.log(`  ${methods.padEnd(48)} ${cells.join(' | ')}`);
+    console.log(`  ${methods.join(',').padEnd(44)} ${cells.join(' | ')}`);
+  }
+  if (!args.flags.has('skip-sweep') && !fixed) {
+    const [, files, size] = sets[0]!;
+    const cells: string[] = [];
+    for (const b of SWEEP) {
+      const inf = await inference(b);
+      await endToEnd(ex, files.slice(0, b), size, ['gradcam'], b);
+      const t = (await endToEnd(ex, files.slice(0, 2 * BATCH), size, ['gradcam'], b)) / (2 * BATCH);
+      cells.push(`batch ${b}: inference ${inf.toFixed(1)}, Grad-CAM ${t.toFixed(1)} (${(t / inf).toFixed(2)}×)`);
+    }
+    console.log(`  ms/image on 16 images of 224 JPEG — ${cells.join(' | ')}`);
   }
   await plain.release();
+  await ex.close();
 }
 
+console.log(
+  `load average ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 for (const f of models) {
   if (existsSync(f)) await benchModel(f);
   else console.log(`\n${f}: skipped (absent)`);

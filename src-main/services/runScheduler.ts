@@ -178,7 +178,7 @@ export class RunScheduler {
   }
 }
 
-/** Stores one batch of the explain worker: per run (= method) its maps, boxes and IoU against the ground truth. */
+/** Stores one batch of the explain worker in one transaction: per run (= method) its maps, boxes and IoU against the ground truth. */
 export function recordBatch(
   store: ProjectStore,
   byMethod: Map<string, number>,
@@ -186,17 +186,14 @@ export function recordBatch(
   elapsedMs: number,
   missing?: Map<number, Set<number>>,
 ): void {
-  for (const [method, runId] of byMethod) {
+  const truths = new Map(results.map(({ imageId }) => [imageId, (store.getImage(imageId)?.gtBoxes ?? []).map((g) => g.box)]));
+  const batches = [...byMethod].map(([method, runId]) => {
     const batch: RecordedImage[] = results
       .filter(({ imageId }) => !missing || missing.get(runId)!.has(imageId))
       .map(({ imageId, result }) => {
         const m = result.maps.find((x) => x.method === method)!;
-        const gt = store.getImage(imageId)?.gtBoxes ?? [];
         // The one WSOL rule: 0 for a map without a box, null for an image without ground truth.
-        const iou = bestIoU(
-          m.box,
-          gt.map((g) => g.box),
-        );
+        const iou = bestIoU(m.box, truths.get(imageId)!);
         return {
           imageId,
           predictions: result.predictions,
@@ -205,8 +202,9 @@ export function recordBatch(
           evaluation: { iou },
         };
       });
-    if (batch.length) store.recordResults(runId, batch, { elapsedMs });
-  }
+    return { runId, batch, elapsedMs };
+  });
+  store.recordRunBatches(batches.filter((b) => b.batch.length));
 }
 
 function runInfo(r: RunRow): RunInfo {

@@ -317,6 +317,13 @@ export class ProjectStore {
     this.write(() => results.recordResults(this.ctx, runId, batch, options.elapsedMs));
   }
 
+  /** Several runs' batches (one per method of a job) and their progress in one transaction. */
+  recordRunBatches(batches: readonly { runId: number; batch: readonly RecordedImage[]; elapsedMs?: number }[]): void {
+    this.write(() => {
+      for (const b of batches) results.recordResults(this.ctx, b.runId, b.batch, b.elapsedMs);
+    });
+  }
+
   // ── results ──
 
   getMap(runId: number, imageId: number, classIndex?: number): results.StoredMap | null {

@@ -53,6 +53,29 @@ test('a batch that fails on its last row leaves no partial rows and the run unto
   store.close();
 });
 
+test("one job's batch for several runs commits in one transaction: a failure in the last run leaves none of them", (t) => {
+  const file = tempProject(t);
+  const { store, ids, modelId, runId } = setUp(file, 2);
+  const other = store.createRun({ modelId, method: 'cam', layer: 'features.3', target: 'top1', imageIds: [ids[0]!] });
+  assert.throws(
+    () =>
+      store.recordRunBatches([
+        { runId, batch: [result(ids[0]!), result(ids[1]!)] },
+        { runId: other, batch: [result(ids[1]!)] },
+      ]),
+    (e) => e instanceof CamscopeError && new RegExp(`image ${ids[1]} is not part of run ${other}`).test(e.message),
+  );
+  for (const table of RESULT_TABLES) assert.equal(countRows(file, table), 0, `${table} kept rows of a failed batch`);
+  store.recordRunBatches([
+    { runId, batch: [result(ids[0]!), result(ids[1]!)], elapsedMs: 40 },
+    { runId: other, batch: [result(ids[0]!)], elapsedMs: 40 },
+  ]);
+  assert.deepEqual([store.getRun(runId)!.done, store.getRun(other)!.done], [2, 1]);
+  assert.equal(store.getRun(runId)!.elapsedMs, 40);
+  assert.equal(countRows(file, 'maps'), 3);
+  store.close();
+});
+
 test('a run left running by a close without finishing resumes with exactly the unrecorded images', (t) => {
   const file = tempProject(t);
   const { store, ids, runId } = setUp(file, 10);
