@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { DEVICES } from './explainTypes.js';
 import type { LayerFootprint } from './methodCost.js';
+import { SANITY_MODES, type MapSimilarity, type SanityImageScores, type SanitySummary } from './sanityTypes.js';
 
 const id = z.number().int().nonnegative();
 const path = z.string().min(1).max(4096);
@@ -128,6 +129,55 @@ export const imageDetail = z.object({
   maps: z.array(mapPayload),
 });
 export type ImageDetail = z.infer<typeof imageDetail>;
+
+const similarity = z.object({
+  spearman: z.number().nullable(),
+  spearman_abs: z.number().nullable(),
+  ssim: z.number().nullable(),
+}) satisfies z.ZodType<MapSimilarity>;
+const sanityStep = similarity.extend({ node: z.string(), op: z.string() });
+export const sanitySummary = z.object({
+  model: z.string(),
+  layer: z.string(),
+  images: z.number().int(),
+  seed: z.number().int(),
+  nodes: z.array(z.object({ node: z.string(), op: z.string() })),
+  methods: z.record(
+    z.string(),
+    z.object({
+      cascading: z.array(sanityStep),
+      independent: z.array(sanityStep),
+      random_logit: similarity,
+      degrades: z.boolean().nullable(),
+      class_sensitive: z.boolean(),
+    }),
+  ),
+  refused: z.record(z.string(), z.string()),
+}) satisfies z.ZodType<SanitySummary>;
+export const sanityImageScores = z.object({
+  cascading: z.array(z.array(similarity)),
+  independent: z.array(z.array(similarity)),
+  random_logit: z.array(similarity),
+}) satisfies z.ZodType<SanityImageScores>;
+
+/** A sanity check (Adebayo et al. 2018) of the open project: what was asked, and how far it got. */
+export const sanityInfo = z.object({
+  id,
+  modelId: id,
+  methods: z.array(z.string()),
+  modes: z.array(z.enum(SANITY_MODES)),
+  seed: z.number().int(),
+  layer: z.string().nullable(),
+  imageIds: z.array(id),
+  status: z.enum(['pending', 'running', 'done', 'cancelled', 'failed']),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type SanityInfo = z.infer<typeof sanityInfo>;
+
+const grid = z.object({ width: z.number().int(), height: z.number().int(), values: z.array(z.number()) });
+export type GridPayload = z.infer<typeof grid>;
 
 const projectInfo = z.object({ path: z.string(), images: z.number(), models: z.number(), runs: z.number() });
 
@@ -280,6 +330,37 @@ export const channels = {
       slow: z.array(z.string()),
     }),
   },
+  /** Starts a sanity check of a model's methods on a few images, in the explain worker (sanity.progress, sanity.finished follow). */
+  'sanity.start': {
+    request: z
+      .object({
+        modelId: id,
+        methods: z.array(z.string().min(1).max(64)).min(1).max(16),
+        imageIds: z.array(id).min(1).max(64),
+        modes: z.array(z.enum(SANITY_MODES)).min(1).max(SANITY_MODES.length),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1)
+          .optional(),
+        layer: z.string().max(1024).optional(),
+      })
+      .strict(),
+    response: sanityInfo,
+  },
+  'sanity.cancel': { request: z.object({ checkId: id }).strict(), response: z.object({ cancelled: z.boolean() }) },
+  'sanity.list': { request: z.object({}).strict(), response: z.array(sanityInfo) },
+  /** A finished check's summary (the `camscope sanity --json` contract) and each image's similarities, per method. */
+  'sanity.result': {
+    request: z.object({ checkId: id }).strict(),
+    response: z.object({ info: sanityInfo, summary: sanitySummary, perImage: z.record(z.string(), sanityImageScores) }),
+  },
+  /** One image's cascade per method: its map on the original model, then after each cascading step (layer resolution). */
+  'sanity.strip': {
+    request: z.object({ checkId: id, imageId: id }).strict(),
+    response: z.record(z.string(), z.array(grid)),
+  },
   /** Class names of a model, by logit index (null where the model has no name for it). */
   'models.classes': { request: z.object({ modelId: id }).strict(), response: z.array(z.string().nullable()) },
 } as const;
@@ -294,6 +375,9 @@ export const events = {
   'run.finished': z.object({ runIds: z.array(id), status: runStatus, error: z.string().nullable() }),
   /** models.camify progress: images whose features are extracted, then fit iterations (total 0: unknown). */
   'camify.progress': z.object({ modelId: id, stage: z.enum(['features', 'fit']), done: z.number().int(), total: z.number().int() }),
+  /** sanity.start progress: models explained (the original, then each randomized one) of total. */
+  'sanity.progress': z.object({ checkId: id, done: z.number().int(), total: z.number().int() }),
+  'sanity.finished': z.object({ checkId: id, status: runStatus, error: z.string().nullable() }),
 } as const;
 export type EventName = keyof typeof events;
 export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;

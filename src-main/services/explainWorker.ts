@@ -1,12 +1,14 @@
-// A child process that explains images for a run: model execution lives here, so a crash in ONNX
-// Runtime or a decoder cannot take down the window or the project store (the parent owns both).
+// A child process that explains images for a run, or runs a sanity check: model execution lives here, so a
+// crash in ONNX Runtime or a decoder cannot take down the window or the project store (the parent owns both).
 import { CamscopeError, firstLine } from '../errors.js';
 import { Explainer, type ModelOptions } from '../explain/explainer.js';
 import { parseMethod } from '../explain/methods/index.js';
 import { entriesProbeCache, userProbeCache } from '../onnx/probeCache.js';
+import { runSanityChecks, type SanityOptions, type SanityResult } from '../evaluation/sanity/sanityChecks.js';
 import type { ImageResult } from '../../src-shared/explainTypes.js';
 
-export interface WorkerJob {
+export interface ExplainJob {
+  kind?: 'explain';
   model: string;
   modelOptions: ModelOptions;
   methods: string[];
@@ -18,9 +20,19 @@ export interface WorkerJob {
   probeEntries?: [string, string][];
 }
 
+/** A sanity check in one piece: progress per randomized model, then the whole result. */
+export interface SanityJob {
+  kind: 'sanity';
+  options: Omit<SanityOptions, 'onProgress'>;
+}
+
+export type WorkerJob = ExplainJob | SanityJob;
+
 export type WorkerMessage =
   | { type: 'batch'; results: { imageId: number; result: ImageResult }[] }
   | { type: 'imageError'; imageId: number; error: string }
+  | { type: 'sanityProgress'; done: number; total: number }
+  | { type: 'sanityResult'; result: SanityResult }
   | { type: 'done' }
   | { type: 'error'; error: string };
 
@@ -28,6 +40,12 @@ export type WorkerMessage =
 let stopping = false;
 
 async function run(job: WorkerJob, send: (m: WorkerMessage) => void): Promise<void> {
+  if (job.kind === 'sanity') {
+    const result = await runSanityChecks({ ...job.options, onProgress: (done, total) => send({ type: 'sanityProgress', done, total }) });
+    send({ type: 'sanityResult', result });
+    send({ type: 'done' });
+    return;
+  }
   const explainer = await Explainer.open(job.model, job.modelOptions, [entriesProbeCache(job.probeEntries ?? []), userProbeCache()]);
   const opts = { methods: job.methods.map(parseMethod), layers: job.layers, target: job.target, batchSize: job.batchSize };
   explainer.prepare(opts);

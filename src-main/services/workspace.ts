@@ -1,6 +1,7 @@
 // The service layer both shells call, composed of one part per concern over the open project: projects.ts
 // (which project, switching), images.ts (import, gallery, detail, image bytes), modelRegistry.ts (models,
-// class names, camify), runScheduler.ts (explain runs in a worker process), quickLook.ts (one image, every method). Implements every IPC channel
+// class names, camify), runScheduler.ts (explain runs in a worker process), quickLook.ts (one image, every method),
+// sanityScheduler.ts (sanity checks in the same worker). Implements every IPC channel
 // (see src-shared/ipc.ts).
 import { exportReport } from './reportExport.js';
 import { ChromiumPdfPrinter, type PdfPrinter } from '../report/pdfPrinter.js';
@@ -15,6 +16,7 @@ import { OpenProject } from './projects.js';
 import type { Emit, Handlers } from './router.js';
 import { QuickLook } from './quickLook.js';
 import { RunScheduler } from './runScheduler.js';
+import { SanityScheduler } from './sanityScheduler.js';
 import { wsolCurve } from './wsolCurve.js';
 import type { Device } from '../../src-shared/explainTypes.js';
 
@@ -24,6 +26,7 @@ export class Workspace implements ImageSource {
   private readonly images: ProjectImages;
   private readonly runs: RunScheduler;
   private readonly quickLook: QuickLook;
+  private readonly sanity: SanityScheduler;
   /** Prints report.export's PDFs: headless Chromium, or the Electron shell's printToPDF. */
   pdfPrinter: PdfPrinter = new ChromiumPdfPrinter();
 
@@ -36,6 +39,7 @@ export class Workspace implements ImageSource {
     this.images = new ProjectImages(project, this.models);
     this.runs = new RunScheduler(project, this.models, worker, emit);
     this.quickLook = new QuickLook(this.images, this.models, this.runs);
+    this.sanity = new SanityScheduler(project, this.models, worker, emit);
   }
 
   /** Opens (or creates) a project; runs a crash left unfinished are marked so the user can resume them. */
@@ -46,6 +50,7 @@ export class Workspace implements ImageSource {
   /** Where runs started without a device of their own run (`camscope serve --device`). */
   useDevice(device: Device): void {
     this.runs.device = device;
+    this.sanity.device = device;
   }
 
   /** The open project's store (another one after a project switch). */
@@ -59,6 +64,7 @@ export class Workspace implements ImageSource {
 
   close(): void {
     this.runs.close();
+    this.sanity.close();
     this.project.store.close();
   }
 
@@ -82,6 +88,7 @@ export class Workspace implements ImageSource {
       ...this.models.handlers(),
       ...this.runs.handlers(),
       ...this.quickLook.handlers(),
+      ...this.sanity.handlers(),
       'wsol.curve': async ({ runId, thresholds, imageIds }) => wsolCurve(this.store, runId, thresholds, imageIds),
       'report.export': async (r) => exportReport(this.store, r, this.pdfPrinter),
     };
@@ -95,10 +102,12 @@ export class Workspace implements ImageSource {
     const next = this.project.openNext(file, create);
     if (!next) return;
     this.runs.cancelAll();
+    this.sanity.cancelAll();
     this.project.replace(next);
     this.models.forget();
     this.images.forget();
     this.runs.resumeInterrupted();
+    this.sanity.failInterrupted();
   }
 
   /** Adds images (files or folders), with ground truth keyed by absolute path when a dataset has it. */
@@ -119,8 +128,12 @@ export class Workspace implements ImageSource {
     return this.images.image(imageId, kind);
   }
 
-  /** Restarts the runs a crash left 'running' on the images they lack (when a shell opens the project). */
+  /**
+   * Restarts the runs a crash left 'running' on the images they lack (when a shell opens the project); sanity checks
+   * left running, which have nothing partial to resume, are marked failed.
+   */
   resumeInterrupted(): RunInfo[] {
+    this.sanity.failInterrupted();
     return this.runs.resumeInterrupted();
   }
 }

@@ -158,4 +158,55 @@ CREATE INDEX disagreements_image ON disagreements (image_id);
     name: 'probe cache',
     sql: `CREATE TABLE probe_cache (key TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;`,
   },
+  {
+    name: 'sanity checks',
+    sql: `
+-- Sanity checks (Adebayo et al. 2018) run from the app: what was asked (params: methods, modes, seed, layer),
+-- the summary JSON of camscope sanity --json once done, and below it the per-image numbers and cascade maps.
+CREATE TABLE sanity_checks (
+  id INTEGER PRIMARY KEY,
+  model_id INTEGER NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+  params TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('pending', 'running', 'done', 'cancelled', 'failed')),
+  error TEXT,
+  summary TEXT,
+  created_at TEXT NOT NULL,
+  finished_at TEXT,
+  app_version TEXT NOT NULL
+);
+
+CREATE TABLE sanity_images (
+  check_id INTEGER NOT NULL REFERENCES sanity_checks (id) ON DELETE CASCADE,
+  ordinal INTEGER NOT NULL CHECK (ordinal >= 0),
+  image_id INTEGER NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+  PRIMARY KEY (check_id, ordinal),
+  UNIQUE (check_id, image_id)
+) WITHOUT ROWID;
+
+-- One image's similarity to its original map: per cascading / independent step (from 0, the logits' node), or the random logit (step 0).
+CREATE TABLE sanity_scores (
+  check_id INTEGER NOT NULL REFERENCES sanity_checks (id) ON DELETE CASCADE,
+  method TEXT NOT NULL,
+  mode TEXT NOT NULL CHECK (mode IN ('cascading', 'independent', 'random_logit')),
+  step INTEGER NOT NULL CHECK (step >= 0),
+  ordinal INTEGER NOT NULL,
+  spearman REAL,
+  spearman_abs REAL,
+  ssim REAL,
+  PRIMARY KEY (check_id, method, mode, step, ordinal)
+) WITHOUT ROWID;
+
+-- The cascade strip: step 0 the map on the original model, step k after the k nodes nearest the logits are randomized.
+CREATE TABLE sanity_maps (
+  check_id INTEGER NOT NULL REFERENCES sanity_checks (id) ON DELETE CASCADE,
+  method TEXT NOT NULL,
+  ordinal INTEGER NOT NULL,
+  step INTEGER NOT NULL CHECK (step >= 0),
+  width INTEGER NOT NULL CHECK (width > 0),
+  height INTEGER NOT NULL CHECK (height > 0),
+  data BLOB NOT NULL CHECK (length(data) = 4 * width * height),
+  PRIMARY KEY (check_id, method, ordinal, step)
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -11,6 +11,7 @@ import { buildGalleryQuery, rowToGallery, type GallerySqlRow } from './galleryQu
 import { inputShapeColumn, labelsColumn, parseJsonColumn, preprocessingColumn } from './jsonColumns.js';
 import * as results from './results.js';
 import * as runs from './runs.js';
+import * as sanity from './sanity.js';
 import type {
   BoxInput,
   EvaluationRow,
@@ -345,6 +346,42 @@ export class ProjectStore {
 
   getDisagreement(runA: number, runB: number, imageId: number): number | null {
     return results.getDisagreement(this.ctx, runA, runB, imageId);
+  }
+
+  // ── sanity checks ──
+
+  createSanityCheck(modelId: number, imageIds: readonly number[], params: sanity.SanityParams): number {
+    return this.write(() => sanity.createSanityCheck(this.ctx, modelId, imageIds, params, pkg.version));
+  }
+
+  /** Stores a finished check's summary, per-image similarities and cascade maps, and marks it done, in one transaction. */
+  recordSanityResult(checkId: number, record: sanity.SanityRecord): void {
+    this.write(() => sanity.recordSanityResult(this.ctx, checkId, record));
+  }
+
+  finishSanityCheck(checkId: number, status: 'cancelled' | 'failed', error: string | null): void {
+    this.write(() => sanity.finishSanityCheck(this.ctx, checkId, status, error));
+  }
+
+  /** Marks the checks a previous process left 'running' failed with this reason; returns their ids. */
+  failInterruptedSanityChecks(error: string): number[] {
+    return this.readonly ? [] : this.write(() => sanity.failInterruptedSanityChecks(this.ctx, error));
+  }
+
+  listSanityChecks(): sanity.SanityCheckRow[] {
+    return sanity.listSanityChecks(this.ctx);
+  }
+
+  getSanityCheck(checkId: number): sanity.SanityCheckRow | null {
+    return sanity.getSanityCheck(this.ctx, checkId);
+  }
+
+  getSanityResult(checkId: number): ReturnType<typeof sanity.getSanityResult> {
+    return sanity.getSanityResult(this.ctx, checkId);
+  }
+
+  getSanityStrip(checkId: number, imageId: number): ReturnType<typeof sanity.getSanityStrip> {
+    return sanity.getSanityStrip(this.ctx, checkId, imageId);
   }
 
   // ── gallery ──

@@ -12,9 +12,10 @@ import { sortDroppedPaths } from '../lib/droppedPaths.js';
 import { importSummary } from '../lib/format.js';
 import { errorMessage, type ConnectionState } from '../transport/transportError.js';
 import { QuickLookState } from './quickLook.svelte.js';
+import { SanityStudy } from './sanityStudy.svelte.js';
 import { WsolStudy } from './wsolStudy.svelte.js';
 
-export type View = 'quicklook' | 'gallery' | 'detail' | 'compare' | 'wsol' | 'models' | 'runs';
+export type View = 'quicklook' | 'gallery' | 'detail' | 'compare' | 'wsol' | 'sanity' | 'models' | 'runs';
 export const VIEWS: readonly { id: View; label: string; key: string }[] = [
   { id: 'quicklook', label: 'Quick look', key: 'q' },
   { id: 'gallery', label: 'Gallery', key: '1' },
@@ -23,6 +24,7 @@ export const VIEWS: readonly { id: View; label: string; key: string }[] = [
   { id: 'wsol', label: 'Localization', key: '4' },
   { id: 'models', label: 'Models', key: '5' },
   { id: 'runs', label: 'Runs', key: '6' },
+  { id: 'sanity', label: 'Sanity', key: '7' },
 ];
 
 /** Map display settings shared by every view, so detail, comparison and WSOL always agree. */
@@ -89,6 +91,7 @@ export class AppState {
   readonly details: KeyedLoader<number, ImageDetail>;
   readonly wsol: WsolStudy = new WsolStudy(this);
   readonly quickLook: QuickLookState = new QuickLookState(this);
+  readonly sanity: SanityStudy;
   #rowsKey = '';
   #namedModels = new Set<number>();
   #noticeId = 0;
@@ -108,6 +111,7 @@ export class AppState {
         this.detailsVersion++;
       },
     );
+    this.sanity = new SanityStudy(this);
     transport.on('run.progress', (p) => this.#onProgress(p));
     transport.on('run.finished', (p) => void this.#onFinished(p));
   }

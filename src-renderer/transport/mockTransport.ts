@@ -17,6 +17,7 @@ import { pearsonValues } from '../../src-shared/mapAgreement.js';
 import { QUICK_LOOK_DATASET, quickLookMethods } from '../../src-shared/quickLook.js';
 import { boxFromMap, bestIoU } from '../../src-shared/wsolBox.js';
 import { accuracyCurve, sweepImage, type ImageSweep } from '../../src-shared/wsolCurve.js';
+import { mockSanity } from './mockSanity.js';
 import { addedModel, CLASS_BY_INDEX, imageSvg, makeImage, mockMap, predict, seedModels, type MockImage } from './mockData.js';
 import { TransportError } from './transportError.js';
 
@@ -393,6 +394,7 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
       return { images: sweeps.length, points: accuracyCurve(sweeps, req.thresholds) };
     },
     'models.classes': (req) => Array.from({ length: modelOf(req.modelId).numClasses }, (_, i) => CLASS_BY_INDEX.get(i)?.label ?? null),
+    ...mockSanity(images, emit, empty),
   };
 
   /** Advances running runs on a timer and pushes run.progress / run.finished like the real service. */

@@ -61,6 +61,13 @@ function validPayload(channel: Channel): Record<string, unknown> {
       return { modelId: 7, methods: ['cam'], target: 'top1' };
     case 'runs.cancel':
       return { runId: 1 };
+    case 'sanity.start':
+      return { modelId: 7, methods: ['gradcam'], imageIds: [1], modes: ['cascading'] };
+    case 'sanity.cancel':
+    case 'sanity.result':
+      return { checkId: 1 };
+    case 'sanity.strip':
+      return { checkId: 1, imageId: 1 };
     default:
       return {};
   }

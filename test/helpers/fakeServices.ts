@@ -33,6 +33,17 @@ export function fakeHandlers(calls: string[] = []): Handlers {
     'quicklook.run': async () => {
       throw new CamscopeError('quick look is not available in shell tests');
     },
+    'sanity.start': async () => {
+      throw new CamscopeError('sanity checks are not available in shell tests');
+    },
+    'sanity.cancel': log('sanity.cancel', { cancelled: false }),
+    'sanity.list': log('sanity.list', []),
+    'sanity.result': async ({ checkId }) => {
+      throw new CamscopeError(`sanity check ${checkId} is not in the project`);
+    },
+    'sanity.strip': async ({ checkId }) => {
+      throw new CamscopeError(`sanity check ${checkId} is not in the project`);
+    },
   };
 }
 

@@ -16,7 +16,18 @@ import { applicableMethods } from '../applicableMethods.js';
 import { encodeModel, loadModelFile } from '../../onnx/onnxModel.js';
 import { minMaxNormalize, upsampleBilinear, type Grid } from '../../../src-shared/mapGrid.js';
 import { mixSeed, rng } from '../../../src-shared/random.js';
-import { CLASS_SENSITIVE_BELOW, DEGRADE_BELOW, type MapSimilarity, type SanityStep, type SanitySummary } from '../../../src-shared/sanityTypes.js';
+import {
+  CLASS_SENSITIVE_RULE,
+  DEGRADE_RULE,
+  SANITY_MODES,
+  meanSimilarity,
+  sanityVerdict,
+  type MapSimilarity,
+  type SanityImageScores,
+  type SanityMode,
+  type SanityStep,
+  type SanitySummary,
+} from '../../../src-shared/sanityTypes.js';
 import { pearsonValues, averageRanks, ssim } from '../metrics/index.js';
 import { parametrizedNodes, randomizeNodes, type ParametrizedNode } from './modelRandomization.js';
 
@@ -26,7 +37,7 @@ export const SANITY_SPEC = {
     'per step: mean over images of Spearman(m, m′), Spearman(|m|, |m′|) and SSIM(minmax m, minmax m′), m the original map, m′ the map of the same class on the randomized model (or of a random other class)',
   citation: 'Adebayo et al., "Sanity Checks for Saliency Maps", NeurIPS 2018, §3.1 and §3.2 (random logit in the appendix)',
   variant: 'independent (one node at a time) next to cascading; HOG similarity not computed',
-  default: `Conv/ConvTranspose/Gemm/MatMul/BatchNormalization initializers redrawn from N(mean, std) of each tensor (seeded), logits first; maps upsampled bilinearly to the input; a method degrades when its last cascading |Spearman(|m|, |m′|)| < ${DEGRADE_BELOW}, is class-sensitive when its random-logit Spearman < ${CLASS_SENSITIVE_BELOW}`,
+  default: `Conv/ConvTranspose/Gemm/MatMul/BatchNormalization initializers redrawn from N(mean, std) of each tensor (seeded), logits first; maps upsampled bilinearly to the input; a method ${DEGRADE_RULE}; ${CLASS_SENSITIVE_RULE}`,
 } as const;
 
 export interface SanityOptions {
@@ -38,6 +49,10 @@ export interface SanityOptions {
   layer?: string;
   seed?: number;
   batchSize?: number;
+  /** Which randomizations to run (default both); without the cascade there is no strip and no degrade verdict. */
+  modes?: readonly SanityMode[];
+  /** After the original pass and after each randomized model: models explained so far, of total. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** One image's maps along the cascade, for the report's strip (the paper's figure). */
@@ -49,8 +64,10 @@ export interface SanityStrip {
 
 export interface SanityResult {
   summary: SanitySummary;
-  /** Per method, the first image's cascade. */
-  strips: Record<string, SanityStrip>;
+  /** Per method, each image's cascade (images in the given order; empty cascades without the cascading mode). */
+  strips: Record<string, SanityStrip[]>;
+  /** Per method, each image's similarities, of which the summary holds the means. */
+  perImage: Record<string, SanityImageScores>;
 }
 
 /** The three similarities of two maps, both upsampled to w×h; null where a map is constant (no ranks). */
@@ -65,19 +82,11 @@ export function mapSimilarity(a: Grid, b: Grid, w: number, h: number): MapSimila
   };
 }
 
-const meanOf = (xs: (number | null)[]) => {
-  const d = xs.filter((x): x is number => x !== null && Number.isFinite(x));
-  return d.length ? d.reduce((s, x) => s + x, 0) / d.length : null;
-};
-const meanSimilarity = (xs: MapSimilarity[]): MapSimilarity => ({
-  spearman: meanOf(xs.map((x) => x.spearman)),
-  spearman_abs: meanOf(xs.map((x) => x.spearman_abs)),
-  ssim: meanOf(xs.map((x) => x.ssim)),
-});
-
 export async function runSanityChecks(opts: SanityOptions): Promise<SanityResult> {
   if (opts.images.length === 0) throw new CamscopeError('sanity: no images');
   const seed = opts.seed ?? 0;
+  const modes = new Set(opts.modes ?? SANITY_MODES);
+  if (modes.size === 0) throw new CamscopeError('sanity: no randomization mode');
   const { model: proto } = loadModelFile(opts.model);
   const nodes = parametrizedNodes(proto);
   if (nodes.length === 0)
@@ -124,58 +133,72 @@ export async function runSanityChecks(opts: SanityOptions): Promise<SanityResult
       batches.push({ input, sizes: images, targets });
     }
 
-    /** Each method's maps of the original classes on a model with these nodes randomized: the similarities and the first image's map. */
+    const total = 1 + nodes.length * modes.size;
+    let done = 1;
+    opts.onProgress?.(done, total);
+
+    /** Each method's maps of the original classes on a model with these nodes randomized, and their similarities to the originals. */
     const scoreModel = async (randomized: readonly ParametrizedNode[], step: string) => {
       const file = join(dir, `${step}.onnx`);
       writeFileSync(file, encodeModel(randomizeNodes(proto, randomized, seed)));
       const ex = await Explainer.open(file, opts.modelOptions);
       try {
         const sims: Record<string, MapSimilarity[]> = Object.fromEntries(ids.map((id) => [id, []]));
-        const first: Record<string, Grid> = {};
+        const maps: Record<string, Grid[]> = Object.fromEntries(ids.map((id) => [id, []]));
         let row = 0;
         for (const b of batches) {
           const out = await ex.explainInput(b.input, b.sizes, explainOpts, undefined, b.targets);
           for (const r of out) {
             for (const id of ids) {
               const m = r.maps.find((x) => x.method === id)!;
-              if (row === 0) first[id] = m;
+              maps[id]!.push(m);
               sims[id]!.push(mapSimilarity(originalMaps[id]![row]!, m, width, height));
             }
             row++;
           }
         }
-        return { sims, first };
+        return { sims, maps };
       } finally {
         await ex.close();
+        opts.onProgress?.(++done, total);
       }
     };
 
     const cascading: Record<string, SanityStep[]> = Object.fromEntries(ids.map((id) => [id, []]));
     const independent: Record<string, SanityStep[]> = Object.fromEntries(ids.map((id) => [id, []]));
-    const strips: Record<string, SanityStrip> = Object.fromEntries(
-      ids.map((id) => [id, { image: opts.images[0]!, original: originalMaps[id]![0]!, cascading: [] }]),
+    const perImage: Record<string, SanityImageScores> = Object.fromEntries(
+      ids.map((id) => [id, { cascading: [], independent: [], random_logit: logitSims[id]! }]),
+    );
+    const strips: Record<string, SanityStrip[]> = Object.fromEntries(
+      ids.map((id) => [id, opts.images.map((image, i) => ({ image, original: originalMaps[id]![i]!, cascading: [] }))]),
     );
     for (let k = 0; k < nodes.length; k++) {
       const node = nodes[k]!;
-      const cascade = await scoreModel(nodes.slice(0, k + 1), `cascade-${k}`);
-      const alone = await scoreModel([node], `independent-${k}`);
-      for (const id of ids) {
-        cascading[id]!.push({ node: node.name, op: node.op, ...meanSimilarity(cascade.sims[id]!) });
-        independent[id]!.push({ node: node.name, op: node.op, ...meanSimilarity(alone.sims[id]!) });
-        strips[id]!.cascading.push(cascade.first[id]!);
+      if (modes.has('cascading')) {
+        const cascade = await scoreModel(nodes.slice(0, k + 1), `cascade-${k}`);
+        for (const id of ids) {
+          cascading[id]!.push({ node: node.name, op: node.op, ...meanSimilarity(cascade.sims[id]!) });
+          perImage[id]!.cascading.push(cascade.sims[id]!);
+          cascade.maps[id]!.forEach((m, i) => strips[id]![i]!.cascading.push(m));
+        }
+      }
+      if (modes.has('independent')) {
+        const alone = await scoreModel([node], `independent-${k}`);
+        for (const id of ids) {
+          independent[id]!.push({ node: node.name, op: node.op, ...meanSimilarity(alone.sims[id]!) });
+          perImage[id]!.independent.push(alone.sims[id]!);
+        }
       }
     }
 
     const methods: SanitySummary['methods'] = {};
     for (const id of ids) {
-      const last = cascading[id]!.at(-1)!.spearman_abs;
       const randomLogit = meanSimilarity(logitSims[id]!);
       methods[id] = {
         cascading: cascading[id]!,
         independent: independent[id]!,
         random_logit: randomLogit,
-        degrades: last !== null && Math.abs(last) < DEGRADE_BELOW,
-        class_sensitive: randomLogit.spearman === null || randomLogit.spearman < CLASS_SENSITIVE_BELOW,
+        ...sanityVerdict(cascading[id]!, randomLogit),
       };
     }
     return {
@@ -189,6 +212,7 @@ export async function runSanityChecks(opts: SanityOptions): Promise<SanityResult
         refused,
       },
       strips,
+      perImage,
     };
   } finally {
     await original.close();
