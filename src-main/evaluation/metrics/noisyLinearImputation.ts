@@ -6,8 +6,10 @@
 // For removed pixel p with in-image neighbours N(p) (weights 1/6 for the 4 direct, 1/12 for the 4
 // diagonal ones, as the paper's code): s_p x_p − Σ_{q ∈ N(p) removed} w_pq x_q = Σ_{q ∈ N(p) kept} w_pq x_q,
 // s_p = Σ_{q ∈ N(p)} w_pq. The matrix is symmetric and positive definite whenever something is kept
-// (every connected removed region touches a kept pixel), so conjugate gradients with a Jacobi
-// preconditioner solve it; the paper's code uses a sparse direct solver (scipy spsolve) for the same x.
+// (every connected removed region touches a kept pixel), so preconditioned conjugate gradients solve it;
+// the paper's code uses a sparse direct solver (scipy spsolve) for the same x. The preconditioner is
+// symmetric SOR (SSOR): on the large removed regions of MoRF/LeRF masks it needs 4–7× fewer iterations
+// than Jacobi's diagonal at twice the work per iteration.
 import { rng } from '../../../src-shared/random.js';
 import type { InputShape } from './perturbation.js';
 
@@ -22,6 +24,12 @@ export const NEIGHBOUR_WEIGHTS: readonly (readonly [number, number, number])[] =
   [1, 0, 1 / 6],
   [-1, 0, 1 / 6],
 ];
+
+/** The neighbours in raster order, so each row's couplings to earlier unknowns come first (SSOR's lower part). */
+const RASTER_NEIGHBOURS = [...NEIGHBOUR_WEIGHTS].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+
+/** SSOR's over-relaxation: the fewest iterations among 1, 1.5 and 1.8 on 224×224 MoRF/LeRF masks at 10–90 %. */
+const SSOR_OMEGA = 1.8;
 
 /** The paper's noise standard deviation (in the units of the imputed input). */
 export const ROAD_NOISE = 0.01;
@@ -49,71 +57,100 @@ export function noisyLinearImpute(input: Float32Array, shape: InputShape, remove
   if (n === 0) return out;
   if (n === plane) throw new RangeError('noisy linear imputation needs at least one kept pixel');
 
-  // CSR of the removed-neighbour couplings, the diagonal s and the kept neighbours' right-hand side.
+  // CSR of the removed-neighbour couplings (columns ascending; `lower[i]` ends row i's columns below i), the
+  // diagonal s and the kept neighbours' right-hand side.
   const start = new Int32Array(n + 1);
-  const cols: number[] = [];
-  const weights: number[] = [];
+  const lower = new Int32Array(n);
+  const cols = new Int32Array(8 * n);
+  const weights = new Float64Array(8 * n);
   const diagonal = new Float64Array(n);
   const rhs = Array.from({ length: channels }, () => new Float64Array(n));
+  let entries = 0;
   for (let i = 0; i < n; i++) {
     const p = pixels[i]!;
     const x = p % w;
     const y = (p - x) / w;
-    for (const [dy, dx, wt] of NEIGHBOUR_WEIGHTS) {
+    for (const [dy, dx, wt] of RASTER_NEIGHBOURS) {
       const yy = y + dy;
       const xx = x + dx;
       if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
       const q = yy * w + xx;
       diagonal[i] += wt;
       if (unknown[q]! >= 0) {
-        cols.push(unknown[q]!);
-        weights.push(wt);
+        if (unknown[q]! < i) lower[i] = entries + 1;
+        cols[entries] = unknown[q]!;
+        weights[entries++] = wt;
       } else for (let c = 0; c < channels; c++) rhs[c]![i] += wt * input[c * plane + q]!;
     }
-    start[i + 1] = cols.length;
+    start[i + 1] = entries;
+    if (lower[i] === 0) lower[i] = start[i]!;
   }
-  const apply = (v: Float64Array, into: Float64Array) => {
-    for (let i = 0; i < n; i++) {
-      let s = diagonal[i]! * v[i]!;
-      for (let k = start[i]!; k < start[i + 1]!; k++) s -= weights[k]! * v[cols[k]!]!;
-      into[i] = s;
-    }
-  };
+  const system: SparseSystem = { n, start, lower, cols, weights, diagonal };
   const next = rng(opts.seed ?? 0);
   const gaussian = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   const noise = opts.noise ?? ROAD_NOISE;
   for (let c = 0; c < channels; c++) {
-    const x = conjugateGradient(apply, diagonal, rhs[c]!, opts.tolerance ?? 1e-12);
+    const x = conjugateGradient(system, rhs[c]!, opts.tolerance ?? 1e-12);
     for (let i = 0; i < n; i++) out[c * plane + pixels[i]!] = x[i]! + (noise > 0 ? noise * gaussian() : 0);
   }
   return out;
 }
 
-/** Solves M x = b for symmetric positive definite M (given as a product), Jacobi-preconditioned, from x = b / diag. */
-function conjugateGradient(
-  apply: (v: Float64Array, into: Float64Array) => void,
-  diagonal: Float64Array,
-  b: Float64Array,
-  tolerance: number,
-): Float64Array {
-  const n = b.length;
+/** M = diag − W, W the couplings of row i at start[i] … start[i+1] (those below the diagonal up to lower[i]). */
+interface SparseSystem {
+  n: number;
+  start: Int32Array;
+  lower: Int32Array;
+  cols: Int32Array;
+  weights: Float64Array;
+  diagonal: Float64Array;
+}
+
+function multiply({ n, start, cols, weights, diagonal }: SparseSystem, v: Float64Array, into: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    let s = diagonal[i]! * v[i]!;
+    for (let k = start[i]!; k < start[i + 1]!; k++) s -= weights[k]! * v[cols[k]!]!;
+    into[i] = s;
+  }
+}
+
+/** z = P⁻¹ r for SSOR's P ∝ (D/ω − L) D⁻¹ (D/ω − Lᵀ): a forward sweep over the lower couplings, a backward one over the upper. */
+function ssorSolve({ n, start, lower, cols, weights, diagonal }: SparseSystem, r: Float64Array, y: Float64Array, z: Float64Array): void {
+  const omega = SSOR_OMEGA;
+  for (let i = 0; i < n; i++) {
+    let s = r[i]!;
+    for (let k = start[i]!; k < lower[i]!; k++) s += weights[k]! * y[cols[k]!]!;
+    y[i] = (omega * s) / diagonal[i]!;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = ((2 - omega) / omega) * diagonal[i]! * y[i]!;
+    for (let k = lower[i]!; k < start[i + 1]!; k++) s += weights[k]! * z[cols[k]!]!;
+    z[i] = (omega * s) / diagonal[i]!;
+  }
+}
+
+/** Solves M x = b for the symmetric positive definite system, SSOR-preconditioned, from x = b / diag, until ‖b − Mx‖ ≤ tolerance · ‖b‖. */
+function conjugateGradient(system: SparseSystem, b: Float64Array, tolerance: number): Float64Array {
+  const { n, diagonal } = system;
   const x = Float64Array.from(b, (v, i) => v / diagonal[i]!);
   const r = new Float64Array(n);
-  apply(x, r);
+  multiply(system, x, r);
   for (let i = 0; i < n; i++) r[i] = b[i]! - r[i]!;
-  const z = Float64Array.from(r, (v, i) => v / diagonal[i]!);
+  const sweep = new Float64Array(n);
+  const z = new Float64Array(n);
+  ssorSolve(system, r, sweep, z);
   const d = Float64Array.from(z);
   const md = new Float64Array(n);
   let rz = dot(r, z);
   const stop = tolerance * Math.max(Math.sqrt(dot(b, b)), 1e-300);
   for (let iteration = 0; iteration < 10 * n + 100 && Math.sqrt(dot(r, r)) > stop; iteration++) {
-    apply(d, md);
+    multiply(system, d, md);
     const alpha = rz / dot(d, md);
     for (let i = 0; i < n; i++) {
       x[i] += alpha * d[i]!;
       r[i] -= alpha * md[i]!;
-      z[i] = r[i]! / diagonal[i]!;
     }
+    ssorSolve(system, r, sweep, z);
     const rzNext = dot(r, z);
     const beta = rzNext / rz;
     rz = rzNext;
