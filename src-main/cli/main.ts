@@ -66,8 +66,9 @@ const COMMANDS: Record<string, Command> = {
   },
   sanity: {
     usage: `  camscope sanity  --model M.onnx --dataset DIR [--format F] [--split S] [--methods cam,gradcam,…] [--layer TENSOR]
-                   [--limit 8] [--seed 0] [--batch N] [--json OUT.json] [--report OUT.html]
-                   model-parameter randomization (cascading, independent) and random-logit tests of each method`,
+                   [--limit 8] [--seed 0] [--batch N] [--json OUT.json] [--report OUT.html] [--project P]
+                   model-parameter randomization (cascading, independent) and random-logit tests of each method
+                   (--project: stored there for the app's Sanity view)`,
     load: async () => (await import('./sanityCommand.js')).sanityCommand,
   },
   camify: {

@@ -78,8 +78,13 @@ export class ProjectRecorder {
     }
   }
 
-  /** Registers the model and finds or creates one run per method; returns, per method, the item indices already evaluated. */
-  prepareRuns(explainer: Explainer, methods: string[], layer: string, key: EvaluationKey): Map<string, Set<number>> {
+  /** The project's ids of the items, in their order. */
+  get itemImageIds(): readonly number[] {
+    return this.imageIds;
+  }
+
+  /** Registers the explainer's model (or finds it by content) with what its probe learned; returns its id. */
+  addModel(explainer: Explainer): number {
     const m = explainer.model;
     const labels = Array.from({ length: m.numClasses }, (_, i) => explainer.labels.name(i) ?? String(i));
     this.modelId = this.store.addModel({
@@ -94,6 +99,12 @@ export class ProjectRecorder {
     });
     // The project keeps what the probe learned, so the app opens this model from the project without probing.
     this.store.probeCache().set(m.probeKey, serializeProbe(m.probe));
+    return this.modelId;
+  }
+
+  /** Registers the model and finds or creates one run per method; returns, per method, the item indices already evaluated. */
+  prepareRuns(explainer: Explainer, methods: string[], layer: string, key: EvaluationKey): Map<string, Set<number>> {
+    this.addModel(explainer);
     const params = { threshold: key.threshold, evaluation: key };
     const done = new Map<string, Set<number>>();
     const existing = this.store.listRuns();

@@ -1,6 +1,6 @@
 // Sanity checks (Adebayo et al. 2018): SSIM against skimage (scripts/fixtures/makeSsimReference.py,
 // developer-run), the randomization of the ONNX file, and `camscope sanity` on the bundled shapes-gap model:
-// the cascade changes Grad-CAM's maps monotonically in trend and the random-logit map differs.
+// the cascade changes Grad-CAM's maps monotonically in trend and the random-logit map differs; --project stores the check.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { mapSimilarity } from '../../src-main/evaluation/sanity/sanityChecks.js'
 import { decodeTensor, loadModelFile } from '../../src-main/onnx/onnxModel.js';
 import { averageRanks, pearsonValues } from '../../src-shared/mapAgreement.js';
 import type { SanitySummary } from '../../src-shared/sanityTypes.js';
+import { ProjectStore } from '../../src-main/store/projectStore.js';
 
 const ssimRef = JSON.parse(readFileSync(new URL('../fixtures/sanity/ssim.json', import.meta.url), 'utf8')) as {
   cases: { name: string; width: number; height: number; a: number[]; b: number[]; ssim: number }[];
@@ -93,6 +94,8 @@ test('camscope sanity on shapes-gap: Grad-CAM degrades along the cascade (in tre
     join(dir, 's.json'),
     '--report',
     join(dir, 's.html'),
+    '--project',
+    join(dir, 'p.camscope'),
   ]);
   assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as SanitySummary;
@@ -114,4 +117,18 @@ test('camscope sanity on shapes-gap: Grad-CAM degrades along the cascade (in tre
   const html = readFileSync(join(dir, 's.html'), 'utf8');
   assert.equal((html.match(/<img src="data:image\/png/g) ?? []).length, 2 * 7, 'the strip: original + 6 steps per method');
   assert.match(html, /Every method's maps degrade/);
+
+  // --project: the two images, the model and the check, done, with the summary the JSON holds, for the app's Sanity view.
+  const store = ProjectStore.open(join(dir, 'p.camscope'), { readonly: true });
+  try {
+    const [check] = store.listSanityChecks();
+    assert.deepEqual(
+      [check!.status, check!.imageIds.length, check!.methods, check!.modes],
+      ['done', 2, ['cam', 'gradcam'], ['cascading', 'independent']],
+    );
+    assert.deepEqual(store.getSanityResult(check!.id)!.summary, s);
+    assert.equal(store.getSanityStrip(check!.id, check!.imageIds[0]!)!.gradcam!.length, 7);
+  } finally {
+    store.close();
+  }
 });
