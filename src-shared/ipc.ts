@@ -2,12 +2,14 @@
 // response schemas, and the push events. Both shells (Electron, loopback browser) carry exactly this.
 import { z } from 'zod';
 import { DEVICES } from './explainTypes.js';
+import { MAX_LABEL_OFFSET } from './labelOffset.js';
 import type { LayerFootprint } from './methodCost.js';
 import { SANITY_MODES, type MapSimilarity, type SanityImageScores, type SanitySummary } from './sanityTypes.js';
 
 const id = z.number().int().nonnegative();
 const path = z.string().min(1).max(4096);
 const box = z.tuple([z.number(), z.number(), z.number(), z.number()]);
+const labelOffset = z.number().int().min(0).max(MAX_LABEL_OFFSET);
 
 /** Dataset layouts camscope reads (src-main/datasets/). */
 export const DATASET_FORMATS = ['folders', 'imagenet', 'cub', 'wsolevaluation', 'coco', 'voc'] as const;
@@ -23,7 +25,10 @@ export const imageRow = z.object({
   width: z.number().int(),
   height: z.number().int(),
   dataset: z.string().nullable(),
+  /** The true class in the dataset's own numbering. */
   gtLabel: z.number().int().nullable(),
+  /** The true class as the gallery's model's logit index (gtLabel + the dataset's label offset), null without a model. */
+  gtClass: z.number().int().nullable(),
   /** Top-1 of the gallery's model, when it has run. */
   top1: prediction.nullable(),
   iou: z.number().nullable(),
@@ -125,7 +130,8 @@ export type MapPayload = z.infer<typeof mapPayload>;
 export const imageDetail = z.object({
   image: imageRow,
   gtBoxes: z.array(z.object({ box, label: z.number().int().nullable() })),
-  predictions: z.array(z.object({ modelId: id, top5: z.array(prediction) })),
+  /** Per model that has run: the true class as its logit index (what its top-5 is compared with), and its top-5. */
+  predictions: z.array(z.object({ modelId: id, gtClass: z.number().int().nullable(), top5: z.array(prediction) })),
   maps: z.array(mapPayload),
 });
 export type ImageDetail = z.infer<typeof imageDetail>;
@@ -199,6 +205,8 @@ export const channels = {
         /** 'files' (default): images and folders as they are; otherwise one dataset folder, its labels and boxes read. */
         format: z.enum(['files', 'auto', ...DATASET_FORMATS]).optional(),
         split: z.string().min(1).max(64).optional(),
+        /** With a dataset format: dataset class i is logit i + labelOffset; null or absent: each model's default. */
+        labelOffset: labelOffset.nullable().optional(),
       })
       .strict(),
     response: z.object({

@@ -9,7 +9,6 @@ import { dirname, join } from 'node:path';
 import { CamscopeError } from '../errors.js';
 import { camscopeHome } from '../terminal/camscopeHome.js';
 import { ProjectStore } from '../store/projectStore.js';
-import { loadDataset } from '../datasets/index.js';
 import { generateSynth } from '../synth/generate.js';
 import { SCENARIOS, type Scenario } from '../synth/scene.js';
 import type { RunInfo } from '../../src-shared/ipc.js';
@@ -17,7 +16,7 @@ import { Workspace } from './workspace.js';
 import type { WorkerEntry } from './jobRunner.js';
 
 /** Bump when what the demo holds changes, so existing demos are rebuilt. */
-export const DEMO_VERSION = 3;
+export const DEMO_VERSION = 4;
 export const DEMO_SEED = 20261126;
 /** Images per scenario: 250 in all, generated in seconds and explained in well under a minute. */
 export const DEMO_COUNT = 50;
@@ -34,7 +33,7 @@ export const DEMO_MODELS: readonly { name: string; scenarios: readonly Scenario[
 /** The ImageNet part: the bundled photos (models/photos, wsolevaluation) under this dataset name, and its models. */
 export const IMAGENET_DATASET = 'imagenet-photos';
 export const IMAGENET_MODELS = ['mobilenet-v2-imagenet', 'mobilenet-v1-imagenet'] as const;
-/** Their logit 0 is background (camscope.label_offset in their metadata). */
+/** Their logit 0 is background (camscope.label_offset in their metadata): the photos dataset records it. */
 export const IMAGENET_LABEL_OFFSET = 1;
 /** One forward+backward run for these; Score-CAM (a forward pass per channel: minutes on 2 cores) runs after everything else. */
 export const IMAGENET_METHODS = ['cam', 'gradcam', 'gradcam++', 'reciprocam'] as const;
@@ -139,12 +138,10 @@ async function buildDemo(ws: Workspace, repoRoot: string, dataDir: string, key: 
   const cheapMethods = <M extends string>(methods: readonly M[], camApplies: boolean) => methods.filter((m) => m !== 'cam' || camApplies);
 
   // The ImageNet part first: its runs are the first to finish, and the app opens on its first photo.
-  // The app compares true classes with logit indices; the photos' labels are ImageNet classes, and the bundled
-  // models' logit 0 is background (label offset 1).
-  const photos = await loadDataset(demoPhotosDir(repoRoot), { format: 'wsolevaluation' });
-  const truth = new Map(photos.items.map((it) => [it.path, { label: it.label === null ? null : it.label + IMAGENET_LABEL_OFFSET, boxes: it.boxes }]));
+  // The photos' labels are ImageNet classes (0..999), stored as they are; the bundled models' logit 0 is background,
+  // so the dataset records label offset 1 (what defaultLabelOffset gives them too).
   const before = new Set(ws.store.allImageIds());
-  await ws.importImages([...truth.keys()], IMAGENET_DATASET, truth);
+  await ws.importDataset(demoPhotosDir(repoRoot), { format: 'wsolevaluation', dataset: IMAGENET_DATASET, labelOffset: IMAGENET_LABEL_OFFSET });
   const photoIds = ws.store.allImageIds().filter((id) => !before.has(id));
   const imagenetModels = [];
   for (const name of IMAGENET_MODELS) {

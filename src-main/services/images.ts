@@ -39,10 +39,14 @@ export class ProjectImages implements ImageSource {
 
   handlers(): ImageHandlers {
     return {
-      'images.import': async ({ paths, dataset, format, split }) => {
-        if (format === undefined || format === 'files') return this.importImages(paths, dataset ?? null);
+      'images.import': async ({ paths, dataset, format, split, labelOffset }) => {
+        if (format === undefined || format === 'files') {
+          if (labelOffset !== undefined && labelOffset !== null)
+            throw new CamscopeError('a label offset applies to a dataset import (its labels), not to files');
+          return this.importImages(paths, dataset ?? null);
+        }
         if (paths.length !== 1) throw new CamscopeError(`a dataset import takes one folder, got ${paths.length} paths`);
-        return (await this.importDataset(paths[0]!, { format: format === 'auto' ? undefined : format, split, dataset })).imported;
+        return (await this.importDataset(paths[0]!, { format: format === 'auto' ? undefined : format, split, dataset, labelOffset })).imported;
       },
       'images.query': async (q) => {
         const { store } = this.project;
@@ -102,15 +106,21 @@ export class ProjectImages implements ImageSource {
     return this.project.store.addImages(images).ids[0]!;
   }
 
-  /** Imports a dataset folder with its labels and boxes as ground truth, named after the folder (and split). */
+  /**
+   * Imports a dataset folder with its labels (in its own numbering) and boxes as ground truth, named after the folder
+   * (and split). `labelOffset` maps its labels to logits (dataset class i = logit i + K); given (a number, or null for
+   * each model's default), it replaces what the dataset had, so importing again changes only the mapping.
+   */
   async importDataset(
     dir: string,
-    opts: LoadOptions & { dataset?: string } = {},
+    opts: LoadOptions & { dataset?: string; labelOffset?: number | null } = {},
   ): Promise<{ dataset: Dataset; imported: Response<'images.import'> }> {
     const ds = await loadDataset(dir, opts);
     const truth = new Map(ds.items.map((it) => [it.path, { label: it.label, boxes: it.boxes }]));
     const name = opts.dataset ?? (opts.split ? `${basename(ds.root)}/${opts.split}` : basename(ds.root));
-    return { dataset: ds, imported: { ...(await this.importImages([...truth.keys()], name, truth, opts.signal)), warnings: ds.warnings } };
+    const imported = await this.importImages([...truth.keys()], name, truth, opts.signal);
+    if (opts.labelOffset !== undefined) this.project.store.setDatasetLabelOffset(name, opts.labelOffset);
+    return { dataset: ds, imported: { ...imported, warnings: ds.warnings } };
   }
 
   /** Drops in-flight image reads of the previous project (after a project switch). */
@@ -159,6 +169,7 @@ export class ProjectImages implements ImageSource {
       height: r.height,
       dataset: r.dataset,
       gtLabel: r.gtLabel,
+      gtClass: r.gtClass,
       top1,
       iou: r.iou,
       disagreement: r.disagreement,
@@ -185,12 +196,16 @@ export class ProjectImages implements ImageSource {
         height: img.height,
         dataset: img.dataset,
         gtLabel: img.gtLabel,
+        gtClass: null,
         top1: null,
         iou: null,
         disagreement: null,
       },
       gtBoxes: img.gtBoxes.map((b) => ({ box: b.box, label: b.label })),
-      predictions: modelIds.map((modelId) => ({ modelId, top5: store.getPredictions(modelId, imageId) })),
+      predictions: modelIds.map((modelId) => {
+        const model = store.getModel(modelId);
+        return { modelId, gtClass: model ? store.trueLogit(img, model) : null, top5: store.getPredictions(modelId, imageId) };
+      }),
       maps,
     };
   }

@@ -97,6 +97,7 @@ async function evaluationFromRuns(store: ProjectStore, group: RunGroup, imageIds
   const root = commonFolder(rows.map((r) => r.path));
   const images: ImageEvaluation[] = [];
   const datasets = new Set<string>();
+  const offsets = new Set<number>();
   let unknownGtMaps = 0;
   let sliceStart = Date.now();
   for (const row of rows) {
@@ -105,6 +106,7 @@ async function evaluationFromRuns(store: ProjectStore, group: RunGroup, imageIds
       for (const id of ids) aggregator.add(id, image.evaluation.item, image.maps[id]!, image.curves[id]!);
       images.push(image.evaluation);
       datasets.add(row.dataset ?? 'no dataset');
+      offsets.add(store.datasetLabelOffset(row.dataset) ?? model.labelOffset);
       if (image.unknownGtMap) unknownGtMaps++;
     }
     if (Date.now() - sliceStart > SLICE_MS) {
@@ -117,14 +119,16 @@ async function evaluationFromRuns(store: ProjectStore, group: RunGroup, imageIds
   const gtNote = unknownGtMaps
     ? { gt_class_maps: `unknown on ${unknownGtMaps} misclassified images: GT-known Loc, MaxBoxAcc and pointing game count the others` }
     : {};
+  // Each dataset's own; one number when the chosen images share it (the usual case), else the first.
+  const labelOffset = [...offsets][0] ?? model.labelOffset;
   return {
-    ...aggregator.result(images, {}, (label) => labels?.name(label) ?? String(label)),
+    ...aggregator.result(images, {}, (label) => labels?.name(label + labelOffset) ?? String(label)),
     images,
     refused: {},
     provenance: {
       model: { path: model.path, sha256: model.sha256, classes: model.numClasses, layer },
       preprocessing,
-      labelOffset: 0,
+      labelOffset,
       methods: runs.map((r) => ({ id: r.method, params: { ...r.params, run: r.id, target: 'top1', ...gtNote } })),
       dataset: {
         root: `${store.file} (${[...datasets].join(', ')})`,
@@ -144,7 +148,7 @@ async function evaluationFromRuns(store: ProjectStore, group: RunGroup, imageIds
 
 /** One image under every run of the group, or null when a run has no map of it. */
 function evaluateImage(store: ProjectStore, model: ModelRow, runs: RunRow[], row: ImageRow, root: string, threshold: number) {
-  // Project ground truth is stored as logit indices (dataset label + offset), so the offset is 0 here.
+  // Labels are stored in the dataset's numbering; the model's logit of the true class adds its dataset's label offset.
   const item: DatasetItem = {
     id: relative(root, row.path).split(sep).join('/'),
     path: row.path,
@@ -155,7 +159,7 @@ function evaluateImage(store: ProjectStore, model: ModelRow, runs: RunRow[], row
   };
   const predictions = store.getPredictions(model.id, row.id);
   if (predictions.length === 0) return null;
-  const gtIndex = row.gtLabel;
+  const gtIndex = store.trueLogit(row, model);
   const correct = gtIndex === null ? null : predictions[0]!.index === gtIndex;
   const evaluation: ImageEvaluation = { item, predictions, gtIndex, correct, methods: {}, pairs: {} };
   const maps: Record<string, ImageMaps> = {};

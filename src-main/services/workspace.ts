@@ -120,7 +120,10 @@ export class Workspace implements ImageSource {
   }
 
   /** Imports a dataset folder with its labels and boxes as ground truth, named after the folder (and split). */
-  importDataset(dir: string, opts?: LoadOptions & { dataset?: string }): Promise<{ dataset: Dataset; imported: Response<'images.import'> }> {
+  importDataset(
+    dir: string,
+    opts?: LoadOptions & { dataset?: string; labelOffset?: number | null },
+  ): Promise<{ dataset: Dataset; imported: Response<'images.import'> }> {
     return this.images.importDataset(dir, opts);
   }
 

@@ -23,6 +23,7 @@ export interface GallerySqlRow {
   height: number;
   dataset: string | null;
   gt_label: number | null;
+  gt_class: number | null;
   predicted: number | null;
   confidence: number | null;
   iou: number | null;
@@ -30,6 +31,9 @@ export interface GallerySqlRow {
 }
 
 export const MAX_PAGE = 1000;
+
+/** The image's true class as logit of @model: its label + its dataset's offset, else the model's default (src-shared/labelOffset.ts). */
+const TRUE_LOGIT = `i.gt_label + coalesce((SELECT ds.label_offset FROM datasets ds WHERE ds.name = i.dataset), (SELECT m.label_offset FROM models m WHERE m.id = @model))`;
 
 type Alias = 'i' | 'p' | 'e' | 'd' | 'r';
 
@@ -104,9 +108,11 @@ export function buildGalleryQuery(q: GalleryQuery, file: string, runModel: (runI
     keyParams[name] = value;
   };
   cond('i.dataset = @dataset', 'dataset', f.dataset);
-  cond('i.gt_label = @gtClass', 'gtClass', f.gtClass);
+  // With a model, the true class is compared as its logit; without one, in the dataset's numbering (off the index).
+  cond(modelId === undefined ? 'i.gt_label = @gtClass' : `${TRUE_LOGIT} = @gtClass`, 'gtClass', f.gtClass);
   cond('p.class_index = @predictedClass', 'predictedClass', f.predictedClass);
-  if (f.correct !== undefined) where.push(f.correct ? 'p.class_index = i.gt_label' : 'p.class_index <> i.gt_label');
+  if (f.correct !== undefined) where.push(f.correct ? `p.class_index = ${TRUE_LOGIT}` : `p.class_index <> ${TRUE_LOGIT}`);
+  if (modelId !== undefined && (f.gtClass !== undefined || f.correct !== undefined)) keyParams.model = modelId;
   cond('e.iou >= @iouMin', 'iouMin', f.iouMin);
   cond('e.iou <= @iouMax', 'iouMax', f.iouMax);
   if (sort === 'iou') where.push('e.iou IS NOT NULL');
@@ -128,6 +134,8 @@ export function buildGalleryQuery(q: GalleryQuery, file: string, runModel: (runI
   const rowParams: Params = {};
   for (const a of available) for (const n of TABLES[a].params) rowParams[n] = context[n]!;
   const columns = display.map(([a, cols, nulls]) => (available.includes(a) ? cols : nulls));
+  if (context.model !== undefined) rowParams.model = context.model;
+  columns.unshift(context.model === undefined ? 'NULL AS gt_class' : `${TRUE_LOGIT} AS gt_class`);
 
   return {
     keys: [`SELECT ${imageKey} AS id`, ...from, whereSql, `ORDER BY ${order}`, 'LIMIT @limit OFFSET @offset'].join('\n'),
@@ -151,6 +159,7 @@ export function rowToGallery(r: GallerySqlRow): GalleryRow {
     height: r.height,
     dataset: r.dataset,
     gtLabel: r.gt_label,
+    gtClass: r.gt_class,
     predictedClass: r.predicted,
     confidence: r.confidence,
     iou: r.iou,

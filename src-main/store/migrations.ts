@@ -209,4 +209,17 @@ CREATE TABLE sanity_maps (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    // Labels stay in each dataset's own numbering; a model's logit for dataset class i is i + the dataset's label offset,
+    // or + the model's own default (models.label_offset, from defaultLabelOffset) where the dataset sets none (NULL).
+    // Projects from before compared labels with logits as they were: their datasets keep that meaning, offset 0.
+    name: 'dataset label offsets',
+    sql: `
+CREATE TABLE datasets (
+  name TEXT PRIMARY KEY,
+  label_offset INTEGER CHECK (label_offset IS NULL OR label_offset >= 0)
+) WITHOUT ROWID;
+INSERT INTO datasets (name, label_offset) SELECT DISTINCT dataset, 0 FROM images WHERE dataset IS NOT NULL;
+`,
+  },
 ];

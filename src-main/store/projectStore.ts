@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import pkg from '../../package.json' with { type: 'json' };
 import type { Prediction } from '../../src-shared/explainTypes.js';
+import { MAX_LABEL_OFFSET, trueLogit } from '../../src-shared/labelOffset.js';
 import { CamscopeError } from '../errors.js';
 import { Labels } from '../model/labels.js';
 import type { ProbeCache } from '../onnx/probeCache.js';
@@ -14,6 +15,7 @@ import * as runs from './runs.js';
 import * as sanity from './sanity.js';
 import type {
   BoxInput,
+  DatasetRow,
   EvaluationRow,
   GalleryPage,
   GalleryQuery,
@@ -145,9 +147,11 @@ export class ProjectStore {
       ).pluck();
       const existing = sql('SELECT id FROM images WHERE path = ? AND sha256 = ?').pluck();
       const box = sql('INSERT INTO gt_boxes (image_id, x0, y0, x1, y1, label) VALUES (?, ?, ?, ?, ?, ?)');
+      const dataset = sql('INSERT OR IGNORE INTO datasets (name) VALUES (?)');
       const at = now();
       let added = 0;
       const ids = images.map((im) => {
+        if (im.dataset) dataset.run(im.dataset);
         const id = insert.get(im.path, im.sha256, im.width, im.height, im.dataset ?? null, im.gtLabel ?? null, at) as number | undefined;
         if (id === undefined) return existing.get(im.path, im.sha256) as number;
         added++;
@@ -156,6 +160,41 @@ export class ProjectStore {
       });
       return { ids, added };
     });
+  }
+
+  // ── datasets: labels in their own numbering, and how they map to a model's logits (src-shared/labelOffset.ts) ──
+
+  /** The datasets' names, image counts and label offsets (null: each model's default applies). */
+  listDatasets(): DatasetRow[] {
+    return this.ctx
+      .sql(
+        `SELECT d.name, d.label_offset AS labelOffset, (SELECT count(*) FROM images i WHERE i.dataset = d.name) AS images
+         FROM datasets d ORDER BY d.name`,
+      )
+      .all() as DatasetRow[];
+  }
+
+  /** The label offset a dataset sets, null where it sets none (or there is no such dataset). */
+  datasetLabelOffset(name: string | null): number | null {
+    if (name === null) return null;
+    return (this.ctx.sql('SELECT label_offset FROM datasets WHERE name = ?').pluck().get(name) as number | null | undefined) ?? null;
+  }
+
+  /** Sets (null: clears) a dataset's label offset; its stored labels are left as they are. */
+  setDatasetLabelOffset(name: string, offset: number | null): void {
+    if (offset !== null && !(Number.isInteger(offset) && offset >= 0 && offset <= MAX_LABEL_OFFSET)) {
+      throw new CamscopeError(`${this.file}: dataset '${name}': label offset ${offset} is not an integer in [0, ${MAX_LABEL_OFFSET}]`);
+    }
+    this.write(() => {
+      this.ctx
+        .sql('INSERT INTO datasets (name, label_offset) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET label_offset = excluded.label_offset')
+        .run(name, offset);
+    });
+  }
+
+  /** An image's true class as the model's logit index (label + the dataset's offset, else the model's default). */
+  trueLogit(image: Pick<ImageRow, 'dataset' | 'gtLabel'>, model: Pick<ModelRow, 'labelOffset'>): number | null {
+    return trueLogit(image.gtLabel, this.datasetLabelOffset(image.dataset), model.labelOffset);
   }
 
   private checkImage(im: NewImage): void {

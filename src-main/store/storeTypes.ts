@@ -30,12 +30,20 @@ export interface ImageRow {
   gtBoxes: GtBox[];
 }
 
+export interface DatasetRow {
+  name: string;
+  images: number;
+  /** Dataset class i is logit i + labelOffset; null: each model's default (ModelRow.labelOffset). */
+  labelOffset: number | null;
+}
+
 export interface NewModel {
   path: string;
   sha256: string;
   input: { name: string; shape: (number | string)[] };
   preprocessing: Preprocessing;
   labels: string[] | null;
+  /** Offset of the labels' names, and the label offset of datasets that set none (defaultLabelOffset for app-added models). */
   labelOffset: number;
   numClasses: number;
   defaultLayer: string | null;
@@ -162,7 +170,10 @@ export interface GalleryRow {
   width: number;
   height: number;
   dataset: string | null;
+  /** In the dataset's numbering. */
   gtLabel: number | null;
+  /** gtLabel as the logit index of the model in context (its dataset's label offset applied), null without either. */
+  gtClass: number | null;
   /** Top-1 class and score of the model in context, when there is one and it has predicted the image. */
   predictedClass: number | null;
   confidence: number | null;

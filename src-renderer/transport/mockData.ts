@@ -41,7 +41,7 @@ const SIZES: readonly [number, number][] = [
 ];
 
 export interface MockImage {
-  row: Omit<ImageRow, 'top1' | 'iou' | 'disagreement'>;
+  row: Omit<ImageRow, 'gtClass' | 'top1' | 'iou' | 'disagreement'>;
   cls: MockClass;
   boxes: Box[];
   /** Seed for everything drawn or predicted about this image. */

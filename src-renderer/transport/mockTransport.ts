@@ -127,7 +127,9 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
 
   const rowFor = (img: MockImage, modelId: number | undefined, run: RunInfo | undefined, other: RunInfo | undefined): ImageRow => {
     const top = modelId != null && models.some((m) => m.id === modelId) ? predict(img, modelId).top5[0]! : null;
-    return { ...img.row, top1: top, iou: run ? iouOf(run, img) : null, disagreement: run && other ? disagreement(img, run, other) : null };
+    // The mock's datasets number their classes as its models' logits (label offset 0).
+    const gtClass = modelId != null ? img.row.gtLabel : null;
+    return { ...img.row, gtClass, top1: top, iou: run ? iouOf(run, img) : null, disagreement: run && other ? disagreement(img, run, other) : null };
   };
 
   const queryCache = new Map<string, MockImage[]>();
@@ -241,7 +243,7 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
       return {
         image: rowFor(img, models[0]?.id, undefined, undefined),
         gtBoxes: img.boxes.map((box) => ({ box, label: img.cls.index })),
-        predictions: models.map((m) => ({ modelId: m.id, top5: predict(img, m.id).top5 })),
+        predictions: models.map((m) => ({ modelId: m.id, gtClass: img.row.gtLabel, top5: predict(img, m.id).top5 })),
         maps: doneRuns.map((r) => {
           const map = mapOf(img, r);
           return {
@@ -363,7 +365,7 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
         detail: {
           image: rowFor(img, model.id, undefined, undefined),
           gtBoxes: [],
-          predictions: [{ modelId: model.id, top5 }],
+          predictions: [{ modelId: model.id, gtClass: img.row.gtLabel, top5 }],
           maps: made.map((r) => ({ runId: r.id, method: r.method, ...mapOf(img, r), target })),
         },
         modelId: model.id,

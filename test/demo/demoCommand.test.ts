@@ -75,7 +75,15 @@ test('the demo project holds the models, one dataset per scenario with ground tr
       }
       const cat = photos.find((im) => im.path.endsWith('chelsea.png'))!;
       assert.equal(store.getPredictions(model.id, cat.id)[0]!.label, 'Egyptian cat', name);
-      assert.equal(store.getPredictions(model.id, cat.id)[0]!.index, cat.gtLabel, 'true classes stored as logit indices (ImageNet 285 + offset 1)');
+      // Labels as ImageNet numbers them (Egyptian cat 285), the photos dataset recording offset 1 (logit 286).
+      assert.equal(cat.gtLabel, 285);
+      assert.equal(store.datasetLabelOffset(IMAGENET_DATASET), 1);
+      assert.equal(store.getPredictions(model.id, cat.id)[0]!.index, store.trueLogit(cat, model), `${name}: the cat is correct`);
+      const correct = store.queryImages({ offset: 0, limit: 10, filters: { modelId: model.id, dataset: IMAGENET_DATASET, correct: true } });
+      assert.ok(
+        correct.rows.some((r) => r.id === cat.id && r.gtClass === 286),
+        `${name}: the gallery's correct filter lists the cat`,
+      );
     }
     for (const { name, scenarios } of DEMO_MODELS) {
       const model = models.find((m) => basename(m.path, '.onnx') === name)!;

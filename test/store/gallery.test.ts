@@ -75,6 +75,7 @@ function expectedRows(q: Omit<GalleryQuery, 'offset' | 'limit'>): GalleryRow[] {
       height: 48,
       dataset: x.dataset,
       gtLabel: x.gt,
+      gtClass: model !== undefined && x.gt !== null ? x.gt : null, // the fixture model and datasets: offset 0
       predictedClass: model !== undefined ? x.predicted : null,
       confidence: model !== undefined ? x.score : null,
       iou: run !== undefined ? iouOf(x, run) : null,
