@@ -84,7 +84,7 @@ class SegmentRows {
 
   constructor(
     grid: Grid,
-    private readonly width: number,
+    width: number,
     private readonly height: number,
   ) {
     this.values = Float64Array.from(grid.values);
