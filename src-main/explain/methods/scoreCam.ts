@@ -12,7 +12,7 @@
 // mask is 0 and its pass (on x ⊙ 0) stays in the softmax over all K channels of the target logits.
 // 'topvar' (off by default) is the channel subset of the Score-CAM family's speed-ups (Faster Score-CAM):
 // only the TOP_VARIANCE_CHANNELS channels whose A_k varies most get a pass; the rest weigh 0.
-import { minMaxNormalize, upsampleBilinear, valueRange } from '../postprocess/mapGrid.js';
+import { upsampleBilinearInto } from '../../../src-shared/mapGrid.js';
 import { type PerturbationMethod, relu, requirePasses, softmaxAt, weightedSum } from './method.js';
 import { defaultVariant, registeredMethod } from '../../../src-shared/methods.js';
 
@@ -33,24 +33,29 @@ export const scoreCam: PerturbationMethod = {
     const plane = W * H;
     const x = passes.input;
 
-    // Channels with a mask, and their masks, built batch by batch.
+    // Channels with a mask, and their masks, built batch by batch into one reused buffer; each channel is upsampled
+    // into one reused plane, its range read in the same pass.
     const scores = new Float64Array(channels).fill(NaN);
     const step = Math.max(1, passes.inputBatch);
     const scored =
       variant === 'topvar' ? highestVariance(activation, channels, size, TOP_VARIANCE_CHANNELS) : Array.from({ length: channels }, (_, i) => i);
+    const up = new Float32Array(plane);
+    const mask = new Float32Array(plane);
+    const batch = new Float32Array(Math.min(step, scored.length) * 3 * plane);
     let next = 0;
     while (next < scored.length) {
       const ks: number[] = [];
-      const batch = new Float32Array(step * 3 * plane);
       for (; next < scored.length && ks.length < step; next++) {
         const k = scored[next]!;
-        const up = upsampleBilinear({ width: w, height: h, values: activation.subarray(k * size, (k + 1) * size) }, W, H, library);
-        const { min, max } = valueRange(up.values);
+        const { min, max } = upsampleBilinearInto({ width: w, height: h, values: activation.subarray(k * size, (k + 1) * size) }, W, H, up, library);
         if (!library && !(max > min)) continue;
-        const mask = library ? pytorchGradCamMask(up.values, min, max) : minMaxNormalize(up).values;
+        if (library) pytorchGradCamMask(up, min, max, mask);
+        else for (let p = 0; p < plane; p++) mask[p] = (up[p]! - min) / (max - min);
         const off = ks.length * 3 * plane;
         for (let c = 0; c < 3; c++) {
-          for (let p = 0; p < plane; p++) batch[off + c * plane + p] = x[c * plane + p]! * mask[p]!;
+          const xc = c * plane;
+          const bc = off + xc;
+          for (let p = 0; p < plane; p++) batch[bc + p] = x[xc + p]! * mask[p]!;
         }
         ks.push(k);
       }
@@ -92,8 +97,8 @@ export function highestVariance(activation: Float32Array, channels: number, size
   return order.slice(0, n).sort((a, b) => a - b);
 }
 
-/** pytorch-grad-cam's mask: (up − min) / (max − min + 1e-8) in float32. */
-function pytorchGradCamMask(up: Float32Array, min: number, max: number): Float32Array {
+/** pytorch-grad-cam's mask into `out`: (up − min) / (max − min + 1e-8) in float32. */
+function pytorchGradCamMask(up: Float32Array, min: number, max: number, out: Float32Array): void {
   const range = Math.fround(Math.fround(max - min) + PYTORCH_GRAD_CAM_EPS);
-  return up.map((v) => Math.fround(v - min) / range);
+  for (let p = 0; p < up.length; p++) out[p] = Math.fround(up[p]! - min) / range;
 }
