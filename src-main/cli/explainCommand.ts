@@ -1,6 +1,6 @@
 // `camscope explain`: maps, boxes and predictions for images, as JSON and overlays.
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { CamscopeError } from '../errors.js';
 import { inShard, parseShard, shardLabel } from '../datasets/shard.js';
 import { type ExplainOptions, type ExplainedImage, Explainer, type ModelOptions } from '../explain/explainer.js';
@@ -11,6 +11,7 @@ import { type MethodChoice, parseMethod } from '../explain/methods/index.js';
 import type { Score } from '../explain/engine.js';
 import { camifyDescription } from '../model/camifyMetadata.js';
 import { intOption, one, parseArgs, required } from './args.js';
+import { openExplained } from './explainOpen.js';
 import { type CliIO, MODEL_OPTIONS, modelOptions, throughputLine } from './command.js';
 import { Progress } from '../terminal/progress.js';
 
@@ -113,7 +114,13 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<void> {
     json: {},
     out: {},
     shard: {},
+    open: { flag: true },
+    project: {},
   });
+  const open = a.flags.has('open');
+  const project = one(a, 'project');
+  if (project !== undefined && !open) throw new CamscopeError('--project: only with --open (explain stores nothing otherwise)');
+  if (open && (a.values.get('layer')?.length ?? 0) > 1) throw new CamscopeError('--open: stores the maps of one layer; give one --layer');
   const given = a.values.get('image') ?? [];
   if (given.length === 0) throw new CamscopeError('--image is required (repeat it for several images)');
   // A shard's images by the path as given: every task of an array job runs the same command line.
@@ -122,28 +129,30 @@ export async function explainCommand(argv: string[], io: CliIO): Promise<void> {
   if (images.length === 0) throw new CamscopeError(`--shard ${shardLabel(shard!)}: none of the ${given.length} images falls in this shard`);
   const threshold = one(a, 'threshold') === undefined ? WSOL_THRESHOLD : Number(one(a, 'threshold'));
   if (!(threshold > 0 && threshold < 1)) throw new CamscopeError(`--threshold: expected a fraction in (0, 1), got '${one(a, 'threshold')}'`);
+  // The project's boxes are the 20 % ones (the app moves its threshold live over the stored maps).
+  if (open && threshold !== WSOL_THRESHOLD)
+    throw new CamscopeError(`--open: stores boxes at the ${WSOL_THRESHOLD * 100} % threshold; leave out --threshold`);
   const started = performance.now();
+  const target = parseTarget(one(a, 'target'));
+  const score = parseScore(one(a, 'score'));
+  const models = modelOptions(a);
   const report = await runExplain(
     required(a, 'model'),
     images,
-    {
-      methods: parseMethods(one(a, 'method')),
-      layers: a.values.get('layer'),
-      score: parseScore(one(a, 'score')),
-      target: parseTarget(one(a, 'target')),
-      threshold,
-      batchSize: intOption(a, 'batch'),
-    },
-    modelOptions(a),
+    { methods: parseMethods(one(a, 'method')), layers: a.values.get('layer'), score, target, threshold, batchSize: intOption(a, 'batch') },
+    models,
     one(a, 'out'),
     io.progress,
   );
   const json = one(a, 'json');
   const text = JSON.stringify(report);
   if (json) writeFileSync(json, text + '\n');
-  else if (!one(a, 'out')) io.out(text + '\n');
+  else if (!one(a, 'out') && !open) io.out(text + '\n');
   summarize(report, io);
   io.err(throughputLine(report.results.length, started));
+  if (open) {
+    await openExplained(report, target, { threshold, score, device: report.model.device }, project && resolve(project), io);
+  }
 }
 
 function summarize(report: ExplainReport, io: CliIO): void {

@@ -25,7 +25,8 @@ const COMMANDS: Record<string, Command> = {
                    [--layer auto|TENSOR …] [--target top1|INDEX] [--score logit|softmax] [--threshold 0.2]
                    [--preset imagenet|none|tf|pixels] [--size WxH] [--mean R,G,B] [--std R,G,B]
                    [--labels FILE] [--label-offset K] [--output NAME] [--batch N] [--device D] [--json OUT.json] [--out DIR]
-                   [--shard K/N|auto]`,
+                   [--shard K/N|auto] [--open [--project P.camscope]]   --open: store the maps in a project (default: the
+                   one the app opens) as Quick look does, then open the app on the image (or print its URL)`,
     load: async () => (await import('./explainCommand.js')).explainCommand,
   },
   demo: {
@@ -36,8 +37,9 @@ const COMMANDS: Record<string, Command> = {
     load: async () => (await import('./demoCommand.js')).demoCommand,
   },
   serve: {
-    usage: `  camscope serve   [--project FILE] [--port N] [--device D]   the workstation on http://127.0.0.1 (token in the URL);
-                   without --project, the project opened last, else the demo (~/.camscope/demo.camscope)`,
+    usage: `  camscope serve   [--project FILE] [--port N] [--device D] [--window]   the workstation on http://127.0.0.1 (token in
+                   the URL); without --project, the project opened last, else the demo (~/.camscope/demo.camscope);
+                   --window opens it in a Chromium app window (npm start), else prints the URL`,
     load: async () => (await import('./serve.js')).serveCommand,
   },
   synth: {

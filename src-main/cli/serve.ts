@@ -9,6 +9,7 @@ import { bootWorkstation } from '../services/workstation.js';
 import { intOption, one, parseArgs } from './args.js';
 import type { CliIO } from './command.js';
 import { parseDevice, resolveDevice } from '../explain/device.js';
+import { type AppWindow, openAppWindow } from '../shells/appWindow.js';
 import { type BrowserShell, startBrowserShell } from '../shells/browserShell.js';
 import { onInterrupt } from '../terminal/signals.js';
 
@@ -34,7 +35,7 @@ export async function serve(opts: {
 }
 
 export async function serveCommand(argv: string[], io: CliIO): Promise<void> {
-  const a = parseArgs(argv, { project: {}, port: {}, device: {} });
+  const a = parseArgs(argv, { project: {}, port: {}, device: {}, window: { flag: true } });
   const project = one(a, 'project');
   const device = parseDevice(one(a, 'device'));
   const notice = resolveDevice(device).notice;
@@ -42,27 +43,42 @@ export async function serveCommand(argv: string[], io: CliIO): Promise<void> {
   const { shell, workspace, startHash } = await serve({ project: project && resolve(project), port: intOption(a, 'port') });
   workspace.useDevice(device);
   io.out(`camscope listening on ${shell.url}${startHash}\n`);
-  await serveUntilSignal(shell, workspace, io.err);
+  await serveUntilSignal(shell, workspace, io.err, a.flags.has('window') ? { url: `${shell.url}${startHash}`, out: io.out } : undefined);
 }
 
 /**
- * Serves until SIGINT/SIGTERM, then stops gracefully: no new connections (open ones get 1001), every running job
- * finishes and commits the batch in hand, the store closes and releases the project lock. A second signal exits
- * at once (committed batches are safe: each is one transaction).
+ * Serves until SIGINT/SIGTERM (or, with `window`, until the app window opened on its URL is closed), then stops
+ * gracefully: no new connections (open ones get 1001), every running job finishes and commits the batch in hand, the
+ * store closes and releases the project lock. A second signal exits at once (committed batches are safe: each is one
+ * transaction).
  */
-export async function serveUntilSignal(shell: BrowserShell, workspace: Workspace, err: (text: string) => void): Promise<void> {
+export async function serveUntilSignal(
+  shell: BrowserShell,
+  workspace: Workspace,
+  err: (text: string) => void,
+  window?: { url: string; out: (text: string) => void },
+): Promise<void> {
   let dispose = () => {};
+  let opened = null as AppWindow | null;
   await new Promise<void>((done) => {
-    dispose = onInterrupt((signal) => {
-      err(`camscope: ${signal}: finishing the running batches, then closing ${workspace.store.file} (${signal} again stops at once)\n`);
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
       // Both at once: the jobs must hear 'stop' before more batches start, while the sockets get their close.
       void Promise.all([shell.close(), workspace.shutdown()])
         .then(() => err('camscope: stopped; the project is closed and unfinished runs resume when it is opened again\n'))
         .catch((e: unknown) => err(`camscope: stopping failed: ${firstLine(e)}\n`))
         .finally(done);
+    };
+    dispose = onInterrupt((signal) => {
+      err(`camscope: ${signal}: finishing the running batches, then closing ${workspace.store.file} (${signal} again stops at once)\n`);
+      stop();
     }, err);
+    if (window) opened = openAppWindow(window.url, (line) => window.out(`camscope: ${line}\n`), stop);
   });
   dispose();
+  opened?.close();
 }
 
 function packageRoot(dir: string): string {

@@ -2,6 +2,7 @@
 // computed in one explain job (one engine pass), for the top-1 or a chosen class. The image goes into the project's
 // scratch dataset and the maps are ordinary runs, so the gallery and the image view show them afterwards.
 import { CamscopeError } from '../errors.js';
+import type { ExplainReport } from '../../src-shared/explainTypes.js';
 import type { Response } from '../../src-shared/ipc.js';
 import { QUICK_LOOK_DATASET, quickLookMethods } from '../../src-shared/quickLook.js';
 import type { ProjectImages } from './images.js';
@@ -36,5 +37,25 @@ export class QuickLook {
     const first = detail.maps[0];
     if (!first) throw new CamscopeError(`${path}: ${model.name} gave no map for it`);
     return { detail, modelId, layer, target: first.target, refused: plan.refused, slow: plan.slow };
+  }
+
+  /**
+   * Stores what `camscope explain` computed as quick look stores it: the model (added when new), each image in the
+   * scratch dataset, one finished run per method. Returns the images' ids, in the report's order.
+   */
+  async record(report: ExplainReport, target: 'top1' | number, params: Record<string, unknown>): Promise<number[]> {
+    const layers = [...new Set(report.results.flatMap((r) => r.maps.map((m) => m.layer)))];
+    if (layers.length !== 1) throw new CamscopeError(`--open stores the maps of one layer; these are of ${layers.length} (${layers.join(', ')})`);
+    const model = await this.models.add(report.model.path);
+    const imageIds: number[] = [];
+    for (const r of report.results) imageIds.push(await this.images.importImage(r.image, QUICK_LOOK_DATASET));
+    this.runs.recordRuns(
+      model.id,
+      layers[0]!,
+      target,
+      params,
+      report.results.map((result, k) => ({ imageId: imageIds[k]!, result })),
+    );
+    return imageIds;
   }
 }

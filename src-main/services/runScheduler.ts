@@ -88,6 +88,24 @@ export class RunScheduler {
     return { runIds, layer, finished };
   }
 
+  /** Stores maps computed elsewhere (`camscope explain --open`) as finished runs, one per method, over these images; their ids. */
+  recordRuns(
+    modelId: number,
+    layer: string,
+    target: 'top1' | number,
+    params: Record<string, unknown>,
+    results: { imageId: number; result: ImageResult }[],
+  ): number[] {
+    const { store } = this.project;
+    const imageIds = results.map((r) => r.imageId);
+    const methods = [...new Set(results.flatMap((r) => r.result.maps.map((m) => m.method)))];
+    const byMethod = new Map(methods.map((method) => [method, store.createRun({ modelId, method, layer, target, imageIds, params })]));
+    for (const id of byMethod.values()) store.startRun(id);
+    recordBatch(store, byMethod, results, 0);
+    for (const id of byMethod.values()) store.finishRun(id, 'done');
+    return [...byMethod.values()];
+  }
+
   /**
    * Restarts the runs a crash left 'running' (the store knows which images they still lack), one
    * job per (model, layer, target) so methods that ran together share their engine runs again.

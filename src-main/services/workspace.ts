@@ -7,7 +7,7 @@ import { exportReport } from './reportExport.js';
 import { ChromiumPdfPrinter, type PdfPrinter } from '../report/pdfPrinter.js';
 import type { ProjectStore } from '../store/projectStore.js';
 import type { Dataset, LoadOptions } from '../datasets/index.js';
-import type { Box } from '../../src-shared/explainTypes.js';
+import type { Box, ExplainReport } from '../../src-shared/explainTypes.js';
 import type { Response, RunInfo } from '../../src-shared/ipc.js';
 import { type ImageSource, ProjectImages } from './images.js';
 import { DEV_WORKER, type WorkerEntry } from './jobRunner.js';
@@ -129,6 +129,11 @@ export class Workspace implements ImageSource {
 
   image(imageId: number, kind: 'thumb' | 'full'): Promise<{ bytes: Buffer; mime: string } | null> {
     return this.images.image(imageId, kind);
+  }
+
+  /** Stores `camscope explain`'s results as quick look does (src-main/cli/explainOpen.ts); the images' ids. */
+  recordExplained(report: ExplainReport, target: 'top1' | number, params: Record<string, unknown>): Promise<number[]> {
+    return this.quickLook.record(report, target, params);
   }
 
   /**
