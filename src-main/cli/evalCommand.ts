@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { CamscopeError } from '../errors.js';
 import { loadDataset, parseDatasetFormat, parseMaskForeground } from '../datasets/index.js';
 import { evaluateDataset } from '../evaluation/evaluateDataset.js';
-import type { EvaluationResult } from '../evaluation/evaluationResult.js';
+import { type EvaluationResult, GALLERY_IMAGES } from '../evaluation/evaluationResult.js';
 import { thresholdSplit } from '../evaluation/thresholdSplit.js';
 import { renderCsv } from '../report/csvReport.js';
 import { renderHtmlReport } from '../report/htmlReport.js';
@@ -77,7 +77,7 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
     if (heldOut && heldOut.fingerprint === dataset.fingerprint)
       throw new CamscopeError(`--threshold-split ${heldOutSplit}: the held-out split holds the same images as the evaluated one`);
     return {
-      heldOutResult: heldOut ? await evaluateDataset({ ...common, dataset: heldOut, faithfulness: false, bootstrap: null }) : null,
+      heldOutResult: heldOut ? await evaluateDataset({ ...common, dataset: heldOut, faithfulness: false, bootstrap: null, keepMaps: 0 }) : null,
       result: await evaluateDataset({
         ...common,
         dataset,
@@ -87,6 +87,8 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
         road: a.flags.has('road'),
         bootstrap: resamples === 0 ? null : { resamples, seed },
         shard,
+        // Only the report gallery's maps are kept: memory stays flat over a large dataset.
+        keepMaps: GALLERY_IMAGES,
       }),
     };
   });

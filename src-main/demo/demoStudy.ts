@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDataset, type Dataset } from '../datasets/index.js';
 import { evaluateDataset } from '../evaluation/evaluateDataset.js';
-import type { EvaluationResult, ImageEvaluation } from '../evaluation/evaluationResult.js';
+import { type EvaluationResult, type ImageEvaluation, keptMap } from '../evaluation/evaluationResult.js';
 import { DEMO_MODELS, IMAGENET_METHODS, IMAGENET_MODELS, demoDataDir, demoModelPath, demoPhotosDir } from '../services/demoProject.js';
 import type { SynthManifest } from '../synth/generate.js';
 import type { Scenario } from '../synth/scene.js';
@@ -130,7 +130,7 @@ export function shortcutFinding(
     marked.set(model, images);
     const percent = (hits: boolean[]) => (hits.length ? (100 * hits.filter(Boolean).length) / hits.length : 0);
     for (const method of HEADLINE_PAIR.filter((m) => !(m in result.refused))) {
-      const peaks = images.map(({ image, mark }) => ({ image, mark, peak: peakCell(image.methods[method]!.map, image.item) }));
+      const peaks = images.map(({ image, mark }) => ({ image, mark, peak: peakCell(keptMap(image.methods[method]!.map), image.item) }));
       shortcut.push({
         model,
         method,

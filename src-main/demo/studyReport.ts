@@ -5,6 +5,7 @@
 import sharp from 'sharp';
 import { renderOverlay } from '../explain/postprocess/overlay.js';
 import { decodeImage } from '../image/imageInput.js';
+import { keptMap } from '../evaluation/evaluationResult.js';
 import { renderHtmlReport } from '../report/htmlReport.js';
 import { escapeHtml as esc } from '../report/svgCharts.js';
 import type { DemoStudy, MarkedImage } from './demoStudy.js';
@@ -46,7 +47,7 @@ async function shortcutExample(id: string, perModel: { model: string; method: st
   const figures = await Promise.all(
     perModel.map(async ({ model, method, example: { image: im, mark } }) => {
       const boxes = [{ box: mark, color: MARK_COLOR }, ...im.item.boxes.map((box) => ({ box, color: GT_COLOR }))];
-      const src = await thumb(await renderOverlay({ image, map: im.methods[method]!.map, boxes }));
+      const src = await thumb(await renderOverlay({ image, map: keptMap(im.methods[method]!.map), boxes }));
       const top = im.predictions[0]!;
       return `<figure><img src="${src}" alt="${esc(model)}"><figcaption>${esc(model)} ${esc(method)}: ${esc(top.label ?? String(top.index))}</figcaption></figure>`;
     }),
@@ -92,7 +93,7 @@ async function photoFigures(study: DemoStudy): Promise<string> {
           const im = result.images[i]!;
           const top = im.predictions[0]!;
           return ['cam' in result.refused ? 'gradcam++' : 'cam', 'gradcam'].map(async (method) => {
-            const map = im.methods[method]!.map;
+            const map = keptMap(im.methods[method]!.map);
             const boxes = [...im.item.boxes.map((box) => ({ box, color: GT_COLOR })), ...(map.box ? [{ box: map.box, color: PRED_COLOR }] : [])];
             const src = await thumb(await renderOverlay({ image, map, boxes }), PHOTO_SIDE);
             return `<figure><img src="${src}" alt="${esc(model)} ${esc(method)}"><figcaption>${esc(model)} · ${esc(method)}: ${esc(top.label ?? String(top.index))} (${(100 * top.score).toFixed(1)} %)</figcaption></figure>`;

@@ -10,14 +10,21 @@ import { applicableMethods } from './applicableMethods.js';
 import { Progress } from '../terminal/progress.js';
 import type { Dataset, DatasetItem } from '../datasets/datasetTypes.js';
 import type { MapResult, Prediction } from '../../src-shared/explainTypes.js';
-import type { EvaluatedMap, EvaluationResult, ImageEvaluation, ImageMethodEvaluation } from './evaluationResult.js';
+import {
+  type EvaluatedMap,
+  type EvaluationResult,
+  type ImageEvaluation,
+  type ImageMethodEvaluation,
+  disagreementOrder,
+  methodEvaluation,
+} from './evaluationResult.js';
 import { checkLabelsFit, resolveLabelOffset } from './labelMapping.js';
 import { ProjectRecorder } from './projectRecorder.js';
 import { loadGroundTruthMask } from './groundTruthMask.js';
 import { type Shard, inShard, shardLabel } from '../datasets/shard.js';
 import { writeScoremap } from './npyExport.js';
 import { packMetrics, unpackMetrics } from './storedMetrics.js';
-import { IMAGE_METRIC_NAMES, MetricAggregator, imagePairs, localizationValues, type ImageMaps } from './imageMetrics.js';
+import { IMAGE_METRIC_NAMES, MetricAggregator, imagePairs, localizationValues, methodPairs, type ImageMaps } from './imageMetrics.js';
 import { deletionFractions, faithfulnessOf } from './faithfulness.js';
 import { explainerMaps, explainerScore, inputShapeOf } from './metrics/index.js';
 
@@ -49,6 +56,11 @@ export interface EvaluateOptions {
   signal?: AbortSignal;
   /** Evaluate only this shard's images (of the first `limit`), partitioned by dataset id (datasets/shard.ts). */
   shard?: Shard | null;
+  /**
+   * Which top-1 maps the result keeps the values of: 'all' (default), or the N images where the first pair of methods
+   * disagrees most (the report's gallery, disagreementOrder), so memory stays flat over a large dataset.
+   */
+  keepMaps?: 'all' | number;
 }
 
 export async function evaluateDataset(opts: EvaluateOptions): Promise<EvaluationResult> {
@@ -97,6 +109,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
     const images: ImageEvaluation[] = [];
     const progress = opts.progress ? new Progress(items.length, 'images', opts.progress) : null;
     const batchSize = model.dynamicBatch ? Math.max(1, opts.batchSize ?? 8) : 1;
+    const gallery = opts.keepMaps === undefined || opts.keepMaps === 'all' ? null : new MapKeeper(opts.keepMaps, ids);
 
     const freshIn = (start: number) =>
       Array.from({ length: Math.max(0, Math.min(batchSize, items.length - start)) }, (_, k) => start + k).filter((i) => !isStored(i));
@@ -136,7 +149,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
           const maps = source.maps[id]!;
           const values = row >= 0 ? { ...localizationValues(item, maps, correct, threshold), ...source.values[id] } : source.values[id]!;
           const curves = source.vectors[id] ?? {};
-          methods[id] = { map: maps.top1, values };
+          methods[id] = methodEvaluation(maps.top1, values);
           aggregator.add(id, item, maps, curves, gtMask);
           if (row >= 0 && !stored.get(id)?.has(i)) {
             // The GT-class map is kept only where it differs from the stored top-1 map.
@@ -150,6 +163,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
         const image: ImageEvaluation = { item, predictions: source.predictions, gtIndex, correct, methods, pairs: {} };
         image.pairs = imagePairs(image, ids);
         images.push(image);
+        gallery?.offer(image);
       }
       for (const id of ids) recorder?.record(id, perRecord.get(id)!, threshold, elapsed / ids.length);
       progress?.update(images.length);
@@ -291,4 +305,31 @@ function readStored(recorder: ProjectRecorder, ids: string[], index: number, gtI
     row.vectors[id] = Object.fromEntries(Object.entries(vectors).filter(([name]) => name !== 'gt_map'));
   }
   return row;
+}
+
+/** Keeps the map values of the `size` images where the first method pair disagrees most; lets the others' go. */
+class MapKeeper {
+  private readonly kept: ImageEvaluation[] = [];
+  private readonly key: string | null;
+
+  constructor(
+    private readonly size: number,
+    ids: readonly string[],
+  ) {
+    const pair = methodPairs(ids)[0];
+    this.key = pair ? `${pair[0]}|${pair[1]}` : null;
+  }
+
+  offer(image: ImageEvaluation): void {
+    if (this.key === null || image.pairs[this.key]!.spearman === null || this.size <= 0) return release(image);
+    const order = disagreementOrder(this.key);
+    let at = this.kept.length;
+    while (at > 0 && order(image, this.kept[at - 1]!) < 0) at--;
+    this.kept.splice(at, 0, image);
+    if (this.kept.length > this.size) release(this.kept.pop()!);
+  }
+}
+
+function release(image: ImageEvaluation): void {
+  for (const m of Object.values(image.methods)) m.map = { ...m.map, values: null };
 }

@@ -4,6 +4,7 @@ import type { Box, Prediction, Preprocessing } from '../../src-shared/explainTyp
 import type { EvaluationSummary } from '../../src-shared/evaluationTypes.js';
 import type { DatasetItem } from '../datasets/datasetTypes.js';
 import type { MaxBoxAccResult } from './metrics/index.js';
+import { valueRange } from '../../src-shared/mapGrid.js';
 
 /** A map at layer resolution with the class it explains and its WSOL box (original pixels). */
 export interface EvaluatedMap {
@@ -14,11 +15,36 @@ export interface EvaluatedMap {
   box: Box | null;
 }
 
+/** An EvaluatedMap whose values the evaluation may have let go (EvaluateOptions.keepMaps): class, size and box stay. */
+export type ResultMap = Omit<EvaluatedMap, 'values'> & { values: Float32Array | null };
+
+/** The map with its values, or an error saying the evaluation did not keep them (EvaluateOptions.keepMaps). */
+export function keptMap(m: ResultMap): EvaluatedMap {
+  if (!m.values) throw new Error('the evaluation did not keep this map (EvaluateOptions.keepMaps)');
+  return m as EvaluatedMap;
+}
+
+/** Report gallery size: the images where the first pair of methods disagrees most, the only maps `camscope eval` keeps. */
+export const GALLERY_IMAGES = 8;
+
+/** The report gallery's order for pair "a|b": lowest Spearman ρ of the two top-1 maps first, then by id; undefined ρ last. */
+export function disagreementOrder(key: string): (x: ImageEvaluation, y: ImageEvaluation) => number {
+  const rho = (im: ImageEvaluation) => im.pairs[key]!.spearman ?? Infinity;
+  return (x, y) => rho(x) - rho(y) || x.item.id.localeCompare(y.item.id);
+}
+
 export interface ImageMethodEvaluation {
-  /** Map of the predicted class (what the project stores and the gallery shows). */
-  map: EvaluatedMap;
+  /** Map of the predicted class (what the project stores and the gallery shows); values only where kept. */
+  map: ResultMap;
+  /** The map's largest value (the analytic CAM ↔ Grad-CAM note's scale), kept when the values are not. */
+  peak: number;
   /** Per-image numbers (CSV columns); null where not defined (no label, no box, constant map). */
   values: Record<string, number | null>;
+}
+
+/** An image's result for one method, its map's peak taken while the values are at hand. */
+export function methodEvaluation(map: EvaluatedMap, values: Record<string, number | null>): ImageMethodEvaluation {
+  return { map, peak: valueRange(map.values).max, values };
 }
 
 export interface ImagePairEvaluation {

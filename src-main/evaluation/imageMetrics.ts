@@ -3,7 +3,16 @@ import { weightedMean, type BootstrapOptions } from '../../src-shared/bootstrap.
 import type { MethodMetrics, MetricKey, PairAgreement } from '../../src-shared/evaluationTypes.js';
 import type { DatasetItem } from '../datasets/datasetTypes.js';
 import { boxIoU } from '../../src-shared/wsolBox.js';
-import type { ClassRow, Curve, EvaluatedMap, EvaluationResult, ImageEvaluation, ImagePairEvaluation, MethodCurves } from './evaluationResult.js';
+import {
+  type ClassRow,
+  type Curve,
+  type EvaluatedMap,
+  type EvaluationResult,
+  type ImageEvaluation,
+  type ImagePairEvaluation,
+  type MethodCurves,
+  keptMap,
+} from './evaluationResult.js';
 import {
   IOU_THRESHOLDS,
   MaxBoxAccAccumulator,
@@ -69,8 +78,8 @@ export function imagePairs(image: ImageEvaluation, ids: readonly string[]): Reco
   const out: Record<string, ImagePairEvaluation> = {};
   const points = (m: EvaluatedMap) => pointingGame(m, item, item.boxes).hit;
   for (const [a, b] of methodPairs(ids)) {
-    const ma = image.methods[a]!.map;
-    const mb = image.methods[b]!.map;
+    const ma = keptMap(image.methods[a]!.map);
+    const mb = keptMap(image.methods[b]!.map);
     out[`${a}|${b}`] = {
       pearson: pearson(ma, mb),
       spearman: spearman(ma, mb),

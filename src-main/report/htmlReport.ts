@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { METRIC_KEYS, type MethodMetrics, type MetricKey } from '../../src-shared/evaluationTypes.js';
 import { renderOverlay, type OverlayBox } from '../explain/postprocess/overlay.js';
 import { decodeImage } from '../image/imageInput.js';
-import type { EvaluationResult, ImageEvaluation } from '../evaluation/evaluationResult.js';
+import { type EvaluationResult, GALLERY_IMAGES, type ImageEvaluation, disagreementOrder, keptMap } from '../evaluation/evaluationResult.js';
 import { methodPairs } from '../evaluation/imageMetrics.js';
 import { METRIC_SPECS, type MetricSpec } from './metricSpecs.js';
 import { escapeHtml as esc, histogram, lineChart } from './svgCharts.js';
@@ -201,7 +201,7 @@ function agreementSection(result: EvaluationResult): string {
   const notes: string[] = [];
   for (const [key, a] of entries) {
     if (a.analytic_max_error !== null) {
-      const scale = Math.max(0, ...result.images.map((im) => Math.max(...im.methods[a.b]!.map.values)));
+      const scale = Math.max(0, ...result.images.map((im) => im.methods[a.b]!.peak));
       notes.push(
         `<div class="ok"><b>Analytic link (${esc(key)}).</b> On a global-average-pooling → linear head, Grad-CAM = ReLU(CAM)/(H·W) exactly (the Grad-CAM channel weights are w<sub>k</sub><sup>c</sup>/(H·W)). ` +
           (a.analytic_max_error === 0
@@ -243,8 +243,8 @@ async function gallerySection(result: EvaluationResult, opts: HtmlReportOptions)
   const key = `${pair[0]}|${pair[1]}`;
   const worst = [...result.images]
     .filter((im) => im.pairs[key]!.spearman !== null)
-    .sort((x, y) => x.pairs[key]!.spearman! - y.pairs[key]!.spearman! || x.item.id.localeCompare(y.item.id))
-    .slice(0, opts.galleryImages ?? 8);
+    .sort(disagreementOrder(key))
+    .slice(0, opts.galleryImages ?? GALLERY_IMAGES);
   const side = opts.thumbnailSide ?? 160;
   const tiles = await Promise.all(worst.map((im) => galleryTile(im, pair, key, side)));
   return `<h2>Where ${esc(pair[0])} and ${esc(pair[1])} disagree most</h2>
@@ -265,7 +265,7 @@ export async function galleryTile(im: ImageEvaluation, pair: [string, string], k
   );
   const overlays = await Promise.all(
     pair.map(async (m) => {
-      const map = im.methods[m]!.map;
+      const map = keptMap(im.methods[m]!.map);
       const boxes = [...gtBoxes, ...(map.box ? [{ box: map.box, color: PREDICTED_COLOR }] : [])];
       return thumb(await renderOverlay({ image, map, boxes }));
     }),

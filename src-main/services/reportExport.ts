@@ -12,7 +12,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { WSOL_THRESHOLD } from '../../src-shared/wsolBox.js';
 import { CamscopeError } from '../errors.js';
 import type { DatasetItem } from '../datasets/datasetTypes.js';
-import type { EvaluatedMap, EvaluationResult, ImageEvaluation } from '../evaluation/evaluationResult.js';
+import { type EvaluatedMap, type EvaluationResult, type ImageEvaluation, methodEvaluation } from '../evaluation/evaluationResult.js';
 import { deletionFractions } from '../evaluation/faithfulness.js';
 import {
   IMAGE_METRIC_NAMES,
@@ -182,7 +182,7 @@ function evaluateImage(store: ProjectStore, model: ModelRow, runs: RunRow[], row
       const gt = gtIndex === null ? null : gtValues ? { ...top1, target: gtIndex, values: Float32Array.from(gtValues), box: null } : top1;
       maps[run.method] = { top1, gt };
       curves[run.method] = rest;
-      evaluation.methods[run.method] = { map: top1, values };
+      evaluation.methods[run.method] = methodEvaluation(top1, values);
     } else {
       const gt = gtIndex === null || correct === false ? null : top1;
       const values = localizationValues(item, { top1, gt }, correct, threshold);
@@ -193,7 +193,7 @@ function evaluateImage(store: ProjectStore, model: ModelRow, runs: RunRow[], row
       }
       maps[run.method] = { top1, gt };
       curves[run.method] = {};
-      evaluation.methods[run.method] = { map: top1, values };
+      evaluation.methods[run.method] = methodEvaluation(top1, values);
     }
   }
   evaluation.pairs = imagePairs(

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { peakCell, shortcutFinding } from '../../src-main/demo/demoStudy.js';
 import { headlineTable, markdownTable } from '../../src-main/demo/studyTables.js';
-import type { ImageEvaluation } from '../../src-main/evaluation/evaluationResult.js';
+import { type ImageEvaluation, methodEvaluation } from '../../src-main/evaluation/evaluationResult.js';
 import type { Box } from '../../src-shared/explainTypes.js';
 
 const SIZE = 64;
@@ -23,7 +23,7 @@ function image(id: string, predicted: number, object: Box, peaks: Record<string,
     predictions: [{ index: predicted, label: CLASSES[predicted]!, score: 0.9 }],
     gtIndex: 0,
     correct: predicted === 0,
-    methods: Object.fromEntries(Object.entries(peaks).map(([m, [x, y]]) => [m, { map: peakAt(x, y), values: {} }])),
+    methods: Object.fromEntries(Object.entries(peaks).map(([m, [x, y]]) => [m, methodEvaluation(peakAt(x, y), {})])),
     pairs: {},
   };
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { encodeNpyFloat32, writeScoremap } from '../../src-main/evaluation/npyExport.js';
 import { packMetrics, unpackMetrics } from '../../src-main/evaluation/storedMetrics.js';
 import { MetricAggregator, analyticError, methodPairs } from '../../src-main/evaluation/imageMetrics.js';
-import type { ImageEvaluation } from '../../src-main/evaluation/evaluationResult.js';
+import { type ImageEvaluation, methodEvaluation } from '../../src-main/evaluation/evaluationResult.js';
 import { ROAD_PERCENTAGES } from '../../src-main/evaluation/metrics/index.js';
 import { csvField } from '../../src-main/report/csvReport.js';
 import { ticks } from '../../src-main/report/svgCharts.js';
@@ -90,7 +90,7 @@ test('ROAD numbers aggregate like the other faithfulness numbers: mean per-image
       predictions: [],
       gtIndex: null,
       correct: null,
-      methods: { gradcam: { map, values: { road_morf: morf, road_lerf: 0.4 } } },
+      methods: { gradcam: methodEvaluation(map, { road_morf: morf, road_lerf: 0.4 }) },
       pairs: {},
     };
   });

@@ -96,24 +96,28 @@ export interface MaxBoxAccResult {
   allContours: BoxAccCurve[];
 }
 
-/** One image's best IoU with its GT boxes at each cam threshold, per box setting. */
-export interface ImageBoxIoUs {
-  largest: Float64Array;
-  all: Float64Array;
-}
+/** The two box settings: V1's largest contour, V2's every contour. */
+const SETTINGS = ['largest', 'all'] as const;
+type Setting = (typeof SETTINGS)[number];
+/** Bit of (setting, δ) in an image's per-threshold hit byte: IoU ≥ δ/100 is all that result() reads of an IoU. */
+const hitBit = (setting: Setting, delta: number) => 1 << (SETTINGS.indexOf(setting) * IOU_THRESHOLDS.length + IOU_THRESHOLDS.indexOf(delta as 30));
 
-/** BoxEvaluator for both settings at once: add() one scoremap per image, then result() — of all images, or of a weighted resample. */
+/**
+ * BoxEvaluator for both settings at once: add() one scoremap per image, then result() — of all images, or of a weighted
+ * resample. Each image keeps one byte per threshold (its hits at every δ and setting), so 10 000 images hold about 1 MB.
+ */
 export class MaxBoxAccAccumulator {
   readonly thresholds: number[];
-  /** In the order added. */
-  readonly perImage: ImageBoxIoUs[] = [];
+  /** hits[i · thresholds + t]: image i's hit bits at threshold t, in the order added. */
+  private hits = new Uint8Array(0);
+  private count = 0;
 
   constructor({ camCurveInterval = CAM_CURVE_INTERVAL } = {}) {
     this.thresholds = camThresholds(camCurveInterval);
   }
 
   get images(): number {
-    return this.perImage.length;
+    return this.count;
   }
 
   /** One image: its normalized scoremap and its GT boxes at the scoremap's scale (inclusive corners). */
@@ -123,37 +127,45 @@ export class MaxBoxAccAccumulator {
     const u8 = scoremapToU8(scoremap);
     const maxU8 = u8.reduce((m, v) => Math.max(m, v), 0);
     const bestIoU = (boxes: Box[]) => Math.max(...boxes.flatMap((b) => gtBoxes.map((g) => wsolIoU(b, g))));
-    const ious: ImageBoxIoUs = { largest: new Float64Array(this.thresholds.length), all: new Float64Array(this.thresholds.length) };
+    const n = this.thresholds.length;
+    if ((this.count + 1) * n > this.hits.length) {
+      const grown = new Uint8Array(Math.max(1024 * n, 2 * this.hits.length));
+      grown.set(this.hits);
+      this.hits = grown;
+    }
+    const row = this.hits.subarray(this.count * n, (this.count + 1) * n);
     // Thresholds that cut the uint8 map at the same level give the same boxes.
-    const byCut = new Map<number, { largest: number; all: number }>();
+    const byCut = new Map<number, number>();
     this.thresholds.forEach((t, ti) => {
       const cut = Math.trunc(t * maxU8);
-      let best = byCut.get(cut);
-      if (!best) {
+      let bits = byCut.get(cut);
+      if (bits === undefined) {
         const boxes = boxesAtThreshold(u8, width, height, t, maxU8);
-        best = { largest: bestIoU([boxes.largest]), all: bestIoU(boxes.all) };
-        byCut.set(cut, best);
+        const best = { largest: bestIoU([boxes.largest]), all: bestIoU(boxes.all) };
+        bits = 0;
+        for (const setting of SETTINGS) for (const delta of IOU_THRESHOLDS) if (best[setting] >= delta / 100) bits |= hitBit(setting, delta);
+        byCut.set(cut, bits);
       }
-      ious.largest[ti] = best.largest;
-      ious.all[ti] = best.all;
+      row[ti] = bits;
     });
-    this.perImage.push(ious);
+    this.count++;
   }
 
   /** The dataset numbers; `weights[i]` counts image i that many times (a bootstrap resample), default once each. */
   result(weights?: ArrayLike<number>): MaxBoxAccResult {
     const w = (i: number) => (weights ? weights[i]! : 1);
     let images = 0;
-    for (let i = 0; i < this.perImage.length; i++) images += w(i);
-    const curves = (setting: keyof ImageBoxIoUs): BoxAccCurve[] =>
+    for (let i = 0; i < this.count; i++) images += w(i);
+    const n = this.thresholds.length;
+    const curves = (setting: Setting): BoxAccCurve[] =>
       IOU_THRESHOLDS.map((delta) => {
-        const counts = new Float64Array(this.thresholds.length);
-        this.perImage.forEach((im, i) => {
+        const counts = new Float64Array(n);
+        const bit = hitBit(setting, delta);
+        for (let i = 0; i < this.count; i++) {
           const wi = w(i);
-          if (wi === 0) return;
-          const ious = im[setting];
-          for (let t = 0; t < counts.length; t++) if (ious[t]! >= delta / 100) counts[t]! += wi;
-        });
+          if (wi === 0) continue;
+          for (let t = 0, at = i * n; t < n; t++, at++) if (this.hits[at]! & bit) counts[t]! += wi;
+        }
         const accuracy = Array.from(counts, (c) => (c * 100) / images);
         let best = 0;
         for (let i = 1; i < accuracy.length; i++) if (accuracy[i]! > accuracy[best]!) best = i;
