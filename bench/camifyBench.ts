@@ -1,8 +1,11 @@
-// `node --import tsx bench/camifyBench.ts` (run first by `npm run bench`): time to fit the camify head —
-// softmax regression, L-BFGS, products in ONNX Runtime — on N = 10 000 random features, K = 512, C = 1000
-// (labels from a random linear head, 20 % validation), beside the same N×K·K×C product in plain JavaScript.
+// `node --import tsx bench/camifyBench.ts` (run first by `npm run bench`): time to fit the camify heads — the
+// linear one (softmax regression, L-BFGS, products in ONNX Runtime) on N = 10 000 random features, K = 512,
+// C = 1000 (labels from a random linear head, 20 % validation), beside the same N×K·K×C product in plain
+// JavaScript; then the conv-gap one on shapes-fc-sized maps, against a forward pass of its head.
 import * as ort from 'onnxruntime-node';
-import { DEFAULT_L2, DEFAULT_VAL_SPLIT } from '../src-main/camify/camify.js';
+import { DEFAULT_FILTERS, DEFAULT_L2, DEFAULT_VAL_SPLIT } from '../src-main/camify/camify.js';
+import { CONV_GAP_DEFAULTS, fitConvGapHead } from '../src-main/camify/convGapFit.js';
+import { convGapGraph } from '../src-main/camify/convGapGraph.js';
 import { fitSoftmaxRegression } from '../src-main/camify/softmaxRegression.js';
 import { splitRows, takeRows } from '../src-main/camify/split.js';
 import { buildModel } from '../src-main/onnx/modelBuilder.js';
@@ -62,14 +65,77 @@ const part = (rows: number[]) => ({ x: takeRows(x, K, rows), labels: Int32Array.
 const valSet = part(val);
 const valLabels = valSet.labels.slice();
 const t2 = performance.now();
-const fit = await fitSoftmaxRegression(part(train), valSet, { classes: C, features: K, l2: DEFAULT_L2 });
+const fit = await fitSoftmaxRegression(part(train), valSet, { classes: C, features: K, l2: DEFAULT_L2.linear });
 const fitMs = performance.now() - t2;
 const agreement = fit.valPredictions.filter((p, i) => p === valLabels[i]).length / val.length;
-console.log(`camify fit: N ${N} (${train.length} train, ${val.length} validation), K ${K}, C ${C}, λ ${DEFAULT_L2}`);
+console.log(`camify fit: N ${N} (${train.length} train, ${val.length} validation), K ${K}, C ${C}, λ ${DEFAULT_L2.linear}`);
 console.log(
   `  fit ${(fitMs / 1000).toFixed(1)} s: ${fit.iterations} L-BFGS iterations (${(fitMs / Math.max(1, fit.iterations)).toFixed(0)} ms each incl. validation), stopped by ${fit.stoppedBy}`,
 );
 console.log(`  validation agreement with the generating head ${(agreement * 100).toFixed(1)} % (${(train.length / C).toFixed(0)} images per class)`);
 console.log(
   `  one N×K·K×C product: ONNX Runtime ${(ortProduct / 1000).toFixed(2)} s, plain JavaScript ${(jsProduct / 1000).toFixed(1)} s (from ${JS_ROWS} rows); an iteration makes two on the training rows and one on the validation rows`,
+);
+
+// The conv-gap head: N_MAPS random ReLU-like maps C_MAPS×SIDE×SIDE (shapes-fc's default layer), labels of a random
+// 1×1 head over their channel means, FILTERS filters; the fit's time against one forward pass of its own head graph
+// over the same training rows (what one epoch costs, in forward passes).
+const N_MAPS = 400;
+const C_MAPS = 96;
+const SIDE = 32;
+const CLASSES = 8;
+const mapRandom = random(2);
+const maps = Float32Array.from({ length: N_MAPS * C_MAPS * SIDE * SIDE }, () => Math.max(0, mapRandom() * 2 - 1));
+const head = Float32Array.from({ length: CLASSES * C_MAPS }, () => mapRandom() * 2 - 1);
+const mapLabels = Int32Array.from({ length: N_MAPS }, (_, i) => {
+  const plane = SIDE * SIDE;
+  const score = (c: number) => {
+    let s = 0;
+    for (let ch = 0; ch < C_MAPS; ch++) for (let p = 0; p < plane; p += 64) s += head[c * C_MAPS + ch]! * maps[(i * C_MAPS + ch) * plane + p]!;
+    return s;
+  };
+  let best = 0;
+  for (let c = 1; c < CLASSES; c++) if (score(c) > score(best)) best = c;
+  return best;
+});
+const mapSplit = splitRows(N_MAPS, DEFAULT_VAL_SPLIT, 0);
+const rowSize = C_MAPS * SIDE * SIDE;
+const mapPart = (rows: number[]) => ({
+  maps: takeRows(maps, rowSize, rows),
+  targets: Float32Array.from({ length: rows.length * CLASSES }, (_, j) => (mapLabels[rows[Math.floor(j / CLASSES)]!] === j % CLASSES ? 1 : 0)),
+  n: rows.length,
+});
+const trainMaps = mapPart(mapSplit.train);
+const forward = await ort.InferenceSession.create(convGapGraph('evaluate', CLASSES, SIDE * SIDE));
+const f32 = (n: number) => new ort.Tensor('float32', new Float32Array(n), [n]);
+const t3 = performance.now();
+for (let start = 0; start < trainMaps.n; start += CONV_GAP_DEFAULTS.batchSize) {
+  const rows = Math.min(CONV_GAP_DEFAULTS.batchSize, trainMaps.n - start);
+  await forward.run({
+    a: new ort.Tensor('float32', trainMaps.maps.subarray(start * rowSize, (start + rows) * rowSize), [rows, C_MAPS, SIDE, SIDE]),
+    p: new ort.Tensor('float32', trainMaps.targets.subarray(start * CLASSES, (start + rows) * CLASSES), [rows, CLASSES]),
+    wc: new ort.Tensor('float32', new Float32Array(DEFAULT_FILTERS * C_MAPS * 9), [DEFAULT_FILTERS, C_MAPS, 3, 3]),
+    bc: f32(DEFAULT_FILTERS),
+    wf: new ort.Tensor('float32', new Float32Array(CLASSES * DEFAULT_FILTERS), [CLASSES, DEFAULT_FILTERS]),
+    bf: f32(CLASSES),
+  });
+}
+const forwardMs = performance.now() - t3;
+await forward.release();
+const t4 = performance.now();
+const convFit = await fitConvGapHead(trainMaps, mapPart(mapSplit.val), {
+  classes: CLASSES,
+  channels: C_MAPS,
+  height: SIDE,
+  width: SIDE,
+  filters: DEFAULT_FILTERS,
+  l2: DEFAULT_L2['conv-gap'],
+  seed: 0,
+});
+const convMs = performance.now() - t4;
+console.log(
+  `conv-gap fit: ${N_MAPS} maps ${C_MAPS}×${SIDE}×${SIDE} (${mapSplit.train.length} train), ${DEFAULT_FILTERS} filters, ${CLASSES} classes`,
+);
+console.log(
+  `  fit ${(convMs / 1000).toFixed(1)} s: ${convFit.iterations} epochs, ${(convMs / convFit.iterations / 1000).toFixed(2)} s each incl. validation = ${(convMs / convFit.iterations / forwardMs).toFixed(1)}× one forward pass of the head over the training maps (${(forwardMs / 1000).toFixed(2)} s)`,
 );

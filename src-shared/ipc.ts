@@ -235,7 +235,7 @@ export const channels = {
   'images.detail': { request: z.object({ imageId: id }).strict(), response: imageDetail },
   'models.add': { request: z.object({ path }).strict(), response: modelInfo },
   'models.list': { request: z.object({}).strict(), response: z.array(modelInfo) },
-  /** Refits a GAP → linear head on a layer's frozen features (src-main/camify/), writes it to `out` and adds it to the project. */
+  /** Trains a GAP head (conv-gap by default, or linear) on a layer's frozen features (src-main/camify/), writes it to `out` and adds it to the project. */
   'models.camify': {
     request: z
       .object({
@@ -243,6 +243,8 @@ export const channels = {
         dataset: path,
         out: path,
         layer: z.string().max(1024).optional(),
+        head: z.enum(['conv-gap', 'linear']).optional(),
+        filters: z.number().int().min(1).max(4096).optional(),
         targetSource: z.enum(['model', 'labels']).optional(),
         valSplit: z.number().min(0).lt(1).optional(),
         seed: z.number().int().optional(),

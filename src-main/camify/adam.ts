@@ -16,11 +16,11 @@ export class Adam {
     this.v = new Float64Array(size);
   }
 
-  /** θ ← θ − α·m̂/(√v̂ + ε) for the gradient g at θ (in place). */
-  step(theta: Float64Array, g: Float64Array): void {
+  /** θ ← θ − α·m̂/(√v̂ + ε) for the gradient g at θ (in place); `rate` scales α (a schedule). */
+  step(theta: Float64Array, g: Float64Array, rate = 1): void {
     this.t++;
     const { m, v, beta1: b1, beta2: b2 } = this;
-    const alpha = (this.learningRate * Math.sqrt(1 - b2 ** this.t)) / (1 - b1 ** this.t);
+    const alpha = (rate * this.learningRate * Math.sqrt(1 - b2 ** this.t)) / (1 - b1 ** this.t);
     for (let i = 0; i < theta.length; i++) {
       m[i] = b1 * m[i]! + (1 - b1) * g[i]!;
       v[i] = b2 * v[i]! + (1 - b2) * g[i]! * g[i]!;

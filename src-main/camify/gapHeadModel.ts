@@ -1,12 +1,22 @@
 // Writes the camified model: the source graph up to the chosen layer (nodes the layer does not depend on
-// are pruned) → GlobalAveragePool → Flatten → Gemm(W, b) → `logits`, keeping the input, opset and metadata.
+// are pruned) → [conv-gap head: Conv 3×3 (pad 1) → ReLU, the map CAM explains] → GlobalAveragePool → Flatten →
+// Gemm(W, b) → `logits`, keeping the input, opset and metadata.
 import type { ClassifierModel } from '../model/classifierModel.js';
 import { floatValueInfo } from '../onnx/gradientGraph.js';
 import { type ModelProto, cloneModel, floatTensor, makeAttribute } from '../onnx/onnxModel.js';
 import type { SoftmaxHead } from './softmaxRegression.js';
+import type { ConvGapHead } from './convGapFit.js';
+import { KERNEL } from './convGapGraph.js';
 
-export function buildGapHeadModel(source: ClassifierModel, layer: string, head: SoftmaxHead, metadata: Record<string, string>): ModelProto {
-  const k = source.shapeOf(layer)![1]!;
+/** The camified model, and the tensor its CAM explains (the layer for a linear head, the new conv's ReLU for conv-gap). */
+export function buildGapHeadModel(
+  source: ClassifierModel,
+  layer: string,
+  head: SoftmaxHead | ConvGapHead,
+  metadata: (camLayer: string) => Record<string, string>,
+): { model: ModelProto; camLayer: string } {
+  const conv = 'convWeights' in head ? head : null;
+  const k = conv ? conv.convBias.length : source.shapeOf(layer)![1]!;
   const classes = head.bias.length;
   if (head.weights.length !== classes * k) throw new Error(`buildGapHeadModel: ${head.weights.length} weights for ${classes} × ${k}`);
   const model = cloneModel(source.model);
@@ -32,13 +42,30 @@ export function buildGapHeadModel(source: ClassifierModel, layer: string, head: 
     taken.add(out);
     return out;
   };
+  let camLayer = layer;
+  if (conv) {
+    const [weight, bias, out] = [unique('camscope_conv_weight'), unique('camscope_conv_bias'), unique('camscope_conv')];
+    camLayer = unique('camscope_cam');
+    const channels = conv.convWeights.length / (k * KERNEL * KERNEL);
+    graph.node.push(
+      {
+        opType: 'Conv',
+        name: out,
+        input: [layer, weight, bias],
+        output: [out],
+        attribute: [makeAttribute('kernel_shape', [KERNEL, KERNEL]), makeAttribute('pads', [1, 1, 1, 1])],
+      },
+      { opType: 'Relu', name: camLayer, input: [out], output: [camLayer] },
+    );
+    graph.initializer.push(floatTensor(weight, [k, channels, KERNEL, KERNEL], conv.convWeights), floatTensor(bias, [k], conv.convBias));
+  }
   const pooled = unique('camscope_gap');
   const flat = unique('camscope_gap_flat');
   const weights = unique('camscope_head_weight');
   const bias = unique('camscope_head_bias');
   const logits = unique('logits');
   graph.node.push(
-    { opType: 'GlobalAveragePool', name: pooled, input: [layer], output: [pooled] },
+    { opType: 'GlobalAveragePool', name: pooled, input: [camLayer], output: [pooled] },
     { opType: 'Flatten', name: flat, input: [pooled], output: [flat], attribute: [makeAttribute('axis', 1)] },
     { opType: 'Gemm', name: logits, input: [flat, weights, bias], output: [logits], attribute: [makeAttribute('transB', 1)] },
   );
@@ -46,8 +73,9 @@ export function buildGapHeadModel(source: ClassifierModel, layer: string, head: 
   const batch = source.inputDims[0]!;
   graph.output = [floatValueInfo(logits, [typeof batch === 'number' ? batch : batch === '?' ? 'N' : batch, classes])];
 
-  const kept = (model.metadataProps ?? []).filter((p) => p.key && !(p.key in metadata));
-  model.metadataProps = [...kept, ...Object.entries(metadata).map(([key, value]) => ({ key, value }))];
+  const entries = metadata(camLayer);
+  const kept = (model.metadataProps ?? []).filter((p) => p.key && !(p.key in entries));
+  model.metadataProps = [...kept, ...Object.entries(entries).map(([key, value]) => ({ key, value }))];
   model.producerName = 'camscope camify';
-  return model;
+  return { model, camLayer };
 }

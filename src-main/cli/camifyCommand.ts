@@ -1,8 +1,12 @@
-// `camscope camify`: refits a GAP → linear head on a layer's frozen features so CAM applies (src-main/camify/).
+// `camscope camify`: trains a GAP head on a layer's frozen features so CAM applies (src-main/camify/); with
+// --report/--json also the other head kind on the same split, to compare both with the original.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CamscopeError } from '../errors.js';
-import { DEFAULT_L2, DEFAULT_VAL_SPLIT, camify } from '../camify/camify.js';
-import { compareCamify } from '../camify/camifyComparison.js';
-import type { TargetSource } from '../model/camifyMetadata.js';
+import { type CamifyOptions, type CamifyResult, DEFAULT_VAL_SPLIT, camify } from '../camify/camify.js';
+import { type RefitModel, compareCamify } from '../camify/camifyComparison.js';
+import type { CamifyHead, TargetSource } from '../model/camifyMetadata.js';
 import { parseDatasetFormat } from '../datasets/index.js';
 import { renderCamifyReport } from '../report/camifyReport.js';
 import { intOption, one, parseArgs, required } from './args.js';
@@ -22,6 +26,9 @@ export async function camifyCommand(argv: string[], io: CliIO): Promise<void> {
   const a = parseArgs(argv, {
     model: {},
     layer: {},
+    head: {},
+    filters: {},
+    'min-agreement': {},
     dataset: {},
     format: {},
     split: {},
@@ -55,15 +62,18 @@ export async function camifyCommand(argv: string[], io: CliIO): Promise<void> {
   };
   const batchSize = intOption(a, 'batch');
   let progress: Progress | null = null;
-  const result = await camify({
+  const options: CamifyOptions = {
     model: required(a, 'model'),
     dataset: required(a, 'dataset'),
     out: required(a, 'out'),
     layer: one(a, 'layer'),
+    head: one(a, 'head') as CamifyHead | undefined,
+    filters: intOption(a, 'filters'),
+    minAgreement: numberOption(one(a, 'min-agreement'), 'min-agreement'),
     targetSource: one(a, 'target-source') as TargetSource | undefined,
     valSplit,
     seed: intOption(a, 'seed'),
-    l2: numberOption(one(a, 'l2'), 'l2') ?? DEFAULT_L2,
+    l2: numberOption(one(a, 'l2'), 'l2'),
     format: format === undefined ? undefined : parseDatasetFormat(format),
     split: one(a, 'split'),
     batchSize,
@@ -77,7 +87,8 @@ export async function camifyCommand(argv: string[], io: CliIO): Promise<void> {
       if (iteration % 10 === 0)
         io.err(`fit: iteration ${iteration}, objective ${loss.toFixed(4)}${valLoss === null ? '' : `, validation loss ${valLoss.toFixed(4)}`}\n`);
     },
-  });
+  };
+  const result = await camify(options);
   if (result.warnings.length) io.err(`${result.warnings.length} dataset warnings (first: ${result.warnings[0]})\n`);
   io.err(`fit: ${result.fit.iterations} iterations, stopped by ${result.fit.stoppedBy}\n`);
   io.out(`${result.out}: ${result.description}\n`);
@@ -86,17 +97,37 @@ export async function camifyCommand(argv: string[], io: CliIO): Promise<void> {
     throw new CamscopeError(
       `${required(a, 'dataset')}: --report/--json need a dataset folder (a plain folder of images has no boxes or sizes to evaluate on)`,
     );
-  const { comparison, images, refitImages } = await compareCamify({
-    original: required(a, 'model'),
-    refit: result.out,
-    dataset: result.validation,
-    layer: result.layer,
-    modelOptions,
-    batchSize,
-  });
-  if (json) writeOutput(json, `${JSON.stringify(comparison, null, 2)}\n`);
-  if (report) writeOutput(report, await renderCamifyReport(comparison, images, refitImages));
-  io.err(
-    `comparison on ${comparison.images} validation images: top-1 agreement ${(100 * comparison.top1Agreement).toFixed(1)} %, mean Pearson ${comparison.meanPearson?.toFixed(3) ?? '—'}\n`,
-  );
+  const refitModel = (r: CamifyResult, model: string): RefitModel => ({ model, layer: r.camLayer, head: r.record.head!, sourceLayer: r.layer });
+  // The other head kind on the same images and split (at the layer it chooses itself), kept only for the comparison.
+  const other: CamifyHead = result.record.head === 'linear' ? 'conv-gap' : 'linear';
+  const scratch = mkdtempSync(join(tmpdir(), 'camscope-camify-baseline-'));
+  try {
+    io.err(`fitting the ${other} head on the same split for the comparison\n`);
+    // --l2 and --filters are the written head's settings: the baseline takes its defaults.
+    const baseline = await camify({
+      ...options,
+      head: other,
+      l2: undefined,
+      filters: undefined,
+      out: join(scratch, `${other}.onnx`),
+      onProgress: undefined,
+    });
+    const { comparison, images, refitImages } = await compareCamify({
+      original: required(a, 'model'),
+      layer: result.layer,
+      refit: refitModel(result, result.out),
+      baseline: refitModel(baseline, baseline.out),
+      dataset: result.validation,
+      modelOptions,
+      batchSize,
+    });
+    comparison.baseline!.model = `${other} head (fit for this comparison, not written)`;
+    if (json) writeOutput(json, `${JSON.stringify(comparison, null, 2)}\n`);
+    if (report) writeOutput(report, await renderCamifyReport(comparison, images, refitImages));
+    io.err(
+      `comparison on ${comparison.images} validation images: top-1 agreement ${(100 * comparison.top1Agreement).toFixed(1)} %, mean Pearson ${comparison.meanPearson?.toFixed(3) ?? '—'}\n`,
+    );
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }

@@ -3,11 +3,21 @@
 export const CAMIFY_METADATA_KEY = 'camscope.camify';
 
 export type TargetSource = 'model' | 'labels';
+export type CamifyHead = 'conv-gap' | 'linear';
 
 export interface CamifyRecord {
   sourceSha256: string;
   sourceFile: string;
+  /** The tensor CAM explains in the camified model (the source layer for a linear head). */
   layer: string;
+  /** Absent in records written before the conv-gap head: linear. */
+  head?: CamifyHead;
+  /** The source model's layer the head reads. */
+  sourceLayer?: string;
+  /** The conv-gap head's 3×3 filters. */
+  filters?: number;
+  /** Validation agreement of the head on each layer tried (one entry when --layer was given). */
+  candidates?: { layer: string; valAgreement: number | null }[];
   targetSource: TargetSource;
   fit: { l2: number; valSplit: number; seed: number; iterations: number; stoppedBy: string; optimizer: string };
   images: number;
@@ -29,7 +39,11 @@ export function describeCamify(r: CamifyRecord): string {
       : `agreement ${percent(r.valAgreement)} with the original model on ${count(r.valImages)} validation images` +
         (r.valAccuracy === null ? '' : `, accuracy ${percent(r.valAccuracy)} against labels`);
   const targets = r.targetSource === 'model' ? "the original model's predictions" : 'the dataset labels';
-  return `CAM of the refit GAP head on ${r.layer}, trained on ${targets} (${fidelity})`;
+  const head =
+    r.head === 'conv-gap'
+      ? `conv-gap head (3×3 conv, ${r.filters} filters, ReLU, GAP, linear) on ${r.sourceLayer}`
+      : `GAP head on ${r.sourceLayer ?? r.layer}`;
+  return `CAM of the refit ${head}, trained on ${targets} (${fidelity})`;
 }
 
 /** The description of a camified model from its metadata; null for any other model. */

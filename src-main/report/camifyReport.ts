@@ -1,6 +1,14 @@
 // The camify comparison report: Grad-CAM of the original model vs CAM of the refit head on the held-out
 // images, composed from the evaluation report's pieces (page, table style, histogram, gallery tiles).
-import { type CamifyComparison, type Localization, ORIGINAL_METHOD, PAIR_KEY, REFIT_METHOD } from '../camify/camifyComparison.js';
+import {
+  type Agreement,
+  type CamifyComparison,
+  type Localization,
+  ORIGINAL_METHOD,
+  PAIR_KEY,
+  REFIT_METHOD,
+  type RefitSide,
+} from '../camify/camifyComparison.js';
 import type { Prediction } from '../../src-shared/explainTypes.js';
 import type { ImageEvaluation } from '../evaluation/evaluationResult.js';
 import { fmt, galleryTile, htmlPage } from './htmlReport.js';
@@ -16,11 +24,13 @@ const LOCALIZATION: [keyof Localization, string][] = [
 ];
 
 function summarySection(c: CamifyComparison): string {
-  const row = (name: string, s: CamifyComparison['original']) =>
-    `<tr><td>${esc(name)}</td><td>${esc(s.model)}</td><td>${esc(s.method)}</td>${LOCALIZATION.map(([k]) => `<td>${fmt(s.localization[k])}</td>`).join('')}</tr>`;
-  return `<h2>Summary</h2><p>On ${c.images} held-out validation images, at layer <code>${esc(c.original.layer)}</code>: the two models' top-1 predictions agree on <b id="top1-agreement">${fmt(100 * c.top1Agreement)} %</b>; the per-image correlation of their top-1 maps averages Pearson r = <b id="mean-pearson">${fmt(c.meanPearson, 3)}</b>, Spearman ρ = <b id="mean-spearman">${fmt(c.meanSpearman, 3)}</b>.</p>
-<table id="summary"><tr><th>model</th><th>file</th><th>method</th>${LOCALIZATION.map(([, label]) => `<th>${esc(label)}</th>`).join('')}</tr>${row('original', c.original)}${row('refit head', c.refit)}</table>
-<p class="sub">Localization needs ground-truth boxes (and, for GT-known Loc, labels): — where the dataset has none.</p>`;
+  const heads = [c.refit.head, ...(c.baseline ? [c.baseline.head] : [])].join(' and ');
+  const row = (name: string, s: CamifyComparison['original'], layer: string, a: Agreement | null) =>
+    `<tr><td>${esc(name)}</td><td>${esc(s.model)}</td><td>${esc(s.method)}</td><td><code>${esc(layer)}</code></td><td>${a ? fmt(100 * a.top1Agreement) : '—'}</td><td>${a ? fmt(a.meanPearson, 3) : '—'}</td>${LOCALIZATION.map(([k]) => `<td>${fmt(s.localization[k])}</td>`).join('')}</tr>`;
+  const map = (s: RefitSide) => `${s.sourceLayer} → ${s.head === 'conv-gap' ? s.layer : 'GAP'}`;
+  return `<h2>Summary</h2><p>On ${c.images} held-out validation images: the written ${esc(c.refit.head)} head's top-1 predictions agree with the original's on <b id="top1-agreement">${fmt(100 * c.top1Agreement)} %</b>; the per-image correlation of their top-1 maps averages Pearson r = <b id="mean-pearson">${fmt(c.meanPearson, 3)}</b>, Spearman ρ = <b id="mean-spearman">${fmt(c.meanSpearman, 3)}</b>. The table sets the ${esc(heads)} heads side by side.</p>
+<table id="summary"><tr><th>model</th><th>file</th><th>method</th><th>map (layer read → CAM map)</th><th>top-1 agreement %</th><th>mean Pearson r</th>${LOCALIZATION.map(([, label]) => `<th>${esc(label)}</th>`).join('')}</tr>${row('original', c.original, c.original.layer, null)}${row(`${c.refit.head} head (written)`, c.refit, map(c.refit), c)}${c.baseline ? row(`${c.baseline.head} head`, c.baseline, map(c.baseline), c.baseline) : ''}</table>
+<p class="sub">Localization needs ground-truth boxes (and, for GT-known Loc, labels): — where the dataset has none. Agreement and correlation are against the original model's top-1 and its Grad-CAM.</p>`;
 }
 
 function correlationSection(c: CamifyComparison): string {
@@ -65,7 +75,7 @@ export async function renderCamifyReport(
   createdAt = new Date().toISOString(),
 ): Promise<string> {
   return htmlPage(`camscope camify — ${c.refit.model}`, [
-    `<h1>camify: original Grad-CAM vs refit CAM</h1><p class="sub">${esc(c.original.model)} → ${esc(c.refit.model)} · ${c.images} validation images · ${esc(createdAt)}</p>`,
+    `<h1>camify: original Grad-CAM vs refit CAM (${esc(c.refit.head)} head)</h1><p class="sub">${esc(c.original.model)} → ${esc(c.refit.model)} · ${c.images} validation images · ${esc(createdAt)}</p>`,
     summarySection(c),
     correlationSection(c),
     await gallerySection(images, refitImages),

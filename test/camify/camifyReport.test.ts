@@ -19,7 +19,7 @@ const COUNT = 120;
 const VAL_SPLIT = 0.25;
 const SEED = 1;
 
-async function explain(model: string, files: string[], method: string, json: string): Promise<ExplainReport> {
+async function explain(model: string, files: string[], method: string, layer: string, json: string): Promise<ExplainReport> {
   const r = await runCli([
     'explain',
     '--model',
@@ -28,7 +28,7 @@ async function explain(model: string, files: string[], method: string, json: str
     '--method',
     method,
     '--layer',
-    LAYER,
+    layer,
     '--json',
     json,
   ]);
@@ -81,11 +81,17 @@ test(
       val.map((it) => it.id),
     );
     assert.equal(report.original.layer, LAYER);
-    assert.equal(report.refit.layer, LAYER);
+    // The default conv-gap head reads LAYER; its CAM map is the new conv's ReLU. The linear baseline's is LAYER.
+    assert.equal(report.refit.head, 'conv-gap');
+    assert.equal(report.refit.sourceLayer, LAYER);
+    assert.notEqual(report.refit.layer, LAYER);
+    assert.equal(report.baseline!.head, 'linear');
+    assert.equal(report.baseline!.layer, LAYER);
+    assert.ok(report.baseline!.top1Agreement >= 0 && report.baseline!.top1Agreement <= 1);
 
     const files = val.map((it) => it.path);
-    const original = await explain(MODEL, files, 'gradcam', join(work, 'original.json'));
-    const refit = await explain(out, files, 'cam', join(work, 'refit.json'));
+    const original = await explain(MODEL, files, 'gradcam', LAYER, join(work, 'original.json'));
+    const refit = await explain(out, files, 'cam', report.refit.layer, join(work, 'refit.json'));
     let agree = 0;
     const rs: number[] = [];
     report.perImage.forEach((p, i) => {
@@ -103,7 +109,7 @@ test(
     assert.equal(report.top1Agreement, agree / val.length);
     assert.ok(Math.abs(report.meanPearson! - rs.reduce((x, y) => x + y, 0) / rs.length) <= 1e-4);
     // Boxes and labels: both localizations are defined percentages.
-    for (const side of [report.original, report.refit]) {
+    for (const side of [report.original, report.refit, report.baseline!]) {
       for (const v of Object.values(side.localization)) assert.ok(v !== null && v >= 0 && v <= 100, JSON.stringify(side));
     }
 
@@ -114,6 +120,8 @@ test(
     assert.ok(page.includes(`${(100 * report.top1Agreement).toFixed(2)} %`));
     assert.ok(page.includes(report.meanPearson!.toFixed(3)));
     assert.ok(page.includes(report.refit.localization.maxboxacc_v2!.toFixed(2)));
+    assert.ok(page.includes(report.baseline!.localization.maxboxacc_v2!.toFixed(2)));
+    assert.ok(page.includes(`${(100 * report.baseline!.top1Agreement).toFixed(2)}`));
     assert.match(page, /<img src="data:image\/jpeg;base64,/);
   },
 );

@@ -1,5 +1,5 @@
 // camify on the bundled FC-head model (models/shapes-fc.onnx, CAM refused) with synthetic images from
-// `camscope synth`: the refit head agrees with the original on held-out images and its CAM localizes.
+// `camscope synth`: the linear refit head agrees with the original on held-out images and its CAM localizes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -51,7 +51,7 @@ test(
       assert.equal(s.code, 0, s.stderr);
     }
     const out = join(work, 'shapes-fc-gap.onnx');
-    const c = await runCli(['camify', '--model', MODEL, '--layer', LAYER, '--dataset', train, '--seed', '1', '--out', out]);
+    const c = await runCli(['camify', '--model', MODEL, '--head', 'linear', '--layer', LAYER, '--dataset', train, '--seed', '1', '--out', out]);
     assert.equal(c.code, 0, c.stderr);
 
     const items = (await loadDataset(heldOut)).items;
