@@ -317,7 +317,8 @@ export const channels = {
         out: path,
       })
       .strict(),
-    response: z.object({ files: z.array(z.string()) }),
+    /** warnings: one line each, e.g. an image's stored mask file gone (PxAP leaves that image out). */
+    response: z.object({ files: z.array(z.string()), warnings: z.array(z.string()).optional() }),
   },
   /**
    * Quick look: imports one image into the project's 'Quick look' dataset (src-shared/quickLook.ts) and explains it

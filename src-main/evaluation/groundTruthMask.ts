@@ -5,9 +5,10 @@
 // the decoded RLEs of the instances and of the crowd regions. (Nearest neighbour picks pixels, so
 // resizing the binary masks or the label image before comparing gives the same mask.)
 import sharp from 'sharp';
-import { CamscopeError } from '../errors.js';
+import { CamscopeError, firstLine } from '../errors.js';
 import { decodeRle, type Rle } from '../datasets/cocoSegmentation.js';
 import type { DatasetItem, GroundTruthMasks } from '../datasets/datasetTypes.js';
+import { resolveStoredMasks, type StoredMasks } from '../datasets/storedMasks.js';
 import { VOC_VOID } from '../datasets/voc.js';
 import { readPngIndices, type PngIndices } from '../image/pngIndices.js';
 import { WSOL_SIZE, groundTruthMask, resizeNearest } from './metrics/index.js';
@@ -56,4 +57,24 @@ export async function loadGroundTruthMask(item: DatasetItem): Promise<Uint8Array
   if (masks.instances.length === 0) return null;
   const instances = await Promise.all(masks.instances.map(readMask));
   return groundTruthMask(instances, masks.ignore ? await readMask(masks.ignore) : null);
+}
+
+/**
+ * An image's ground truth from the masks a project stores for it (report.export), read as above, or the one-line warning
+ * that leaves it out of PxAP: a mask file gone, refused (outside the recorded root) or no longer matching the image.
+ */
+export async function storedGroundTruthMask(
+  item: DatasetItem,
+  stored: StoredMasks | null,
+): Promise<{ mask: Uint8Array | null } | { warning: string }> {
+  if (!stored) return { mask: null };
+  const leftOut = (problem: string) => ({ warning: `${item.path}: ${problem}; PxAP leaves the image out` });
+  const masks = await resolveStoredMasks(stored);
+  if ('problem' in masks) return leftOut(masks.problem);
+  try {
+    return { mask: await loadGroundTruthMask({ ...item, masks: masks.ok }) };
+  } catch (e) {
+    if (e instanceof CamscopeError) return leftOut(firstLine(e));
+    throw e;
+  }
 }

@@ -10,6 +10,7 @@ import { serializeProbe } from '../onnx/probeCache.js';
 import { ProjectStore } from '../store/projectStore.js';
 import type { RecordedImage } from '../store/storeTypes.js';
 import type { Dataset, DatasetItem } from '../datasets/datasetTypes.js';
+import { toStoredMasks } from '../datasets/storedMasks.js';
 
 /** What identifies an evaluation run besides model, method and layer: a rerun must match all of it to resume. */
 export interface EvaluationKey {
@@ -67,6 +68,7 @@ export class ProjectRecorder {
             dataset: name,
             gtLabel,
             gtBoxes: it.boxes.map((box) => ({ box, label: gtLabel })),
+            gtMasks: it.masks && toStoredMasks(dataset.root, it.masks),
           };
         }),
       );

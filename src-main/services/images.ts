@@ -7,7 +7,8 @@ import sharp from 'sharp';
 import { CamscopeError } from '../errors.js';
 import { type Dataset, type LoadOptions, loadDataset } from '../datasets/index.js';
 import { MAX_PIXELS, decodeImage } from '../image/imageInput.js';
-import type { GalleryRow } from '../store/storeTypes.js';
+import { toStoredMasks } from '../datasets/storedMasks.js';
+import type { GalleryRow, StoredMasks } from '../store/storeTypes.js';
 import type { Box } from '../../src-shared/explainTypes.js';
 import type { ImageRow, Response } from '../../src-shared/ipc.js';
 import { readImageRecords } from './imageImport.js';
@@ -22,6 +23,13 @@ export interface ImageSource {
 }
 
 export type ImageHandlers = Pick<Handlers, 'images.import' | 'images.query' | 'images.detail'>;
+
+/** A dataset image's ground truth as importImages stores it. */
+interface GroundTruth {
+  label: number | null;
+  boxes: Box[];
+  masks?: StoredMasks;
+}
 
 const THUMB_SIDE = 256;
 /** Paths read and committed per transaction by importImages. */
@@ -69,7 +77,7 @@ export class ProjectImages implements ImageSource {
   async importImages(
     paths: string[],
     dataset: string | null,
-    truth: ReadonlyMap<string, { label: number | null; boxes: Box[] }> = new Map(),
+    truth: ReadonlyMap<string, GroundTruth> = new Map(),
     signal?: AbortSignal,
   ): Promise<Response<'images.import'>> {
     // Committed in chunks, so an interrupted import keeps what it added and a rerun skips those (same path and hash).
@@ -83,7 +91,7 @@ export class ProjectImages implements ImageSource {
       const chunk = await readImageRecords(paths.slice(i, i + IMPORT_CHUNK), dataset);
       for (const im of chunk.images) {
         const t = truth.get(im.path);
-        if (t) Object.assign(im, { gtLabel: t.label, gtBoxes: t.boxes.map((box) => ({ box, label: t.label })) });
+        if (t) Object.assign(im, { gtLabel: t.label, gtBoxes: t.boxes.map((box) => ({ box, label: t.label })), gtMasks: t.masks });
       }
       if (chunk.images.length) added += store.addImages(chunk.images).added;
       skipped.push(...chunk.skipped);
@@ -116,7 +124,9 @@ export class ProjectImages implements ImageSource {
     opts: LoadOptions & { dataset?: string; labelOffset?: number | null } = {},
   ): Promise<{ dataset: Dataset; imported: Response<'images.import'> }> {
     const ds = await loadDataset(dir, opts);
-    const truth = new Map(ds.items.map((it) => [it.path, { label: it.label, boxes: it.boxes }]));
+    const truth = new Map<string, GroundTruth>(
+      ds.items.map((it) => [it.path, { label: it.label, boxes: it.boxes, masks: it.masks && toStoredMasks(ds.root, it.masks) }]),
+    );
     const name = opts.dataset ?? (opts.split ? `${basename(ds.root)}/${opts.split}` : basename(ds.root));
     const imported = await this.importImages([...truth.keys()], name, truth, opts.signal);
     if (opts.labelOffset !== undefined) this.project.store.setDatasetLabelOffset(name, opts.labelOffset);

@@ -14,6 +14,7 @@ import { CamscopeError } from '../errors.js';
 import type { DatasetItem } from '../datasets/datasetTypes.js';
 import { type EvaluatedMap, type EvaluationResult, type ImageEvaluation, methodEvaluation } from '../evaluation/evaluationResult.js';
 import { deletionFractions } from '../evaluation/faithfulness.js';
+import { storedGroundTruthMask } from '../evaluation/groundTruthMask.js';
 import {
   IMAGE_METRIC_NAMES,
   LOCALIZATION_NAMES,
@@ -45,13 +46,14 @@ export async function exportReport(store: ProjectStore, req: Request<'report.exp
     throw new CamscopeError(`${out}: cannot create the report folder: ${(e as Error).message}`);
   }
   const files: string[] = [];
+  const warnings: string[] = [];
   const sameModel = (g: RunGroup) => groups.filter((o) => o.model.id === g.model.id).length > 1;
   for (const group of groups) {
-    const result = await evaluationFromRuns(store, group, req.imageIds);
+    const result = await evaluationFromRuns(store, group, req.imageIds, warnings);
     const stem = join(out, fileStem(group, sameModel(group)));
     files.push(...(await writeReport(result, stem, new Set(req.formats), printer)));
   }
-  return { files };
+  return { files, warnings: [...new Set(warnings)] };
 }
 
 interface RunGroup {
@@ -86,7 +88,12 @@ function fileStem(group: RunGroup, withLayer: boolean): string {
 }
 
 /** The images every run of the group has a map of, evaluated from what the project stores. */
-async function evaluationFromRuns(store: ProjectStore, group: RunGroup, imageIds?: readonly number[]): Promise<EvaluationResult> {
+async function evaluationFromRuns(
+  store: ProjectStore,
+  group: RunGroup,
+  imageIds: readonly number[] | undefined,
+  warnings: string[],
+): Promise<EvaluationResult> {
   const { model, layer, runs } = group;
   const ids = runs.map((r) => r.method);
   const threshold = runs.map((r) => r.params.threshold).find((t): t is number => typeof t === 'number') ?? WSOL_THRESHOLD;
@@ -103,7 +110,11 @@ async function evaluationFromRuns(store: ProjectStore, group: RunGroup, imageIds
   for (const row of rows) {
     const image = evaluateImage(store, model, runs, row, root, threshold);
     if (image) {
-      for (const id of ids) aggregator.add(id, image.evaluation.item, image.maps[id]!, image.curves[id]!);
+      // PxAP where the image's masks were stored at import, read as `camscope eval` reads them.
+      const truth = await storedGroundTruthMask(image.evaluation.item, store.getGroundTruthMasks(row.id));
+      if ('warning' in truth) warnings.push(truth.warning);
+      const gtMask = 'mask' in truth ? truth.mask : null;
+      for (const id of ids) aggregator.add(id, image.evaluation.item, image.maps[id]!, image.curves[id]!, gtMask);
       images.push(image.evaluation);
       datasets.add(row.dataset ?? 'no dataset');
       offsets.add(store.datasetLabelOffset(row.dataset) ?? model.labelOffset);

@@ -28,3 +28,19 @@ export function parseJsonColumn<T>(schema: z.ZodType<T>, text: string, file: str
   if (!parsed.success) throw new CamscopeError(`${file}: ${where} has an unexpected shape (${parsed.error.issues[0]?.message})`);
   return parsed.data;
 }
+
+const rleColumn = z.object({
+  height: z.number().int().positive(),
+  width: z.number().int().positive(),
+  counts: z.array(z.number().int().nonnegative()).transform((c) => Uint32Array.from(c)),
+});
+
+/** gt_masks.masks: datasets/datasetTypes.ts' GroundTruthMasks, files relative to the row's root. */
+export const masksColumn = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('maskFiles'), instances: z.array(z.string()), ignore: z.string().nullable() }),
+  z.object({ kind: z.literal('labelPng'), file: z.string(), foreground: z.union([z.number().int(), z.literal('objects')]) }),
+  z.object({ kind: z.literal('rle'), foreground: z.array(rleColumn), ignore: z.array(rleColumn) }),
+]);
+
+/** JSON of a masks value, RLE counts (typed arrays) as plain arrays. */
+export const masksJson = (masks: unknown): string => JSON.stringify(masks, (_, v: unknown) => (v instanceof Uint32Array ? Array.from(v) : v));

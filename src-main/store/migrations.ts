@@ -222,4 +222,17 @@ CREATE TABLE datasets (
 INSERT INTO datasets (name, label_offset) SELECT DISTINCT dataset, 0 FROM images WHERE dataset IS NOT NULL;
 `,
   },
+  {
+    // Each dataset image's segmentation ground truth (PxAP) by reference, never a pixel copy: the dataset root recorded at
+    // import and the masks union of datasets/datasetTypes.ts as JSON, its files relative to that root (COCO's RLEs as they are).
+    // Projects from before have no row: their images have no masks until their dataset is imported again.
+    name: 'ground-truth masks',
+    sql: `
+CREATE TABLE gt_masks (
+  image_id INTEGER PRIMARY KEY REFERENCES images (id) ON DELETE CASCADE,
+  root TEXT NOT NULL,
+  masks TEXT NOT NULL CHECK (json_valid(masks))
+);
+`,
+  },
 ];

@@ -9,7 +9,7 @@ import { Labels } from '../model/labels.js';
 import type { ProbeCache } from '../onnx/probeCache.js';
 import { openProjectDatabase, preflight, statementCache, type StoreContext } from './database.js';
 import { buildGalleryQuery, rowToGallery, type GallerySqlRow } from './galleryQuery.js';
-import { inputShapeColumn, labelsColumn, parseJsonColumn, preprocessingColumn } from './jsonColumns.js';
+import { inputShapeColumn, labelsColumn, masksColumn, masksJson, parseJsonColumn, preprocessingColumn } from './jsonColumns.js';
 import * as results from './results.js';
 import * as runs from './runs.js';
 import * as sanity from './sanity.js';
@@ -29,6 +29,7 @@ import type {
   ResumableRun,
   RunRow,
   RunStatus,
+  StoredMasks,
 } from './storeTypes.js';
 import { WriterLock, type LockHolder } from './writerLock.js';
 
@@ -148,12 +149,17 @@ export class ProjectStore {
       const existing = sql('SELECT id FROM images WHERE path = ? AND sha256 = ?').pluck();
       const box = sql('INSERT INTO gt_boxes (image_id, x0, y0, x1, y1, label) VALUES (?, ?, ?, ?, ?, ?)');
       const dataset = sql('INSERT OR IGNORE INTO datasets (name) VALUES (?)');
+      const masks = sql(
+        'INSERT INTO gt_masks (image_id, root, masks) VALUES (?, ?, ?) ON CONFLICT (image_id) DO UPDATE SET root = excluded.root, masks = excluded.masks',
+      );
       const at = now();
       let added = 0;
       const ids = images.map((im) => {
         if (im.dataset) dataset.run(im.dataset);
-        const id = insert.get(im.path, im.sha256, im.width, im.height, im.dataset ?? null, im.gtLabel ?? null, at) as number | undefined;
-        if (id === undefined) return existing.get(im.path, im.sha256) as number;
+        const inserted = insert.get(im.path, im.sha256, im.width, im.height, im.dataset ?? null, im.gtLabel ?? null, at) as number | undefined;
+        const id = inserted ?? (existing.get(im.path, im.sha256) as number);
+        if (im.gtMasks) masks.run(id, im.gtMasks.root, masksJson(im.gtMasks.masks));
+        if (inserted === undefined) return id;
         added++;
         for (const b of im.gtBoxes ?? []) box.run(id, ...b.box, b.label);
         return id;
@@ -226,6 +232,13 @@ export class ProjectStore {
       addedAt: r.added_at,
       gtBoxes,
     };
+  }
+
+  /** An image's segmentation ground truth as imported (files relative to its root), null where it has none. */
+  getGroundTruthMasks(imageId: number): StoredMasks | null {
+    const r = this.ctx.sql('SELECT root, masks FROM gt_masks WHERE image_id = ?').get(imageId) as { root: string; masks: string } | undefined;
+    if (!r) return null;
+    return { root: r.root, masks: parseJsonColumn(masksColumn, r.masks, this.file, `gt_masks of image ${imageId}`) };
   }
 
   imageCount(): number {

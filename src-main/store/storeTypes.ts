@@ -1,5 +1,8 @@
 // What callers hand the project store and what they get back (rows in camelCase, JSON columns parsed).
 import type { Box, Prediction, Preprocessing } from '../../src-shared/explainTypes.js';
+import type { StoredMasks } from '../datasets/storedMasks.js';
+
+export type { StoredMasks };
 
 export interface GtBox {
   box: Box;
@@ -16,6 +19,8 @@ export interface NewImage {
   dataset?: string | null;
   gtLabel?: number | null;
   gtBoxes?: GtBox[];
+  /** Segmentation ground truth by reference; written for an image already present too (a dataset imported again). */
+  gtMasks?: StoredMasks;
 }
 
 export interface ImageRow {

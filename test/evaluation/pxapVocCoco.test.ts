@@ -5,22 +5,17 @@
 // maps and ground truth painted here from the boxes — not read back through the importers under test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import sharp from 'sharp';
 import { runCli } from '../helpers/cli.js';
-import { vocXml, writeText } from '../datasets/datasetFixtures.js';
-import { DEMO_MODEL, writeDemoDataset, type FixtureImage } from './evalFixtures.js';
-import { VOC_CLASSES } from '../../src-main/datasets/voc.js';
+import { writeText } from '../datasets/datasetFixtures.js';
+import { DEMO_MODEL, type FixtureImage } from './evalFixtures.js';
+import { SIDE, demoImages, evalPxap, inBox, vocDataset, writeDir } from './vocMaskFixtures.js';
 import { PxapAccumulator, groundTruthMask, resizeNearest, scoremapFromMap } from '../../src-main/evaluation/metrics/index.js';
 import type { EvaluationSummary } from '../../src-shared/evaluationTypes.js';
 import type { Box, ExplainReport } from '../../src-shared/explainTypes.js';
 
-const SIDE = 128;
-const inBox = ([x0, y0, x1, y1]: Box, x: number, y: number, grow = 0) => x >= x0 - grow && x < x1 + grow && y >= y0 - grow && y < y1 + grow;
-/** The second object: a 10-pixel square in the top-left corner, class 19 (tvmonitor) — background for PxAP. */
-const SECOND: Box = [0, 0, 10, 10];
 const paint = (f: (x: number, y: number) => boolean) =>
   Uint8Array.from({ length: SIDE * SIDE }, (_, i) => (f(i % SIDE, Math.floor(i / SIDE)) ? 1 : 0));
 
@@ -44,46 +39,6 @@ const reference = (box: Box) =>
       224,
     ),
   );
-
-function demoImages(): FixtureImage[] {
-  return writeDemoDataset(mkdtempSync(join(tmpdir(), 'camscope-demo-'))).slice(0, 4);
-}
-
-async function vocDataset(root: string, images: FixtureImage[]): Promise<void> {
-  for (const im of images) {
-    const stem = basename(im.path, '.png');
-    const [x0, y0, x1, y1] = im.box;
-    copyFileSync(im.path, join(writeDir(root, 'JPEGImages'), basename(im.path)));
-    writeText(
-      join(root, 'Annotations', `${stem}.xml`),
-      vocXml(
-        basename(im.path),
-        [SIDE, SIDE],
-        [
-          [VOC_CLASSES[im.label]!, x0 + 1, y0 + 1, x1, y1],
-          ['tvmonitor', 1, 1, 10, 10],
-        ],
-      ),
-    );
-    const labels = Uint8Array.from({ length: SIDE * SIDE }, (_, i) => {
-      const [x, y] = [i % SIDE, Math.floor(i / SIDE)];
-      return inBox(im.box, x, y) ? im.label + 1 : inBox(im.box, x, y, 2) ? 255 : inBox(SECOND, x, y) ? 20 : 0;
-    });
-    writeText(
-      join(root, 'SegmentationClass', `${stem}.png`),
-      await sharp(Buffer.from(labels), { raw: { width: SIDE, height: SIDE, channels: 1 } })
-        .toColourspace('b-w')
-        .png()
-        .toBuffer(),
-    );
-  }
-  writeText(join(root, 'ImageSets', 'Segmentation', 'val.txt'), images.map((im) => basename(im.path, '.png')).join('\n') + '\n');
-}
-
-function writeDir(root: string, sub: string): string {
-  mkdirSync(join(root, sub), { recursive: true });
-  return join(root, sub);
-}
 
 /** maskApi's rleEncode (column-major runs from background) of a row-major 0/1 mask, written out for the crowd region. */
 function columnMajorCounts(mask: Uint8Array): number[] {
@@ -160,27 +115,6 @@ async function expectedPxap(dir: string, images: FixtureImage[]): Promise<number
     acc.add(scoremapFromMap({ width: m.width, height: m.height, values: Float32Array.from(m.values) }).values, reference(im.box));
   });
   return acc.result().pxap!;
-}
-
-async function evalPxap(dir: string, root: string, format: string): Promise<EvaluationSummary> {
-  const r = await runCli([
-    'eval',
-    '--model',
-    DEMO_MODEL,
-    '--dataset',
-    root,
-    '--format',
-    format,
-    '--methods',
-    'gradcam',
-    '--no-faithfulness',
-    '--bootstrap',
-    '0',
-    '--json',
-    join(dir, `${format}.json`),
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return JSON.parse(readFileSync(join(dir, `${format}.json`), 'utf8')) as EvaluationSummary;
 }
 
 test("PxAP on a VOC dataset (SegmentationClass, void ignored) and a COCO one (polygons, crowd ignored) equals the MaskEvaluator's", async () => {

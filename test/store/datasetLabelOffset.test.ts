@@ -3,11 +3,10 @@
 // labels unchanged and its old meaning (offset 0); a hand-worked pair of images flips correctness between offset 1 and 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openProjectDatabase } from '../../src-main/store/database.js';
 import { MIGRATIONS } from '../../src-main/store/migrations.js';
 import { ProjectStore } from '../../src-main/store/projectStore.js';
 import { channels } from '../../src-shared/ipc.js';
-import { sampleImage, sampleModel, tempProject } from './storeFixtures.js';
+import { rewindTo, sampleImage, sampleModel, tempProject } from './storeFixtures.js';
 
 const DATASETS_VERSION = MIGRATIONS.findIndex((m) => m.name === 'dataset label offsets');
 
@@ -44,10 +43,7 @@ test('a project from before dataset label offsets opens with its labels unchange
   );
   const rows = ids.map((id) => store.getImage(id));
   store.close();
-  const rewind = openProjectDatabase(file);
-  rewind.exec('DROP TABLE datasets');
-  rewind.pragma(`user_version = ${DATASETS_VERSION}`);
-  rewind.close();
+  rewindTo(file, DATASETS_VERSION);
 
   const old = ProjectStore.open(file);
   t.after(() => old.close());

@@ -6,7 +6,7 @@ import { openProjectDatabase } from '../../src-main/store/database.js';
 import { MIGRATIONS } from '../../src-main/store/migrations.js';
 import { ProjectStore } from '../../src-main/store/projectStore.js';
 import { probeKey } from '../../src-main/onnx/probeCache.js';
-import { sampleModel, sha, tempProject } from './storeFixtures.js';
+import { rewindTo, sampleModel, sha, tempProject } from './storeFixtures.js';
 
 const PROBE_CACHE_VERSION = MIGRATIONS.findIndex((m) => m.name === 'probe cache');
 
@@ -19,12 +19,7 @@ test('a project made before the probe cache opens unchanged and gains the table'
   const id = before.addModel(sampleModel());
   const row = before.getModel(id);
   before.close();
-  const rewind = openProjectDatabase(file);
-  // Every table of the probe cache's and later migrations goes, newest first (foreign keys point backwards).
-  const later = MIGRATIONS.slice(PROBE_CACHE_VERSION).flatMap((m) => [...m.sql.matchAll(/CREATE TABLE (\w+)/g)].map((x) => x[1]!));
-  for (const table of later.reverse()) rewind.exec(`DROP TABLE ${table}`);
-  rewind.pragma(`user_version = ${PROBE_CACHE_VERSION}`);
-  rewind.close();
+  rewindTo(file, PROBE_CACHE_VERSION);
 
   const store = ProjectStore.open(file);
   t.after(() => store.close());

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 import Database from 'better-sqlite3';
+import { openProjectDatabase } from '../../src-main/store/database.js';
+import { MIGRATIONS } from '../../src-main/store/migrations.js';
 import type { NewImage, NewModel } from '../../src-main/store/storeTypes.js';
 
 /** A path for a project file in a fresh directory, removed after the test. */
@@ -13,6 +15,18 @@ export function tempProject(t: TestContext, name = 'study.camscope'): string {
   const dir = mkdtempSync(join(tmpdir(), 'camscope-store-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return join(dir, name);
+}
+
+/**
+ * Turns a current project file back into one at schema `version`: every table of that and later migrations dropped,
+ * newest first (foreign keys point backwards), so the next open migrates it as it would an old project.
+ */
+export function rewindTo(file: string, version: number): void {
+  const db = openProjectDatabase(file);
+  const later = MIGRATIONS.slice(version).flatMap((m) => [...m.sql.matchAll(/CREATE TABLE (\w+)/g)].map((x) => x[1]!));
+  for (const table of later.reverse()) db.exec(`DROP TABLE ${table}`);
+  db.pragma(`user_version = ${version}`);
+  db.close();
 }
 
 export function sha(seed: string | number): string {
