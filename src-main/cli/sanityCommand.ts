@@ -88,7 +88,7 @@ async function createCheck(
   asked: { methods: string[]; seed: number; layer: string | undefined },
   options: ReturnType<typeof modelOptions>,
 ): Promise<{ recorder: ProjectRecorder; checkId: number }> {
-  const recorder = ProjectRecorder.open(file, dataset, items, 0);
+  const recorder = ProjectRecorder.open(file, dataset, items);
   try {
     const explainer = await Explainer.open(model, options);
     let modelId: number;

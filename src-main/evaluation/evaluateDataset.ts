@@ -91,7 +91,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
 
     let stored = new Map<string, Set<number>>();
     if (opts.project) {
-      recorder = ProjectRecorder.open(opts.project, dataset, items, labelOffset);
+      recorder = ProjectRecorder.open(opts.project, dataset, items);
       stored = recorder.prepareRuns(explainer, ids, layer, {
         dataset: dataset.fingerprint,
         images: items.length,

@@ -154,6 +154,8 @@ function write(out: string, shards: ShardProject[]): MergeSummary {
       );
       return new Map(ids.map((id, k) => [id, added.ids[k]!]));
     });
+    // Labels stay in their dataset's numbering: each dataset keeps the label offset its shards recorded.
+    for (const s of shards) for (const d of s.store.listDatasets()) if (d.images) target.setDatasetLabelOffset(d.name, d.labelOffset);
     const allIds = idMaps.flatMap((m) => [...m.values()]);
     for (const [method, { run }] of ref.runs) {
       const { shard: _shard, ...unsharded } = evaluationOf(run);

@@ -11,6 +11,7 @@ import { ProjectStore } from '../store/projectStore.js';
 import type { RecordedImage } from '../store/storeTypes.js';
 import type { Dataset, DatasetItem } from '../datasets/datasetTypes.js';
 import { toStoredMasks } from '../datasets/storedMasks.js';
+import { defaultLabelOffset } from '../model/labels.js';
 
 /** What identifies an evaluation run besides model, method and layer: a rerun must match all of it to resume. */
 export interface EvaluationKey {
@@ -51,15 +52,18 @@ export class ProjectRecorder {
     this.imageIds = new Array<number>(items.length);
   }
 
-  /** Opens the project (created when the file does not exist) and adds the images with their ground truth. */
-  static open(file: string, dataset: Dataset, items: readonly DatasetItem[], labelOffset: number): ProjectRecorder {
+  /**
+   * Opens the project (created when the file does not exist) and adds the images with their ground truth, labels in the
+   * dataset's own numbering as the app keeps them (`prepareRuns` records the offset that maps them to the model's logits).
+   */
+  static open(file: string, dataset: Dataset, items: readonly DatasetItem[]): ProjectRecorder {
     const store = existsSync(file) ? ProjectStore.open(file) : ProjectStore.create(file);
     try {
       const recorder = new ProjectRecorder(store, items);
       const name = basename(dataset.root);
       const { ids } = store.addImages(
         items.map((it) => {
-          const gtLabel = it.label === null ? null : it.label + labelOffset;
+          const gtLabel = it.label;
           return {
             path: it.path,
             sha256: createHash('sha256').update(readFileSync(it.path)).digest('hex'),
@@ -88,14 +92,17 @@ export class ProjectRecorder {
   /** Registers the explainer's model (or finds it by content) with what its probe learned; returns its id. */
   addModel(explainer: Explainer): number {
     const m = explainer.model;
-    const labels = Array.from({ length: m.numClasses }, (_, i) => explainer.labels.name(i) ?? String(i));
+    // As the app's model registry records it: the model's default label offset (what a dataset without one of its own
+    // uses), the names from that logit on (Labels' convention: names[i] is logit i + offset).
+    const labelOffset = defaultLabelOffset(m.metadata, m.numClasses);
+    const labels = Array.from({ length: m.numClasses - labelOffset }, (_, i) => explainer.labels.name(i + labelOffset) ?? String(i + labelOffset));
     this.modelId = this.store.addModel({
       path: m.file,
       sha256: m.sha256,
       input: { name: m.inputName, shape: m.inputDims },
       preprocessing: explainer.preprocessing,
       labels,
-      labelOffset: 0,
+      labelOffset,
       numClasses: m.numClasses,
       defaultLayer: m.defaultLayer(),
     });
@@ -107,6 +114,7 @@ export class ProjectRecorder {
   /** Registers the model and finds or creates one run per method; returns, per method, the item indices already evaluated. */
   prepareRuns(explainer: Explainer, methods: string[], layer: string, key: EvaluationKey): Map<string, Set<number>> {
     this.addModel(explainer);
+    this.recordLabelOffset(key.labelOffset);
     const params = { threshold: key.threshold, evaluation: key };
     const done = new Map<string, Set<number>>();
     const existing = this.store.listRuns();
@@ -128,6 +136,30 @@ export class ProjectRecorder {
       done.set(method, evaluated);
     }
     return done;
+  }
+
+  /**
+   * Makes the project compare labels with this model's logits as the evaluation did (dataset class i = logit i +
+   * `offset`): each of the images' datasets gets `offset`, or none (the model's default) where that is the default, and is
+   * left alone where it already means `offset`. Labels an older camscope stored shifted by the offset (eval's before
+   * dataset label offsets) go back to the dataset's numbering first.
+   */
+  private recordLabelOffset(offset: number): void {
+    const model = this.store.getModel(this.modelId)!;
+    const rows = this.imageIds.map((id) => this.store.getImage(id)!);
+    const shifted =
+      offset === 0
+        ? []
+        : rows.flatMap((row, i) => {
+            const label = this.items[i]!.label;
+            return label !== null && row.gtLabel === label + offset ? [{ imageId: row.id, gtLabel: label }] : [];
+          });
+    if (shifted.length) this.store.setGroundTruthLabels(shifted);
+    const datasets = new Set(rows.map((r) => r.dataset).filter((d): d is string => d !== null));
+    for (const name of datasets) {
+      if ((this.store.datasetLabelOffset(name) ?? model.labelOffset) !== offset)
+        this.store.setDatasetLabelOffset(name, offset === model.labelOffset ? null : offset);
+    }
   }
 
   /** The stored results of item `index` in `method`'s run. */

@@ -198,6 +198,21 @@ export class ProjectStore {
     });
   }
 
+  /**
+   * Replaces images' ground-truth labels (and their boxes' labels, which carry the image's): `camscope eval --project`
+   * before dataset label offsets stored its labels shifted by the offset, and puts them back in the dataset's numbering.
+   */
+  setGroundTruthLabels(rows: readonly { imageId: number; gtLabel: number | null }[]): void {
+    this.write(() => {
+      const image = this.ctx.sql('UPDATE images SET gt_label = ? WHERE id = ?');
+      const boxes = this.ctx.sql('UPDATE gt_boxes SET label = ? WHERE image_id = ?');
+      for (const r of rows) {
+        image.run(r.gtLabel, r.imageId);
+        boxes.run(r.gtLabel, r.imageId);
+      }
+    });
+  }
+
   /** An image's true class as the model's logit index (label + the dataset's offset, else the model's default). */
   trueLogit(image: Pick<ImageRow, 'dataset' | 'gtLabel'>, model: Pick<ModelRow, 'labelOffset'>): number | null {
     return trueLogit(image.gtLabel, this.datasetLabelOffset(image.dataset), model.labelOffset);

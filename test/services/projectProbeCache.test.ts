@@ -124,7 +124,7 @@ test('camscope eval --project keeps the probe in the project too (its recorder r
   const explainer = await Explainer.open(MODEL, {}, []);
   t.after(() => explainer.close());
   const dataset: Dataset = { root: dir, format: 'folders', classNames: null, items: [], warnings: [], fingerprint: 'f' };
-  const recorder = ProjectRecorder.open(project, dataset, [], 0);
+  const recorder = ProjectRecorder.open(project, dataset, []);
   const key = { dataset: 'f', images: 0, threshold: 0.2, labelOffset: 0, faithfulness: false };
   recorder.prepareRuns(explainer, ['gradcam'], explainer.model.defaultLayer(), key);
   recorder.store.close();
