@@ -36,6 +36,15 @@ export const imageRow = z.object({
 });
 export type ImageRow = z.infer<typeof imageRow>;
 
+/** A dataset of the project: its labels stay in its own numbering; class i is a model's logit i + labelOffset. */
+export const datasetInfo = z.object({
+  name: z.string(),
+  images: z.number().int(),
+  /** null: each model's default (1 for 1001 outputs with background first, else 0, or the model's camscope.label_offset). */
+  labelOffset: z.number().int().nullable(),
+});
+export type DatasetInfo = z.infer<typeof datasetInfo>;
+
 export const galleryFilters = z
   .object({
     dataset: z.string().max(256).optional(),
@@ -233,6 +242,12 @@ export const channels = {
     response: z.object({ total: z.number().int(), rows: z.array(imageRow) }),
   },
   'images.detail': { request: z.object({ imageId: id }).strict(), response: imageDetail },
+  'datasets.list': { request: z.object({}).strict(), response: z.array(datasetInfo) },
+  /** Changes how a dataset's labels map to logits without importing it again; its stored labels are left as they are. */
+  'datasets.setLabelOffset': {
+    request: z.object({ dataset: z.string().min(1).max(256), labelOffset: labelOffset.nullable() }).strict(),
+    response: datasetInfo,
+  },
   'models.add': { request: z.object({ path }).strict(), response: modelInfo },
   'models.list': { request: z.object({}).strict(), response: z.array(modelInfo) },
   /** Trains a GAP head (conv-gap by default, or linear) on a layer's frozen features (src-main/camify/), writes it to `out` and adds it to the project. */

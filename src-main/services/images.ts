@@ -22,7 +22,7 @@ export interface ImageSource {
   image(imageId: number, kind: 'thumb' | 'full'): Promise<{ bytes: Buffer; mime: string } | null>;
 }
 
-export type ImageHandlers = Pick<Handlers, 'images.import' | 'images.query' | 'images.detail'>;
+export type ImageHandlers = Pick<Handlers, 'images.import' | 'images.query' | 'images.detail' | 'datasets.list' | 'datasets.setLabelOffset'>;
 
 /** A dataset image's ground truth as importImages stores it. */
 interface GroundTruth {
@@ -70,6 +70,8 @@ export class ProjectImages implements ImageSource {
         return { total: page.total, rows: page.rows.map((r) => this.imageRow(r, modelId)) };
       },
       'images.detail': async ({ imageId }) => this.detail(imageId),
+      'datasets.list': async () => this.project.store.listDatasets(),
+      'datasets.setLabelOffset': async ({ dataset, labelOffset }) => this.setLabelOffset(dataset, labelOffset),
     };
   }
 
@@ -131,6 +133,17 @@ export class ProjectImages implements ImageSource {
     const imported = await this.importImages([...truth.keys()], name, truth, opts.signal);
     if (opts.labelOffset !== undefined) this.project.store.setDatasetLabelOffset(name, opts.labelOffset);
     return { dataset: ds, imported: { ...imported, warnings: ds.warnings } };
+  }
+
+  /**
+   * Sets (a number) or clears (null: each model's default) how a dataset's labels map to logits (dataset class i = logit
+   * i + K), without importing it again: the gallery's correct and true-class filters, gtClass and report.export follow.
+   */
+  setLabelOffset(dataset: string, labelOffset: number | null): Response<'datasets.setLabelOffset'> {
+    const { store } = this.project;
+    if (!store.listDatasets().some((d) => d.name === dataset)) throw new CamscopeError(`dataset ${JSON.stringify(dataset)} is not in the project`);
+    store.setDatasetLabelOffset(dataset, labelOffset);
+    return store.listDatasets().find((d) => d.name === dataset)!;
   }
 
   /** Drops in-flight image reads of the previous project (after a project switch). */

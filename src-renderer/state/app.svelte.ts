@@ -1,7 +1,7 @@
 // The renderer's shared state: the transport, project data (models, runs, progress), display settings, navigation.
 import { getContext } from 'svelte';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
-import type { EventPayload, ImageDetail, ImageRow, ModelInfo, RunInfo, Transport } from '../../src-shared/ipc.js';
+import type { DatasetInfo, EventPayload, ImageDetail, ImageRow, ModelInfo, RunInfo, Transport } from '../../src-shared/ipc.js';
 import type { ColormapName } from '../../src-shared/colormap.js';
 import { WSOL_THRESHOLD } from '../../src-shared/wsolBox.js';
 import { DEFAULT_GALLERY, queryKey, queryRequest, type GalleryState } from '../lib/galleryQuery.js';
@@ -81,6 +81,8 @@ export class AppState {
   labels = new SvelteMap<number, string>();
   /** Dataset names seen in rows (for the filter's suggestions), learned the same way. */
   datasets = new SvelteSet<string>();
+  /** The project's datasets with their label offsets ('datasets.list'), refreshed with the project. */
+  datasetInfo = $state<DatasetInfo[]>([]);
   /** Gallery scroll position, kept while other views are open. */
   galleryScrollTop = 0;
 
@@ -129,7 +131,27 @@ export class AppState {
   }
 
   async refreshProject(): Promise<void> {
-    this.project = await this.#try(() => this.transport.invoke('project.info', {}), this.project);
+    [this.project, this.datasetInfo] = await Promise.all([
+      this.#try(() => this.transport.invoke('project.info', {}), this.project),
+      this.#try(() => this.transport.invoke('datasets.list', {}), this.datasetInfo),
+    ]);
+    for (const d of this.datasetInfo) if (!this.datasets.has(d.name)) this.datasets.add(d.name);
+  }
+
+  /**
+   * Changes how a dataset's labels map to logits (dataset class i = logit i + labelOffset; null: each model's default)
+   * without importing it again; the gallery's rows and the cached details, whose true classes and correctness follow
+   * from it, are fetched again. False when the service refused it (the notice says why).
+   */
+  async setLabelOffset(dataset: string, labelOffset: number | null): Promise<boolean> {
+    const row = await this.#try(() => this.transport.invoke('datasets.setLabelOffset', { dataset, labelOffset }), null);
+    if (!row) return false;
+    this.datasetInfo = this.datasetInfo.map((d) => (d.name === row.name ? row : d));
+    this.details.clear();
+    this.detailsVersion++;
+    this.refreshRows(true);
+    this.notify(`${row.name}: label offset ${row.labelOffset ?? "each model's default"}`);
+    return true;
   }
   async refreshModels(): Promise<void> {
     this.models = await this.#try(() => this.transport.invoke('models.list', {}), this.models);

@@ -127,12 +127,18 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
 
   const rowFor = (img: MockImage, modelId: number | undefined, run: RunInfo | undefined, other: RunInfo | undefined): ImageRow => {
     const top = modelId != null && models.some((m) => m.id === modelId) ? predict(img, modelId).top5[0]! : null;
-    // The mock's datasets number their classes as its models' logits (label offset 0).
-    const gtClass = modelId != null ? img.row.gtLabel : null;
+    // The mock's datasets number their classes as its models' logits (label offset 0) until one is set.
+    const offset = (img.row.dataset ? labelOffsets.get(img.row.dataset) : null) ?? 0;
+    const gtClass = modelId != null && img.row.gtLabel !== null ? img.row.gtLabel + offset : null;
     return { ...img.row, gtClass, top1: top, iou: run ? iouOf(run, img) : null, disagreement: run && other ? disagreement(img, run, other) : null };
   };
 
   const queryCache = new Map<string, MockImage[]>();
+  const labelOffsets = new Map<string, number | null>();
+  const datasetList = () =>
+    [...new Set(images.map((img) => img.row.dataset).filter((d): d is string => d !== null))]
+      .sort()
+      .map((name) => ({ name, images: images.filter((img) => img.row.dataset === name).length, labelOffset: labelOffsets.get(name) ?? null }));
   let projectPath = '/home/researcher/wsol-study.camscope';
   const handlers: { [C in Channel]: Handler<C> } = {
     'project.info': () => ({ path: projectPath, images: images.length, models: models.length, runs: runs.length }),
@@ -235,6 +241,13 @@ export function createMockTransport({ empty = false, latencyMs = 20 }: MockOptio
         queryCache.set(key, list);
       }
       return { total: list.length, rows: list.slice(req.offset, req.offset + req.limit).map((img) => rowFor(img, modelId, run, other)) };
+    },
+    'datasets.list': () => datasetList(),
+    'datasets.setLabelOffset': (req) => {
+      if (!datasetList().some((d) => d.name === req.dataset)) throw new Error(`dataset '${req.dataset}' is not in the project`);
+      labelOffsets.set(req.dataset, req.labelOffset);
+      queryCache.clear();
+      return datasetList().find((d) => d.name === req.dataset)!;
     },
     'images.detail': (req): ImageDetail => {
       const img = images[req.imageId - 1];

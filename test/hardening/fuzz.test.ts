@@ -66,6 +66,8 @@ function validPayload(channel: Channel): Record<string, unknown> {
     case 'sanity.cancel':
     case 'sanity.result':
       return { checkId: 1 };
+    case 'datasets.setLabelOffset':
+      return { dataset: 'd', labelOffset: 1 };
     case 'sanity.strip':
       return { checkId: 1, imageId: 1 };
     default:

@@ -14,6 +14,10 @@ export function fakeHandlers(calls: string[] = []): Handlers {
     'files.list': log('files.list', { dir: '/home/me', parent: null, entries: [], truncated: false }),
     'images.import': log('images.import', { added: 0, skipped: [] }),
     'images.query': async (r) => (calls.push('images.query'), { total: 0, rows: [], ...(r.limit > 400 ? {} : {}) }),
+    'datasets.list': log('datasets.list', []),
+    'datasets.setLabelOffset': async ({ dataset }) => {
+      throw new CamscopeError(`dataset ${JSON.stringify(dataset)} is not in the project`);
+    },
     'images.detail': async ({ imageId }) => {
       throw new CamscopeError(`image ${imageId} is not in the project`);
     },
