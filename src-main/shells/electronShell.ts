@@ -12,14 +12,14 @@ import type { ImageSource } from '../services/images.js';
 import { contentSecurityPolicy } from './csp.js';
 import { CamscopeError } from '../errors.js';
 import type { PdfPrinter } from '../report/pdfPrinter.js';
+import { EVENT_CHANNEL, INVOKE_CHANNEL } from './preloadBridge.js';
 import { rendererFile } from './rendererFiles.js';
 
 export type ElectronApi = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'protocol'>;
 
 export const APP_SCHEME = 'camscope-app';
 export const IMAGE_SCHEME = 'camscope-image';
-export const INVOKE_CHANNEL = 'camscope:invoke';
-export const EVENT_CHANNEL = 'camscope:event';
+export { EVENT_CHANNEL, INVOKE_CHANNEL } from './preloadBridge.js';
 const APP_ORIGIN = `${APP_SCHEME}://app`;
 
 export const SECURE_WEB_PREFERENCES = {
