@@ -26,7 +26,8 @@ const COMMANDS: Record<string, Command> = {
                    [--preset imagenet|none|tf|pixels] [--size WxH] [--mean R,G,B] [--std R,G,B]
                    [--labels FILE] [--label-offset K] [--output NAME] [--batch N] [--device D] [--json OUT.json] [--out DIR]
                    [--shard K/N|auto] [--open [--project P.camscope]]   --open: store the maps in a project (default: the
-                   one the app opens) as Quick look does, then open the app on the image (or print its URL)`,
+                   one the app opens) as Quick look does, then open the app on the image (the Electron app where it
+                   is installed, else a Chromium app window, or print its URL)`,
     load: async () => (await import('./explainCommand.js')).explainCommand,
   },
   demo: {

@@ -27,13 +27,19 @@ const CHROMIUMS: Partial<Record<NodeJS.Platform, string[]>> = {
   ],
 };
 
-/** Why no window can be opened here, or null. */
-function noWindow(chromium: string | undefined): string | null {
+/** Why no window of any kind (Chromium's or Electron's) can be opened here, or null. */
+export function noWindowHere(): string | null {
   if (process.env.CAMSCOPE_NO_BROWSER === '1') return 'CAMSCOPE_NO_BROWSER=1';
-  if (!chromium) return `no Chromium-based browser found (set CHROMIUM=/path/to/chrome, or install chromium)`;
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
     return 'no display (neither DISPLAY nor WAYLAND_DISPLAY is set)';
   return null;
+}
+
+/** Why no Chromium window can be opened here, or null. */
+function noWindow(chromium: string | undefined): string | null {
+  if (process.env.CAMSCOPE_NO_BROWSER === '1') return 'CAMSCOPE_NO_BROWSER=1';
+  if (!chromium) return `no Chromium-based browser found (set CHROMIUM=/path/to/chrome, or install chromium)`;
+  return noWindowHere();
 }
 
 function chromiumFlags(url: string, say: (line: string) => void): string[] {

@@ -5,6 +5,7 @@ import { app, BrowserWindow, ipcMain, protocol } from 'electron';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bootWorkstation } from '../../services/workstation.js';
+import { parseElectronArgs } from '../electronApp.js';
 import { electronPdfPrinter, registerSchemes, startElectronShell } from '../electronShell.js';
 
 const electron = { app, BrowserWindow, ipcMain, protocol };
@@ -15,9 +16,11 @@ const outDir = join(here, '..');
 const worker = { script: join(here, 'explainWorker.js'), execArgv: [], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } };
 
 async function main(): Promise<void> {
-  const flag = process.argv.indexOf('--project');
+  // --project P (else the last, else the demo) and --open-image ID (`camscope explain --open`'s image).
+  const { project, startHash } = parseElectronArgs(process.argv);
   const { workspace } = await bootWorkstation({
-    project: flag > 0 ? process.argv[flag + 1] : undefined,
+    project,
+    startHash,
     appRoot: join(outDir, '..'),
     worker,
     pdfPrinter: electronPdfPrinter(electron),
