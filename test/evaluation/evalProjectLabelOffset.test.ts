@@ -108,3 +108,29 @@ test(
     assert.deepEqual(fixed.summary, summary);
   },
 );
+
+test('merge keeps the label offset its shards recorded', { timeout: 240_000 }, async (t) => {
+  const { dir, images } = offsetDataset(t);
+  const args = [
+    'eval',
+    '--model',
+    DEMO_MODEL,
+    '--dataset',
+    join(dir, 'ds'),
+    '--methods',
+    'gradcam',
+    '--no-faithfulness',
+    '--label-offset',
+    String(OFFSET),
+  ];
+  for (const k of [1, 2]) {
+    const r = await runCli([...args, '--shard', `${k}/2`, '--project', join(dir, `s${k}.camscope`)]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const merged = join(dir, 'merged.camscope');
+  const r = await runCli(['merge', merged, join(dir, 's1.camscope'), join(dir, 's2.camscope')]);
+  assert.equal(r.code, 0, r.stderr);
+  const app = await appView(merged, join(dir, 'report'));
+  assert.deepEqual(app.datasets, [{ name: 'ds', images: images.length, labelOffset: OFFSET }]);
+  assert.equal(app.correct.length, 8, 'the same true classes as the shards');
+});
