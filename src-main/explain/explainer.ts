@@ -53,6 +53,9 @@ export interface ExplainedImage {
   rgb: RgbImage;
 }
 
+/** Prefetched batches kept at once: the next one and the one after (a caller may run a batch ahead of `explain`). */
+const PREFETCH_SLOTS = 2;
+
 export class Explainer {
   readonly engine: ExplainEngine;
 
@@ -137,35 +140,45 @@ export class Explainer {
     return results;
   }
 
-  private ahead: { key: string; batch: Promise<LoadedBatch> } | null = null;
+  private readonly ahead = new Map<string, Promise<LoadedBatch>>();
 
   /**
-   * Starts decoding the next batch now, so that sharp's threads decode and resize it while ONNX Runtime
+   * Starts decoding a coming batch now, so that sharp's threads decode and resize it while ONNX Runtime
    * (which holds the JS thread during a run) explains the current one; the next loadBatch of exactly
-   * these files takes the result. Only the latest prefetch is kept.
+   * these files takes the result. The latest PREFETCH_SLOTS prefetches are kept (the oldest is dropped),
+   * so a caller that prefetches batch n+1 before calling `explain` on batch n still finds n's prefetch.
    */
   prefetch(files: string[]): void {
     if (files.length === 0) return;
+    const key = files.join('\0');
+    if (this.ahead.has(key)) return;
     const batch = this.decodeBatch(files);
     batch.catch(() => {}); // a failure is reported by the loadBatch that takes it
-    this.ahead = { key: files.join('\0'), batch };
+    this.ahead.set(key, batch);
+    while (this.ahead.size > PREFETCH_SLOTS) this.ahead.delete(this.ahead.keys().next().value!);
   }
 
   /** Decodes and preprocesses images into one [N,3,H,W] tensor (the prefetched batch when it is these files). */
   loadBatch(files: string[]): Promise<LoadedBatch> {
-    const ahead = this.ahead;
-    if (!ahead || ahead.key !== files.join('\0')) return this.decodeBatch(files);
-    this.ahead = null;
-    return ahead.batch;
+    const key = files.join('\0');
+    const ahead = this.ahead.get(key);
+    if (!ahead) return this.decodeBatch(files);
+    this.ahead.delete(key);
+    return ahead;
   }
 
   private async decodeBatch(files: string[]): Promise<LoadedBatch> {
     const p = this.preprocessing;
-    const images = await Promise.all(files.map((f) => decodeImage(f)));
     const plane = 3 * p.width * p.height;
     const input = new Float32Array(files.length * plane);
-    const resized = await Promise.all(images.map((img) => resizeRgb(img, p.width, p.height)));
-    resized.forEach((rgb, i) => toInputTensor(rgb, p, input, i * plane));
+    // Each image resized and written into the tensor as soon as it is decoded (the others still decoding).
+    const images = await Promise.all(
+      files.map(async (f, i) => {
+        const image = await decodeImage(f);
+        toInputTensor(await resizeRgb(image, p.width, p.height), p, input, i * plane);
+        return image;
+      }),
+    );
     return { images, input };
   }
 

@@ -1,7 +1,7 @@
 // A child process that explains images for a run, or runs a sanity check: model execution lives here, so a
 // crash in ONNX Runtime or a decoder cannot take down the window or the project store (the parent owns both).
 import { CamscopeError, firstLine } from '../errors.js';
-import { Explainer, type ModelOptions } from '../explain/explainer.js';
+import { type ExplainOptions, Explainer, type ModelOptions } from '../explain/explainer.js';
 import { parseMethod } from '../explain/methods/index.js';
 import { entriesProbeCache, userProbeCache } from '../onnx/probeCache.js';
 import { runSanityChecks, type SanityOptions, type SanityResult } from '../evaluation/sanity/sanityChecks.js';
@@ -48,10 +48,28 @@ async function run(job: WorkerJob, send: (m: WorkerMessage) => void): Promise<vo
   }
   const explainer = await Explainer.open(job.model, job.modelOptions, [entriesProbeCache(job.probeEntries ?? []), userProbeCache()]);
   const opts = { methods: job.methods.map(parseMethod), layers: job.layers, target: job.target, batchSize: job.batchSize };
+  await explainImages(explainer, job.images, opts, send, () => stopping);
+  await explainer.close();
+  send({ type: 'done' });
+}
+
+/**
+ * A job's images in batches of `opts.batchSize`, each batch's results sent as it completes: the next batch is
+ * decoded (prefetched) while this one runs, and a batch with an unreadable image is retried image by image so
+ * that only that image fails. `stop()` is asked between batches.
+ */
+export async function explainImages(
+  explainer: Explainer,
+  images: { id: number; path: string }[],
+  opts: ExplainOptions,
+  send: (m: WorkerMessage) => void,
+  stop: () => boolean = () => false,
+): Promise<void> {
   explainer.prepare(opts);
-  for (let i = 0; i < job.images.length && !stopping; i += job.batchSize) {
-    const batch = job.images.slice(i, i + job.batchSize);
-    explainer.prefetch(job.images.slice(i + job.batchSize, i + 2 * job.batchSize).map((b) => b.path));
+  const batchSize = Math.max(1, opts.batchSize ?? 8);
+  for (let i = 0; i < images.length && !stop(); i += batchSize) {
+    const batch = images.slice(i, i + batchSize);
+    explainer.prefetch(images.slice(i + batchSize, i + 2 * batchSize).map((b) => b.path));
     try {
       const results = await explainer.explain(
         batch.map((b) => b.path),
@@ -72,8 +90,6 @@ async function run(job: WorkerJob, send: (m: WorkerMessage) => void): Promise<vo
       }
     }
   }
-  await explainer.close();
-  send({ type: 'done' });
 }
 
 if (process.send) {
