@@ -21,6 +21,26 @@ const GAUSSIAN = [
   [1 / 16, 1 / 8, 1 / 16],
 ] as const;
 
+/**
+ * Zeroed buffers of masked copies kept between calls: a head batch of a full-size layer is 10–20 MB, and a
+ * fresh one per image costs more (allocation, first-touch page faults, collection) than the head pass reads.
+ * A buffer in use is owned by its call (concurrent calls each take their own); one is kept when given back.
+ */
+const scratch = {
+  free: null as Float32Array | null,
+  take(length: number): Float32Array {
+    const f = this.free;
+    if (f && f.length === length) {
+      this.free = null;
+      return f;
+    }
+    return new Float32Array(length);
+  },
+  give(buffer: Float32Array): void {
+    this.free = buffer;
+  },
+};
+
 export const reciproCam: PerturbationMethod = {
   info,
   async compute(input) {
@@ -33,29 +53,38 @@ export const reciproCam: PerturbationMethod = {
     const per = channels * size;
     const map = new Float32Array(size);
     const step = Math.max(1, passes.headBatch);
+    // One zeroed buffer of `step` masked copies, reused chunk after chunk and image after image (`scratch`):
+    // each chunk writes only its rows' masked positions and clears them again after the head pass.
+    const batch = scratch.take(Math.min(step, size) * per);
     for (let p0 = 0; p0 < size; p0 += step) {
       const count = Math.min(step, size - p0);
-      const batch = new Float32Array(count * per);
-      for (let j = 0; j < count; j++) {
-        const pos = p0 + j;
-        const [i0, j0] = [Math.floor(pos / w), pos % w];
-        const off = j * per;
-        for (let di = -1; di <= 1; di++) {
-          for (let dj = -1; dj <= 1; dj++) {
-            if (!gaussian && (di !== 0 || dj !== 0)) continue;
-            const [y, x] = [i0 + di, j0 + dj];
-            if (y < 0 || y >= h || x < 0 || x >= w) continue;
-            const g = gaussian ? GAUSSIAN[di + 1]![dj + 1]! : 1;
-            for (let k = 0; k < channels; k++) batch[off + k * size + y * w + x] = g * activation[k * size + pos]!;
+      const scatter = (fill: boolean) => {
+        for (let j = 0; j < count; j++) {
+          const pos = p0 + j;
+          const [i0, j0] = [Math.floor(pos / w), pos % w];
+          const off = j * per;
+          for (let di = -1; di <= 1; di++) {
+            for (let dj = -1; dj <= 1; dj++) {
+              if (!gaussian && (di !== 0 || dj !== 0)) continue;
+              const [y, x] = [i0 + di, j0 + dj];
+              if (y < 0 || y >= h || x < 0 || x >= w) continue;
+              const g = gaussian ? GAUSSIAN[di + 1]![dj + 1]! : 1;
+              const at = off + y * w + x;
+              if (fill) for (let k = 0; k < channels; k++) batch[at + k * size] = g * activation[k * size + pos]!;
+              else for (let k = 0; k < channels; k++) batch[at + k * size] = 0;
+            }
           }
         }
-      }
-      const logits = await passes.head(batch, count);
+      };
+      scatter(true);
+      const logits = await passes.head(batch.subarray(0, count * per), count);
+      scatter(false);
       for (let j = 0; j < count; j++) {
         const row = logits.subarray(j * classes, (j + 1) * classes);
         map[p0 + j] = logit ? row[target]! : softmaxAt(row, target);
       }
     }
+    scratch.give(batch); // clean again (not given back when a pass threw)
     return map;
   },
 };
