@@ -37,6 +37,16 @@ export function upsampledBox(grid: Grid, width: number, height: number, threshol
       rows.at(y, s);
       const { x0, x1, eps } = rows;
       // [x0, a): one side of the cutoff for sure, [a, b): computed exactly, [b, x1): the other side for sure.
+      // Most segments lie wholly on one side: e is monotone, so its two ends decide them (what the searches would find).
+      const e0 = rows.estimate(x0);
+      const e1 = rows.estimate(x1 - 1);
+      const lowEnd = rows.rising ? e0 : e1;
+      const highEnd = rows.rising ? e1 : e0;
+      if (lowEnd >= cut + eps) {
+        runs.span(x0, x1);
+        continue;
+      }
+      if (highEnd < cut - eps) continue;
       if (rows.rising) {
         const a = rows.first(x0, x1, AT_LEAST, cut - eps);
         const b = rows.first(a, x1, AT_LEAST, cut + eps);
@@ -144,13 +154,19 @@ class SegmentRows {
     // so its ends bound it).
     let maxAtLeast = -Infinity;
     let minAtMost = Infinity;
-    for (let y = 0; y < this.height; y++) {
-      for (let s = 0; s < this.segments; s++) {
+    // Per (row, segment): its estimates' ends, max and min, and its slack, to skip it below when it holds no candidate.
+    const cells = this.height * this.segments;
+    const [eHigh, eLow, slack] = [new Float64Array(cells), new Float64Array(cells), new Float64Array(cells)];
+    for (let y = 0, c = 0; y < this.height; y++) {
+      for (let s = 0; s < this.segments; s++, c++) {
         this.at(y, s);
         const e0 = this.estimate(this.x0);
         const e1 = this.estimate(this.x1 - 1);
-        maxAtLeast = Math.max(maxAtLeast, Math.max(e0, e1) - this.eps);
-        minAtMost = Math.min(minAtMost, Math.min(e0, e1) + this.eps);
+        eHigh[c] = Math.max(e0, e1);
+        eLow[c] = Math.min(e0, e1);
+        slack[c] = this.eps;
+        maxAtLeast = Math.max(maxAtLeast, eHigh[c]! - this.eps);
+        minAtMost = Math.min(minAtMost, eLow[c]! + this.eps);
       }
     }
     let min = Infinity;
@@ -160,8 +176,12 @@ class SegmentRows {
       if (v < min) min = v;
       if (v > max) max = v;
     };
-    for (let y = 0; y < this.height; y++) {
-      for (let s = 0; s < this.segments; s++) {
+    for (let y = 0, c = 0; y < this.height; y++) {
+      for (let s = 0; s < this.segments; s++, c++) {
+        // No pixel of a segment whose highest estimate is below `high` and lowest above `low` is a candidate
+        // (the searches below would find empty ranges: e is monotone along it).
+        const eps = slack[c]!;
+        if (eps !== 0 && eHigh[c]! < maxAtLeast - eps && eLow[c]! > minAtMost + eps) continue;
         this.at(y, s);
         const { x0, x1 } = this;
         if (this.eps === 0) {
