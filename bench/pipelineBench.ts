@@ -1,5 +1,6 @@
-// `npm run bench` (end-to-end part): marginal ms/image of an explanation end to end — the path of `camscope explain`
-// and of an app run: real JPEG/PNG decoding and resizing (the next batch prefetched), every map and box, the app's
+// `npm run bench` (end-to-end part): marginal ms/image (wall and process CPU, every thread) of an explanation end to
+// end — the path of `camscope explain` and of an app run (the explain worker's batch loop, explainImages): real
+// JPEG/PNG decoding and resizing (the next batch prefetched), every map and box, the app's
 // store writes (services/runScheduler.ts's recordBatch: maps, boxes, IoU, one transaction per batch) and the JSON
 // report — against plain ONNX Runtime inference at the same batch, on distinct generated photos at 224 px and full
 // size (1024×768 JPEG and PNG); then, per model, Grad-CAM at batch 1/4/8/16; then peak resident memory of
@@ -7,15 +8,18 @@
 // `--models a.onnx,…`, `--eval-images N` (default 10000), `--methods gradcam;cam,gradcam;…`, `--skip-eval`, `--skip-sweep`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { Explainer } from '../src-main/explain/explainer.js';
+import { SESSION_CONFIG } from '../src-main/explain/engine.js';
 import { parseMethod } from '../src-main/explain/methods/index.js';
 import { encodeModel } from '../src-main/onnx/onnxModel.js';
 import { ProjectStore } from '../src-main/store/projectStore.js';
 import { recordBatch } from '../src-main/services/runScheduler.js';
+import { explainImages } from '../src-main/services/explainWorker.js';
+import type { ImageResult } from '../src-shared/explainTypes.js';
 import { parseArgs, intOption } from '../src-main/cli/args.js';
 import { rng } from '../src-shared/random.js';
 import { fullSizeModel } from './fullSizeModels.js';
@@ -67,6 +71,17 @@ const sets: [string, string[], { width: number; height: number }][] = [
 ];
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+/** Process CPU ms so far (every thread: JavaScript, ONNX Runtime's, sharp's), robust to other load on the machine. */
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+/** Wall and CPU ms of one call. */
+async function timed(f: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  const [t0, c0] = [process.hrtime.bigint(), cpuMs()];
+  await f();
+  return { wall: ms(t0), cpu: cpuMs() - c0 };
+}
 let projects = 0;
 
 /**
@@ -79,7 +94,7 @@ async function endToEnd(
   size: { width: number; height: number },
   methods: string[],
   batchSize: number,
-): Promise<number> {
+): Promise<{ wall: number; cpu: number }> {
   const store = ProjectStore.create(join(dir, `bench${projects++}.camscope`));
   try {
     const m = ex.model;
@@ -99,17 +114,18 @@ async function endToEnd(
       choices.map((c) => [c.id, store.createRun({ modelId, method: c.id, layer: m.defaultLayer()!, target: 'top1', imageIds: ids })]),
     );
     const idOf = new Map(files.map((f, i) => [f, ids[i]!]));
-    const t0 = process.hrtime.bigint();
-    const results = await ex.explain(files, { methods: choices, target: 'top1', batchSize }, (batch) =>
-      recordBatch(
-        store,
-        byMethod,
-        batch.map((b) => ({ imageId: idOf.get(b.result.image)!, result: b.result })),
-        0,
-      ),
-    );
-    JSON.stringify(results);
-    return ms(t0);
+    return await timed(async () => {
+      // The explain worker's loop (services/explainWorker.ts: batch n+1 prefetched while n runs), each batch
+      // recorded as the parent records it, then everything as JSON (what `camscope explain` prints).
+      const results: ImageResult[] = [];
+      const images = files.map((path) => ({ id: idOf.get(path)!, path }));
+      await explainImages(ex, images, { methods: choices, target: 'top1', batchSize }, (msg) => {
+        if (msg.type !== 'batch') throw new Error(`bench: ${JSON.stringify(msg)}`);
+        recordBatch(store, byMethod, msg.results, 0);
+        results.push(...msg.results.map((r) => r.result));
+      });
+      JSON.stringify(results);
+    });
   } finally {
     store.close();
   }
@@ -120,8 +136,11 @@ async function benchModel(file: string): Promise<void> {
   const m = ex.model;
   const { height, width } = m.inputSize;
   const fixed = m.dynamicBatch ? null : m.probe.batch;
-  const plain = await ort.InferenceSession.create(encodeModel(m.model), { graphOptimizationLevel: 'all' });
-  const inference = async (batch: number) => {
+  // Plain inference with the engine's session config (threads sleep between runs), so the ratio is the cost
+  // beyond inference; ONNX Runtime's defaults (spinning threads) are printed next to it.
+  const plain = await ort.InferenceSession.create(encodeModel(m.model), { graphOptimizationLevel: 'all', extra: SESSION_CONFIG });
+  const spinning = await ort.InferenceSession.create(encodeModel(m.model), { graphOptimizationLevel: 'all' });
+  const inference = async (batch: number, session = plain) => {
     const feeds = {
       [m.inputName]: new ort.Tensor(
         'float32',
@@ -129,15 +148,21 @@ async function benchModel(file: string): Promise<void> {
         [batch, 3, height, width],
       ),
     };
-    await plain.run(feeds);
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < 3; i++) await plain.run(feeds);
-    return ms(t0) / (3 * batch);
+    await session.run(feeds);
+    const t = await timed(async () => {
+      for (let i = 0; i < 3; i++) await session.run(feeds);
+    });
+    return { wall: t.wall / (3 * batch), cpu: t.cpu / (3 * batch) };
   };
   const camOk = m.layerCandidates().find((l) => l.tensor === m.defaultLayer())!.cam.applicable;
   const batch = fixed ?? BATCH;
+  const [inf0, spin] = [await inference(batch), await inference(batch, spinning)];
   console.log(
-    `\n${file} — batch ${batch}; plain inference ${(await inference(batch)).toFixed(1)} ms/image; marginal ms/image end to end (decode, maps, boxes, store, JSON) and × plain inference measured just before`,
+    `\n${file} — load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(
+        ' ',
+      )}; batch ${batch}; plain inference ${inf0.wall.toFixed(1)} ms/image wall, ${inf0.cpu.toFixed(1)} ms CPU (ONNX Runtime's default spinning threads: ${spin.wall.toFixed(1)} wall, ${spin.cpu.toFixed(1)} CPU); marginal ms/image end to end (decode, maps, boxes, store, JSON), wall and CPU, each × plain inference measured just before`,
   );
   for (const set of methodSets) {
     // Without a CAM head the set is its gradient methods (CAM alone is skipped).
@@ -147,9 +172,9 @@ async function benchModel(file: string): Promise<void> {
     await endToEnd(ex, sets[0]![1].slice(0, BATCH), sets[0]![2], methods, batch); // sessions, caches
     for (const [name, files, size] of sets) {
       const inf = await inference(batch);
-      const marginal =
-        ((await endToEnd(ex, files, size, methods, batch)) - (await endToEnd(ex, files.slice(0, BATCH), size, methods, batch))) / (COUNT - BATCH);
-      cells.push(`${name} ${marginal.toFixed(1)} (${(marginal / inf).toFixed(2)}×)`);
+      const [all, first] = [await endToEnd(ex, files, size, methods, batch), await endToEnd(ex, files.slice(0, BATCH), size, methods, batch)];
+      const [wall, cpu] = [(all.wall - first.wall) / (COUNT - BATCH), (all.cpu - first.cpu) / (COUNT - BATCH)];
+      cells.push(`${name} ${wall.toFixed(1)} (${(wall / inf.wall).toFixed(2)}×) cpu ${cpu.toFixed(1)} (${(cpu / inf.cpu).toFixed(2)}×)`);
     }
     console.log(`  ${methods.join(',').padEnd(44)} ${cells.join(' | ')}`);
   }
@@ -159,18 +184,21 @@ async function benchModel(file: string): Promise<void> {
     for (const b of SWEEP) {
       const inf = await inference(b);
       await endToEnd(ex, files.slice(0, b), size, ['gradcam'], b);
-      const t = (await endToEnd(ex, files.slice(0, 2 * BATCH), size, ['gradcam'], b)) / (2 * BATCH);
-      cells.push(`batch ${b}: inference ${inf.toFixed(1)}, Grad-CAM ${t.toFixed(1)} (${(t / inf).toFixed(2)}×)`);
+      const t = await endToEnd(ex, files.slice(0, 2 * BATCH), size, ['gradcam'], b);
+      const [wall, cpu] = [t.wall / (2 * BATCH), t.cpu / (2 * BATCH)];
+      cells.push(
+        `batch ${b}: inference ${inf.wall.toFixed(1)} (cpu ${inf.cpu.toFixed(1)}), Grad-CAM ${wall.toFixed(1)} (${(wall / inf.wall).toFixed(2)}×) cpu ${cpu.toFixed(1)} (${(cpu / inf.cpu).toFixed(2)}×)`,
+      );
     }
     console.log(`  ms/image on 16 images of 224 JPEG — ${cells.join(' | ')}`);
   }
+  await spinning.release();
   await plain.release();
   await ex.close();
 }
 
 console.log(
-  `load average ${(await import('node:os'))
-    .loadavg()
+  `load average ${loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}`,
 );
