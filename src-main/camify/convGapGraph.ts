@@ -14,15 +14,15 @@ import { encodeModel } from '../onnx/onnxModel.js';
 export const KERNEL = 3;
 
 /** ∂Wc [F, C, 3, 3] from dZ [N, F, h, w] and the graph input a [N, C, h, w]. */
-function weightGradient(e: NodeEmitter, dz: string): string {
+function weightGradient(e: NodeEmitter, dz: string, d: number): string {
   const flat = (x: string) => e.op('Reshape', [x, e.constInt64([0, 0, -1])]);
-  const padded = e.op('Pad', ['a', e.constInt64([0, 0, 1, 1, 0, 0, 1, 1])]);
+  const padded = e.op('Pad', ['a', e.constInt64([0, 0, d, d, 0, 0, d, d])]);
   const dzT = e.op('Transpose', [flat(dz)], { perm: [0, 2, 1] }); // [N, h·w, F]
   const size = e.op('Gather', [e.op('Shape', ['a']), e.constInt64([2, 3])], { axis: 0 });
   const offsets: string[] = [];
   for (let i = 0; i < KERNEL; i++) {
     for (let j = 0; j < KERNEL; j++) {
-      const start = e.constInt64([i, j]);
+      const start = e.constInt64([i * d, j * d]);
       const shifted = e.op('Slice', [padded, start, e.op('Add', [start, size]), e.constInt64([2, 3])]);
       offsets.push(e.unsqueeze(e.reduceSum(e.op('MatMul', [flat(shifted), dzT]), [0], false), [2])); // [C, F, 1]
     }
@@ -31,10 +31,10 @@ function weightGradient(e: NodeEmitter, dz: string): string {
   return e.op('Reshape', [cfk, e.constInt64([0, 0, KERNEL, KERNEL])]);
 }
 
-export function convGapGraph(mode: 'gradient' | 'evaluate', classes: number, plane: number): Uint8Array {
+export function convGapGraph(mode: 'gradient' | 'evaluate', classes: number, plane: number, dilation = 1): Uint8Array {
   const e = new NodeEmitter(13, 'convgap');
-  const pads = [1, 1, 1, 1];
-  const z = e.op('Conv', ['a', 'wc', 'bc'], { kernel_shape: [KERNEL, KERNEL], pads });
+  const d = dilation;
+  const z = e.op('Conv', ['a', 'wc', 'bc'], { kernel_shape: [KERNEL, KERNEL], pads: [d, d, d, d], dilations: [d, d] });
   const g = e.reduceMean(e.op('Relu', [z]), [2, 3], false);
   const s = e.op('Gemm', [g, 'wf', 'bf'], { transB: 1 });
   const logProb = e.op('LogSoftmax', [s], { axis: 1 });
@@ -48,7 +48,7 @@ export function convGapGraph(mode: 'gradient' | 'evaluate', classes: number, pla
     const dg = e.op('Mul', [e.op('MatMul', [ds, 'wf']), e.scalar(1 / plane)]);
     const dz = e.op('Mul', [e.unsqueeze(dg, [2, 3]), e.mask(e.op('Greater', [z, e.scalar(0)]))]);
     out('grad_bc', e.reduceSum(dz, [0, 2, 3], false));
-    out('grad_wc', weightGradient(e, dz));
+    out('grad_wc', weightGradient(e, dz, d));
     outputs.push('grad_wc', 'grad_bc', 'grad_wf', 'grad_bf');
   } else {
     out('prediction', e.op('Cast', [e.op('ArgMax', [s], { axis: 1, keepdims: 0 })], { to: 1 }));

@@ -53,7 +53,11 @@ export function buildGapHeadModel(
         name: out,
         input: [layer, weight, bias],
         output: [out],
-        attribute: [makeAttribute('kernel_shape', [KERNEL, KERNEL]), makeAttribute('pads', [1, 1, 1, 1])],
+        attribute: [
+          makeAttribute('kernel_shape', [KERNEL, KERNEL]),
+          makeAttribute('pads', Array(4).fill(conv.dilation ?? 1)),
+          ...(conv.dilation && conv.dilation !== 1 ? [makeAttribute('dilations', [conv.dilation, conv.dilation])] : []),
+        ],
       },
       { opType: 'Relu', name: camLayer, input: [out], output: [camLayer] },
     );

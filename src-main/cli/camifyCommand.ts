@@ -28,6 +28,7 @@ export async function camifyCommand(argv: string[], io: CliIO): Promise<void> {
     layer: {},
     head: {},
     filters: {},
+    dilation: {},
     'min-agreement': {},
     dataset: {},
     format: {},
@@ -69,6 +70,7 @@ export async function camifyCommand(argv: string[], io: CliIO): Promise<void> {
     layer: one(a, 'layer'),
     head: one(a, 'head') as CamifyHead | undefined,
     filters: intOption(a, 'filters'),
+    dilation: intOption(a, 'dilation'),
     minAgreement: numberOption(one(a, 'min-agreement'), 'min-agreement'),
     targetSource: one(a, 'target-source') as TargetSource | undefined,
     valSplit,
@@ -103,12 +105,13 @@ export async function camifyCommand(argv: string[], io: CliIO): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'camscope-camify-baseline-'));
   try {
     io.err(`fitting the ${other} head on the same split for the comparison\n`);
-    // --l2 and --filters are the written head's settings: the baseline takes its defaults.
+    // --l2, --filters and --dilation are the written head's settings: the baseline takes its defaults.
     const baseline = await camify({
       ...options,
       head: other,
       l2: undefined,
       filters: undefined,
+      dilation: undefined,
       out: join(scratch, `${other}.onnx`),
       onProgress: undefined,
     });

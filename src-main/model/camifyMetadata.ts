@@ -16,6 +16,8 @@ export interface CamifyRecord {
   sourceLayer?: string;
   /** The conv-gap head's 3×3 filters. */
   filters?: number;
+  /** The conv-gap head's conv dilation (absent in records written before it: 1). */
+  dilation?: number;
   /** Validation agreement of the head on each layer tried (one entry when --layer was given). */
   candidates?: { layer: string; valAgreement: number | null }[];
   targetSource: TargetSource;
@@ -41,7 +43,7 @@ export function describeCamify(r: CamifyRecord): string {
   const targets = r.targetSource === 'model' ? "the original model's predictions" : 'the dataset labels';
   const head =
     r.head === 'conv-gap'
-      ? `conv-gap head (3×3 conv, ${r.filters} filters, ReLU, GAP, linear) on ${r.sourceLayer}`
+      ? `conv-gap head (3×3 conv${(r.dilation ?? 1) > 1 ? ` dilated ${r.dilation}` : ''}, ${r.filters} filters, ReLU, GAP, linear) on ${r.sourceLayer}`
       : `GAP head on ${r.sourceLayer ?? r.layer}`;
   return `CAM of the refit ${head}, trained on ${targets} (${fidelity})`;
 }

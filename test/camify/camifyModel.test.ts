@@ -112,11 +112,15 @@ test('the conv-gap head: Conv 3×3 → ReLU (the CAM map, the default layer) →
   const head = camHeadAt(refit, result.camLayer);
   assert.ok(head.ok, head.ok ? '' : head.reason);
   const fit = result.fit.head as ConvGapHead;
+  // The default dilation: taps 2 cells apart.
+  const d = result.record.dilation!;
+  assert.equal(d, 2);
+  assert.equal(fit.dilation, 2);
   assert.deepEqual(head.weights, fit.weights);
   assert.deepEqual(head.bias, fit.bias);
   assert.match(
     result.description,
-    /^CAM of the refit conv-gap head \(3×3 conv, 5 filters, ReLU, GAP, linear\) on features, trained on the original model's predictions/,
+    /^CAM of the refit conv-gap head \(3×3 conv dilated 2, 5 filters, ReLU, GAP, linear\) on features, trained on the original model's predictions/,
   );
 
   // Its logits against conv → ReLU → GAP → Gemm computed here, in plain JavaScript, from the original's exposed layer.
@@ -137,7 +141,7 @@ test('the conv-gap head: Conv 3×3 → ReLU (the CAM map, the default layer) →
             let z = fit.convBias[f]!;
             for (let ch = 0; ch < K; ch++)
               for (let i = 0; i < 3; i++)
-                for (let j = 0; j < 3; j++) z += fit.convWeights[((f * K + ch) * 3 + i) * 3 + j]! * at(row, ch, y + i - 1, x + j - 1);
+                for (let j = 0; j < 3; j++) z += fit.convWeights[((f * K + ch) * 3 + i) * 3 + j]! * at(row, ch, y + (i - 1) * d, x + (j - 1) * d);
             sum += Math.max(0, z);
           }
         }
@@ -190,7 +194,7 @@ test('the same seed writes the same model; the CLI prints where and what', async
   const b = await runCli(['camify', '--model', source, '--dataset', join(work, 'images'), '--seed', '5', '--out', join(work, 'b.onnx')]);
   assert.equal(a.code, 0, a.stderr);
   assert.equal(b.code, 0, b.stderr);
-  assert.match(a.stdout, /a\.onnx: CAM of the refit conv-gap head \(3×3 conv, 32 filters, ReLU, GAP, linear\) on (features|pooled)/);
+  assert.match(a.stdout, /a\.onnx: CAM of the refit conv-gap head \(3×3 conv dilated 2, 32 filters, ReLU, GAP, linear\) on (features|pooled)/);
   assert.deepEqual(readFileSync(join(work, 'a.onnx')), readFileSync(join(work, 'b.onnx')));
 });
 
@@ -229,6 +233,7 @@ test('bad input: missing layer, fewer than 2 classes, empty dataset — one line
     [['--dataset', join(work, 'images'), '--target-source', 'labels'], /images: --target-source labels needs a label for every image/],
     [['--dataset', join(work, 'images'), '--head', 'mlp'], /--head: expected conv-gap or linear, got 'mlp'/],
     [['--dataset', join(work, 'images'), '--filters', '0'], /--filters: expected an integer ≥ 1, got 0/],
+    [['--dataset', join(work, 'images'), '--dilation', '0'], /--dilation: expected an integer ≥ 1, got 0/],
     [['--dataset', join(work, 'images'), '--min-agreement', '2'], /--min-agreement: expected a fraction in \[0, 1\], got 2/],
   ];
   for (const [args, message] of cases) {

@@ -30,7 +30,7 @@ test('models.camify writes the refit model, registers it with CAM applicable, an
     channels['models.camify'].response.parse(r);
     assert.equal(r.model.path, join(dir, 'fc-gap.onnx'));
     assert.equal(r.model.layers.find((l) => l.isDefault)!.cam.applicable, true);
-    assert.match(r.description, /^CAM of the refit conv-gap head \(3×3 conv, 32 filters, ReLU, GAP, linear\) on /);
+    assert.match(r.description, /^CAM of the refit conv-gap head \(3×3 conv dilated 2, 32 filters, ReLU, GAP, linear\) on /);
     assert.equal((await h['models.list']({})).length, 2);
     const features = progress.filter((p) => p.stage === 'features');
     assert.deepEqual(features.at(-1), { modelId: info.id, stage: 'features', done: 30, total: 30 });
