@@ -29,10 +29,14 @@ export const DEFAULT_L2: Record<CamifyHead, number> = { linear: 1e-2, 'conv-gap'
 /** The paper adds 1024 filters; on shapes-fc 32 and 64 reach the same validation agreement (README) at a fraction of the time. */
 export const DEFAULT_FILTERS = 32;
 /**
- * The conv-gap head's 3×3 conv taps 2 cells apart (a 5×5 field): on shapes-fc it reached a higher validation
- * agreement at the 32×32 layer over three seeds than the paper's plain 3×3 (dilation 1) or 3 (README).
+ * The conv-gap head's 3×3 conv without --dilation: taps 2 cells apart (a 5×5 field) on maps at least 8 cells on each
+ * side, else adjacent. On shapes-fc, dilation 2 reached a higher validation agreement at the 32×32 layer over
+ * three seeds than the paper's plain 3×3 (or dilation 3), while on the 4×4 map it left most taps on the padding
+ * and its CAM stopped localizing (README).
  */
-export const DEFAULT_DILATION = 2;
+export function defaultDilation(height: number, width: number): number {
+  return Math.min(height, width) >= 8 ? 2 : 1;
+}
 export const DEFAULT_VAL_SPLIT = 0.2;
 /** Views of each image the conv-gap head trains on (layerFeatures.VIEW_NAMES): the image, mirrored, upside down, turned. */
 export const CONV_GAP_VIEWS = 4;
@@ -49,7 +53,7 @@ export interface CamifyOptions extends PreprocessingFlags {
   head?: CamifyHead;
   /** The conv-gap head's filters. */
   filters?: number;
-  /** The conv-gap head's conv dilation. */
+  /** The conv-gap head's conv dilation; default: defaultDilation of the layer's map. */
   dilation?: number;
   /** Layer choice: the finest candidate with at least this validation agreement, else the best agreement. */
   minAgreement?: number;
@@ -128,15 +132,16 @@ function checkOptions(o: CamifyOptions): {
   targetSource: TargetSource;
   head: CamifyHead;
   filters: number;
-  dilation: number;
+  dilation: number | undefined;
   minAgreement: number;
 } {
   const head = o.head ?? DEFAULT_HEAD;
   if (!CAMIFY_HEADS.includes(head)) throw new CamscopeError(`--head: expected ${CAMIFY_HEADS.join(' or ')}, got '${head}'`);
   const filters = o.filters ?? DEFAULT_FILTERS;
   if (!(Number.isInteger(filters) && filters >= 1)) throw new CamscopeError(`--filters: expected an integer ≥ 1, got ${filters}`);
-  const dilation = o.dilation ?? DEFAULT_DILATION;
-  if (!(Number.isInteger(dilation) && dilation >= 1)) throw new CamscopeError(`--dilation: expected an integer ≥ 1, got ${dilation}`);
+  const dilation = o.dilation;
+  if (dilation !== undefined && !(Number.isInteger(dilation) && dilation >= 1))
+    throw new CamscopeError(`--dilation: expected an integer ≥ 1, got ${dilation}`);
   const minAgreement = o.minAgreement ?? DEFAULT_MIN_AGREEMENT;
   if (!(minAgreement >= 0 && minAgreement <= 1)) throw new CamscopeError(`--min-agreement: expected a fraction in [0, 1], got ${minAgreement}`);
   const valSplit = o.valSplit ?? DEFAULT_VAL_SPLIT;
@@ -174,7 +179,15 @@ async function fitOn(
   features: ExtractedFeatures,
   rows: { train: number[]; val: number[] },
   targets: { index: Int32Array; distribution: Float32Array },
-  o: { head: CamifyHead; classes: number; l2: number; filters: number; dilation: number; seed: number; onIteration?: CamifyOptions['onIteration'] },
+  o: {
+    head: CamifyHead;
+    classes: number;
+    l2: number;
+    filters: number;
+    dilation: number | undefined;
+    seed: number;
+    onIteration?: CamifyOptions['onIteration'];
+  },
 ): Promise<FitResult | ConvGapFitResult> {
   const f = features.layers.get(layer)!;
   const [c, h, w] = f.shape;
@@ -195,7 +208,7 @@ async function fitOn(
     height: h,
     width: w,
     filters: o.filters,
-    dilation: o.dilation,
+    dilation: o.dilation ?? defaultDilation(h, w),
     l2: o.l2,
     seed: o.seed,
     onIteration: o.onIteration,
@@ -305,7 +318,7 @@ export async function camify(o: CamifyOptions): Promise<CamifyResult> {
         layer: camLayer,
         head,
         sourceLayer: layer,
-        ...(head === 'conv-gap' ? { filters, dilation } : {}),
+        ...('convWeights' in fit.head ? { filters, dilation: fit.head.dilation ?? 1 } : {}),
         candidates: tried.map((t) => ({ layer: t.layer, valAgreement: t.valAgreement })),
         targetSource,
         fit: { l2, valSplit, seed, iterations: fit.iterations, stoppedBy: fit.stoppedBy, optimizer },

@@ -76,15 +76,15 @@ const COMMANDS: Record<string, Command> = {
   },
   camify: {
     usage: `  camscope camify  --model M.onnx --dataset DIR --out M-gap.onnx [--head conv-gap|linear] [--filters 32]
-                   [--dilation 2] [--layer auto|TENSOR] [--min-agreement 0.95] [--target-source model|labels]
+                   [--dilation D] [--layer auto|TENSOR] [--min-agreement 0.95] [--target-source model|labels]
                    [--val-split 0.2] [--seed S] [--l2 L] [--format F] [--split S] [--label-offset K] [--batch N]
                    [--device D] [--report OUT.html] [--json OUT.json]
                    train a GAP head on a layer's frozen features so CAM applies to any CNN: conv-gap (default) adds
-                   the CAM paper's 3×3 conv (taps --dilation cells apart) + ReLU, distilled from the original's
-                   softmax; linear refits GAP → linear. auto fits the default layer and the last map at each of
-                   the two coarsest resolutions and keeps the finest whose validation agreement reaches
-                   --min-agreement (else the best agreement); --l2 defaults to 1e-4 (conv-gap) or 1e-2 (linear).
-                   The report compares the original's Grad-CAM with the CAM of this head and of the other one on
+                   the CAM paper's 3×3 conv (taps D cells apart; default 2 on maps at least 8 cells a side, else
+                   1) + ReLU, distilled from the original's softmax; linear refits GAP → linear. auto fits the
+                   default layer and the last map at each of the two coarsest resolutions and keeps the finest
+                   whose validation agreement reaches --min-agreement (else the best agreement); --l2 defaults to
+                   1e-4 (conv-gap) or 1e-2 (linear). The report compares the original's Grad-CAM with the CAM of this head and of the other one on
                    the validation images`,
     load: async () => (await import('./camifyCommand.js')).camifyCommand,
   },
