@@ -19,7 +19,7 @@ import {
   methodEvaluation,
 } from './evaluationResult.js';
 import { checkLabelsFit, resolveLabelOffset } from './labelMapping.js';
-import { ProjectRecorder } from './projectRecorder.js';
+import { ProjectRecorder, type RecordedEvaluation } from './projectRecorder.js';
 import { loadGroundTruthMask } from './groundTruthMask.js';
 import { type Shard, inShard, shardLabel } from '../datasets/shard.js';
 import { writeScoremap } from './npyExport.js';
@@ -136,7 +136,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
       );
       if (faithfulness) await addFaithfulness(computed, explainer, choices, layer, road);
       const elapsed = Date.now() - began;
-      const perRecord = new Map<string, Parameters<ProjectRecorder['record']>[1]>(ids.map((id) => [id, []]));
+      const perRecord = new Map<string, RecordedEvaluation[]>(ids.map((id) => [id, []]));
       for (const i of indices) {
         const item = items[i]!;
         const gtIndex = gtIndexOf(item);
@@ -165,7 +165,7 @@ export async function evaluateDataset(opts: EvaluateOptions): Promise<Evaluation
         images.push(image);
         gallery?.offer(image);
       }
-      for (const id of ids) recorder?.record(id, perRecord.get(id)!, threshold, elapsed / ids.length);
+      recorder?.recordBatch(perRecord, threshold, elapsed / ids.length);
       progress?.update(images.length);
     }
     recorder?.finish();
@@ -216,12 +216,14 @@ interface RowMaps {
   vectors: Record<string, Record<string, ArrayLike<number>>>;
 }
 
-const toEvaluated = (m: MapResult): EvaluatedMap => ({
+/** The explainer's map with its box and where that box was found (threshold, decoded image size), so localization reuses it. */
+const toEvaluated = (m: MapResult, threshold: number, image: { width: number; height: number }): EvaluatedMap => ({
   target: m.target,
   width: m.width,
   height: m.height,
   values: Float32Array.from(m.values),
   box: m.box,
+  boxedAt: { threshold, width: image.width, height: image.height },
 });
 
 /**
@@ -251,13 +253,14 @@ async function explainRows(
         redo.map(({ gt }) => gt!),
       )
     : [];
+  const threshold = opts.threshold ?? WSOL_THRESHOLD;
   const rows = top.map((t, row) => {
     const k = redo.findIndex((r) => r.row === row);
     const maps: Record<string, ImageMaps> = {};
     for (const m of t.maps) {
-      const top1 = toEvaluated(m);
+      const top1 = toEvaluated(m, threshold, images[row]!);
       const gtMap = k >= 0 ? gtRuns[k]!.maps.find((x) => x.method === m.method)! : null;
-      maps[m.method] = { top1, gt: gtMap ? toEvaluated(gtMap) : gtIndexOf(items[row]!) === null ? null : top1 };
+      maps[m.method] = { top1, gt: gtMap ? toEvaluated(gtMap, threshold, images[row]!) : gtIndexOf(items[row]!) === null ? null : top1 };
     }
     return { predictions: t.predictions, maps, values: {}, vectors: {} };
   });
@@ -330,6 +333,8 @@ class MapKeeper {
   }
 }
 
+/** Keeps a map's class, size and box; lets its values (and where the box was found) go. */
 function release(image: ImageEvaluation): void {
-  for (const m of Object.values(image.methods)) m.map = { ...m.map, values: null };
+  for (const m of Object.values(image.methods))
+    m.map = { target: m.map.target, width: m.map.width, height: m.map.height, values: null, box: m.map.box };
 }

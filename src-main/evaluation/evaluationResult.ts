@@ -3,7 +3,7 @@
 import type { Box, Prediction, Preprocessing } from '../../src-shared/explainTypes.js';
 import type { EvaluationSummary } from '../../src-shared/evaluationTypes.js';
 import type { DatasetItem } from '../datasets/datasetTypes.js';
-import type { MaxBoxAccResult } from './metrics/index.js';
+import type { BoxedAt, MaxBoxAccResult } from './metrics/index.js';
 import { valueRange } from '../../src-shared/mapGrid.js';
 
 /** A map at layer resolution with the class it explains and its WSOL box (original pixels). */
@@ -13,10 +13,12 @@ export interface EvaluatedMap {
   height: number;
   values: Float32Array;
   box: Box | null;
+  /** Where `box` was found (the explainer's threshold and image size): localization reuses it there instead of boxing the map again. */
+  boxedAt?: BoxedAt;
 }
 
 /** An EvaluatedMap whose values the evaluation may have let go (EvaluateOptions.keepMaps): class, size and box stay. */
-export type ResultMap = Omit<EvaluatedMap, 'values'> & { values: Float32Array | null };
+export type ResultMap = Omit<EvaluatedMap, 'values' | 'boxedAt'> & { values: Float32Array | null; boxedAt?: BoxedAt };
 
 /** The map with its values, or an error saying the evaluation did not keep them (EvaluateOptions.keepMaps). */
 export function keptMap(m: ResultMap): EvaluatedMap {

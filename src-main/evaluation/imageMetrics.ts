@@ -192,36 +192,40 @@ export class MetricAggregator {
     return acc ? { x: [...this.xOf(kind)], y: Array.from(acc.sum, (v) => v / acc.n) } : null;
   }
 
-  /** MaxBoxAcc/V2 of a method with image i counted weights[i] times. */
+  /** MaxBoxAcc/V2 of a method with image i counted weights[i] times (the accumulator's images' weights gathered into one reused buffer). */
   private boxResult(id: string, weights: ArrayLike<number>): MaxBoxAccResult {
-    return this.boxAcc.get(id)!.result(this.boxImages.get(id)!.map((i) => weights[i]!));
+    const positions = this.boxImages.get(id)!;
+    return this.boxAcc.get(id)!.result(gather(positions, weights, this.scratch(`box|${id}`, positions.length)));
+  }
+
+  private readonly scratchBuffers = new Map<string, Float64Array>();
+  /** A reused buffer of n numbers per use, so a bootstrap resample allocates nothing that grows with the dataset. */
+  private scratch(key: string, n: number): Float64Array {
+    let b = this.scratchBuffers.get(key);
+    if (!b || b.length < n) this.scratchBuffers.set(key, (b = new Float64Array(n)));
+    return b.subarray(0, n);
   }
 
   /** A method's MethodMetrics with image i counted weights[i] times (ones: the dataset's numbers; a resample: its bootstrap replicate). */
-  methodMetrics(images: ImageEvaluation[], id: string, weights: ArrayLike<number>): MethodMetrics {
+  methodMetrics(numbers: PerImageNumbers, id: string, weights: ArrayLike<number>): MethodMetrics {
     const box = this.boxResult(id, weights);
     const px = this.pxap.get(id)!;
-    const pxap = px.images ? px.result(this.maskImages.get(id)!.map((i) => weights[i]!)).pxap : null;
+    const masked = this.maskImages.get(id)!;
+    const pxap = px.images ? px.result(gather(masked, weights, this.scratch(`mask|${id}`, masked.length))).pxap : null;
     const out: MethodMetrics = { ...EMPTY_METRICS, maxboxacc: box.v1, maxboxacc_v2: box.v2, pxap };
     for (const [key, { name, scale }] of Object.entries(PER_IMAGE_METRICS)) {
-      out[key as MetricKey] = weightedMean(
-        images.map((im) => im.methods[id]!.values[name]),
-        weights,
-        scale,
-      );
+      const column = numbers.method(id, name);
+      out[key as MetricKey] = column ? weightedMean(column, weights, scale) : null;
     }
     return out;
   }
 
   /** The PairAgreement means of pair "a|b" with image i counted weights[i] times. */
-  pairMeans(images: ImageEvaluation[], key: string, weights: ArrayLike<number>): Record<keyof typeof PAIR_MEANS, number | null> {
+  pairMeans(numbers: PerImageNumbers, key: string, weights: ArrayLike<number>): Record<keyof typeof PAIR_MEANS, number | null> {
     const out = {} as Record<keyof typeof PAIR_MEANS, number | null>;
     for (const [name, scale] of Object.entries(PAIR_MEANS) as [keyof typeof PAIR_MEANS, number][]) {
-      out[name] = weightedMean(
-        images.map((im) => pairValue(im.pairs[key]!, name)),
-        weights,
-        scale,
-      );
+      const column = numbers.pair(key, name);
+      out[name] = column ? weightedMean(column, weights, scale) : null;
     }
     return out;
   }
@@ -234,11 +238,12 @@ export class MetricAggregator {
     bootstrap: BootstrapOptions | null = {},
   ): Pick<EvaluationResult, 'summary' | 'curves' | 'perClass' | 'maxBoxAcc'> {
     const ones = ONES(images.length);
+    const numbers = new PerImageNumbers(images, this.ids);
     const methods: Record<string, MethodMetrics> = {};
     const curves: Record<string, MethodCurves> = {};
     const maxBoxAcc: Record<string, MaxBoxAccResult> = {};
     for (const id of this.ids) {
-      methods[id] = this.methodMetrics(images, id, ones);
+      methods[id] = this.methodMetrics(numbers, id, ones);
       const box = this.boxResult(id, ones);
       maxBoxAcc[id] = box;
       const boxAccuracy: Record<string, Curve> = {};
@@ -260,7 +265,7 @@ export class MetricAggregator {
     const agreement: Record<string, PairAgreement> = {};
     for (const [a, b] of methodPairs(this.ids)) {
       const key = `${a}|${b}`;
-      const means = this.pairMeans(images, key, ones);
+      const means = this.pairMeans(numbers, key, ones);
       const errors = defined(images.map((im) => im.pairs[key]!.analytic_error));
       agreement[key] = {
         a,
@@ -283,6 +288,7 @@ export class MetricAggregator {
         bootstrap && images.length
           ? uncertaintyOf(
               this,
+              numbers,
               images,
               this.ids,
               (k) => (k in PER_IMAGE_METRICS ? PER_IMAGE_METRICS[k as keyof typeof PER_IMAGE_METRICS].name : null),
@@ -296,9 +302,74 @@ export class MetricAggregator {
   }
 }
 
+/** weights[positions[k]] into out[k] (a resample's weights of an accumulator's images, in the order it holds them). */
+function gather(positions: readonly number[], weights: ArrayLike<number>, out: Float64Array): Float64Array {
+  for (let k = 0; k < positions.length; k++) out[k] = weights[positions[k]!]!;
+  return out;
+}
+
+/**
+ * The per-image numbers the dataset means and their bootstrap replicates read, one Float64Array per (method, number)
+ * and (pair, number), NaN where undefined (weightedMean leaves those out, as it leaves out null): 8 bytes per image
+ * and number, and a number undefined on every image holds no array. Built once, so a resample reads columns instead
+ * of mapping every image again.
+ */
+export class PerImageNumbers {
+  private readonly methods = new Map<string, Float64Array | null>();
+  private readonly pairs = new Map<string, Float64Array | null>();
+
+  constructor(images: readonly ImageEvaluation[], ids: readonly string[]) {
+    const names = new Set(Object.values(PER_IMAGE_METRICS).map((m) => m.name));
+    for (const id of ids)
+      for (const name of names)
+        this.methods.set(
+          `${id}|${name}`,
+          column(images, (im) => im.methods[id]!.values[name]),
+        );
+    for (const [a, b] of methodPairs(ids)) {
+      const key = `${a}|${b}`;
+      for (const name of Object.keys(PAIR_MEANS) as (keyof typeof PAIR_MEANS)[]) {
+        this.pairs.set(
+          `${key}|${name}`,
+          column(images, (im) => pairValue(im.pairs[key]!, name)),
+        );
+      }
+    }
+  }
+
+  /** Method `id`'s per-image `name` (IMAGE_METRIC_NAMES), null when no image defines it. */
+  method(id: string, name: string): Float64Array | null {
+    return this.methods.get(`${id}|${name}`) ?? null;
+  }
+
+  /** Pair "a|b"'s per-image agreement number, null when no image defines it. */
+  pair(key: string, name: keyof typeof PAIR_MEANS): Float64Array | null {
+    return this.pairs.get(`${key}|${name}`) ?? null;
+  }
+}
+
+function column(images: readonly ImageEvaluation[], value: (im: ImageEvaluation) => number | null | undefined): Float64Array | null {
+  const out = new Float64Array(images.length);
+  let any = false;
+  images.forEach((im, i) => {
+    const v = value(im);
+    if (v === null || v === undefined || !Number.isFinite(v)) out[i] = NaN;
+    else {
+      out[i] = v;
+      any = true;
+    }
+  });
+  return any ? out : null;
+}
+
 function perClassRows(images: ImageEvaluation[], ids: readonly string[], className: (label: number) => string): ClassRow[] {
   const byClass = new Map<number, ImageEvaluation[]>();
-  for (const im of images) if (im.item.label !== null) byClass.set(im.item.label, [...(byClass.get(im.item.label) ?? []), im]);
+  for (const im of images) {
+    if (im.item.label === null) continue;
+    const members = byClass.get(im.item.label);
+    if (members) members.push(im);
+    else byClass.set(im.item.label, [im]);
+  }
   return [...byClass.entries()]
     .sort(([a], [b]) => a - b)
     .map(([index, members]) => ({

@@ -32,6 +32,15 @@ export interface StoredImageEvaluation {
   metrics: Record<string, number>;
 }
 
+/** One image of one method's batch as eval records it. */
+export interface RecordedEvaluation {
+  index: number;
+  predictions: Prediction[];
+  map: StoredImageEvaluation['map'];
+  iou: number | null;
+  metrics: Record<string, number>;
+}
+
 /**
  * Set in every evaluation row eval writes: a run the app resumed after a crash stores rows without
  * the metrics, and those images are evaluated again (their maps are not stored twice).
@@ -177,24 +186,26 @@ export class ProjectRecorder {
     };
   }
 
-  /** Stores one batch of a method's results (maps, boxes, IoU, metrics) and its progress in one transaction. */
-  record(
-    method: string,
-    batch: { index: number; predictions: Prediction[]; map: StoredImageEvaluation['map']; iou: number | null; metrics: Record<string, number> }[],
-    threshold: number,
-    elapsedMs: number,
-  ): void {
-    const recorded = this.recorded.get(method)!;
-    const rows: RecordedImage[] = batch
-      .filter((b) => !recorded.has(b.index))
-      .map((b) => ({
-        imageId: this.imageIds[b.index]!,
-        predictions: b.predictions,
-        maps: [{ classIndex: b.map.target, width: b.map.width, height: b.map.height, values: b.map.values }],
-        boxes: b.map.box ? [{ classIndex: b.map.target, threshold, box: b.map.box }] : [],
-        evaluation: { iou: b.iou, metrics: { ...b.metrics, [EVALUATED]: 1 } },
-      }));
-    if (rows.length) this.store.recordResults(this.runIds.get(method)!, rows, { elapsedMs });
+  /**
+   * Stores one batch's results of every method (maps, boxes, IoU, metrics) and each run's progress in one store
+   * transaction, as the app's runs do (ProjectStore.recordRunBatches); `elapsedMs` is each method's share of the batch.
+   */
+  recordBatch(batches: ReadonlyMap<string, readonly RecordedEvaluation[]>, threshold: number, elapsedMs: number): void {
+    const runs = [...batches].map(([method, batch]) => {
+      const recorded = this.recorded.get(method)!;
+      const rows: RecordedImage[] = batch
+        .filter((b) => !recorded.has(b.index))
+        .map((b) => ({
+          imageId: this.imageIds[b.index]!,
+          predictions: b.predictions,
+          maps: [{ classIndex: b.map.target, width: b.map.width, height: b.map.height, values: b.map.values }],
+          boxes: b.map.box ? [{ classIndex: b.map.target, threshold, box: b.map.box }] : [],
+          evaluation: { iou: b.iou, metrics: { ...b.metrics, [EVALUATED]: 1 } },
+        }));
+      return { runId: this.runIds.get(method)!, batch: rows, elapsedMs };
+    });
+    const fresh = runs.filter((r) => r.batch.length);
+    if (fresh.length) this.store.recordRunBatches(fresh);
   }
 
   finish(): void {

@@ -15,17 +15,19 @@ import { wilcoxonSignedRank } from './metrics/index.js';
 
 const PAIR_NAMES = ['pearson', 'spearman', 'box_iou', 'both_point_inside'] as const;
 
-/** How the dataset's numbers are computed with image i counted weights[i] times (MetricAggregator). */
-export interface WeightedNumbers {
-  methodMetrics(images: ImageEvaluation[], id: string, weights: ArrayLike<number>): MethodMetrics;
-  pairMeans(images: ImageEvaluation[], key: string, weights: ArrayLike<number>): Record<(typeof PAIR_NAMES)[number], number | null>;
+/** How the dataset's numbers are computed with image i counted weights[i] times (MetricAggregator over PerImageNumbers' columns). */
+export interface WeightedNumbers<C> {
+  methodMetrics(columns: C, id: string, weights: ArrayLike<number>): MethodMetrics;
+  pairMeans(columns: C, key: string, weights: ArrayLike<number>): Record<(typeof PAIR_NAMES)[number], number | null>;
 }
 
 /** The per-image numbers behind each MethodMetrics key that is a mean of them (null: a dataset-level metric). */
 export type PerImageName = (key: MetricKey) => string | null;
 
-export function uncertaintyOf(
-  numbers: WeightedNumbers,
+/** `columns`: the per-image numbers every resample reads; `images`: their records, read once per paired test (Wilcoxon). */
+export function uncertaintyOf<C>(
+  numbers: WeightedNumbers<C>,
+  columns: C,
   images: ImageEvaluation[],
   ids: readonly string[],
   perImageName: PerImageName,
@@ -41,11 +43,11 @@ export function uncertaintyOf(
     images.length,
     (w) => [
       ...ids.flatMap((id) => {
-        const m = numbers.methodMetrics(images, id, w);
+        const m = numbers.methodMetrics(columns, id, w);
         return METRIC_KEYS.map((k) => m[k]);
       }),
       ...pairs.flatMap((key) => {
-        const m = numbers.pairMeans(images, key, w);
+        const m = numbers.pairMeans(columns, key, w);
         return PAIR_NAMES.map((n) => m[n]);
       }),
     ],

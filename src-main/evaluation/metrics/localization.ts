@@ -24,14 +24,31 @@ export interface LocalizationOptions {
   top1Correct?: boolean | null;
 }
 
+/** The threshold and image size a map's box was found at (the explainer's MapResult.box), so it is not found again. */
+export interface BoxedAt {
+  threshold: number;
+  width: number;
+  height: number;
+}
+
+/** A map, and the box already found on it with where it was found; the box is reused only where `boxedAt` matches. */
+export type LocalizableMap = MapGrid & { box?: Box | null; boxedAt?: BoxedAt };
+
+/** The map's box at the threshold on an image of this size: `map.box` when it was found at exactly those, else boxFromMap. */
+export function mapBox(map: LocalizableMap, image: { width: number; height: number }, threshold: number): Box | null {
+  const at = map.boxedAt;
+  if (at && map.box !== undefined && at.threshold === threshold && at.width === image.width && at.height === image.height) return map.box;
+  return boxFromMap(map, image.width, image.height, threshold);
+}
+
 /** One image: `map` at layer resolution, `gtBoxes` in original-image pixels (x1/y1 exclusive). */
 export function localizeImage(
-  map: MapGrid,
+  map: LocalizableMap,
   image: { width: number; height: number },
   gtBoxes: Box[],
   { threshold = WSOL_THRESHOLD, top1Correct = null }: LocalizationOptions = {},
 ): LocalizationOutcome {
-  const box = boxFromMap(map, image.width, image.height, threshold);
+  const box = mapBox(map, image, threshold);
   const iou = bestIoU(box, gtBoxes);
   const gtKnown = isHit(iou);
   return { box, iou, gtKnown, top1: top1Correct === null || gtKnown === null ? null : top1Correct && gtKnown };

@@ -35,8 +35,8 @@ export interface PxapResult {
 export class PxapAccumulator {
   readonly thresholds: number[];
   private readonly edges: number[];
-  /** Per image (in the order added): its foreground and background histograms. */
-  private readonly perImage: { fg: Float64Array; bg: Float64Array }[] = [];
+  /** Per image (in the order added): its foreground and background pixel counts per bin (whole numbers: 824 bytes an image). */
+  private readonly perImage: { fg: Uint32Array; bg: Uint32Array }[] = [];
 
   constructor({ camCurveInterval = CAM_CURVE_INTERVAL } = {}) {
     this.thresholds = camThresholds(camCurveInterval);
@@ -61,7 +61,7 @@ export class PxapAccumulator {
   /** One image: scoremap values and the mask (0 background, 1 foreground, 255 ignore) of the same size. */
   add(scoremap: ArrayLike<number>, mask: ArrayLike<number>): void {
     if (scoremap.length !== mask.length) throw new RangeError(`scoremap of ${scoremap.length} pixels, mask of ${mask.length}`);
-    const hist = { fg: new Float64Array(this.edges.length - 1), bg: new Float64Array(this.edges.length - 1) };
+    const hist = { fg: new Uint32Array(this.edges.length - 1), bg: new Uint32Array(this.edges.length - 1) };
     this.perImage.push(hist);
     for (let i = 0; i < mask.length; i++) {
       const m = mask[i]!;
