@@ -333,8 +333,12 @@ class MapKeeper {
   }
 }
 
-/** Keeps a map's class, size and box; lets its values (and where the box was found) go. */
+/**
+ * Keeps each map's class, size and box and the top-1 prediction (all the reports read of an image outside the gallery);
+ * lets the map values, where the boxes were found and the other four predictions go (the project stores all five).
+ */
 function release(image: ImageEvaluation): void {
+  image.predictions = image.predictions.slice(0, 1);
   for (const m of Object.values(image.methods))
     m.map = { target: m.map.target, width: m.map.width, height: m.map.height, values: null, box: m.map.box };
 }

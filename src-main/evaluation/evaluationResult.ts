@@ -62,7 +62,7 @@ export interface ImagePairEvaluation {
 
 export interface ImageEvaluation {
   item: DatasetItem;
-  /** Top-5 of the model, best first (logit indices). */
+  /** Top-5 of the model, best first (logit indices); only the top-1 where eval let the image's maps go (keepMaps). */
   predictions: Prediction[];
   /** The ground-truth class as a logit index (dataset label + offset), null without a label. */
   gtIndex: number | null;

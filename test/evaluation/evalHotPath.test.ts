@@ -10,7 +10,9 @@ import { loadDataset } from '../../src-main/datasets/index.js';
 import { evaluateDataset } from '../../src-main/evaluation/evaluateDataset.js';
 import { keptMap } from '../../src-main/evaluation/evaluationResult.js';
 import { PerImageNumbers } from '../../src-main/evaluation/imageMetrics.js';
-import { localizeImage, mapBox } from '../../src-main/evaluation/metrics/index.js';
+import { boxesAtThreshold, findContours, localizeImage, mapBox } from '../../src-main/evaluation/metrics/index.js';
+import { boxScratch } from '../../src-main/evaluation/metrics/maxBoxAcc.js';
+import { rng } from '../../src-shared/random.js';
 import { ProjectStore } from '../../src-main/store/projectStore.js';
 import { bestIoU, boxFromMap } from '../../src-shared/wsolBox.js';
 import type { Box } from '../../src-shared/explainTypes.js';
@@ -142,4 +144,18 @@ test('eval and explain end with one images/s line on stderr; stdout stays the JS
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).results.length, 4);
   assert.match(r.stderr.trimEnd().split('\n').at(-1)!, /^4 images in \d+\.\d\d s \(\d+\.\d images\/s\)$/);
+});
+
+test('MaxBoxAcc reuses one mask and one label image across thresholds and images: the same contours and boxes as fresh buffers', () => {
+  const r = rng(7);
+  const [w, h] = [23, 17];
+  const scratch = boxScratch(w, h);
+  for (let k = 0; k < 5; k++) {
+    const u8 = Uint8Array.from({ length: w * h }, () => Math.floor(r() * 256));
+    for (const t of [0, 0.3, 0.6, 0.9]) {
+      assert.deepEqual(boxesAtThreshold(u8, w, h, t, undefined, scratch), boxesAtThreshold(u8, w, h, t), `image ${k} at ${t}`);
+      const mask = u8.map((v) => (v > t * 255 ? 1 : 0));
+      assert.deepEqual(findContours(mask, w, h, scratch.labels), findContours(mask, w, h));
+    }
+  }
 });

@@ -28,18 +28,23 @@ interface Traced {
   children: number[];
 }
 
+/** The padded label image findContours works in, of a w×h mask: pass it again to reuse it (MaxBoxAcc's 100 thresholds). */
+export function contourScratch(width: number, height: number): Int32Array {
+  return new Int32Array((width + 2) * (height + 2));
+}
+
 /**
  * Contours of the nonzero pixels of a w×h row-major mask, in the order cv2.findContours(mask,
- * RETR_TREE, CHAIN_APPROX_SIMPLE) returns them.
+ * RETR_TREE, CHAIN_APPROX_SIMPLE) returns them. `scratch` (contourScratch of the same size) is overwritten.
  */
-export function findContours(mask: ArrayLike<number>, width: number, height: number): Contour[] {
+export function findContours(mask: ArrayLike<number>, width: number, height: number, scratch?: Int32Array): Contour[] {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0 || mask.length !== width * height) {
     throw new RangeError(`mask has ${mask.length} entries, expected ${width}×${height}`);
   }
   // Padded label image: 0 background, 1 unvisited foreground, ±(k + 2) visited by contour k,
   // negative where the pixel's right neighbour is background seen from that border (Suzuki's −NBD).
   const step = width + 2;
-  const img = new Int32Array(step * (height + 2));
+  const img = scratch && scratch.length === step * (height + 2) ? scratch.fill(0) : new Int32Array(step * (height + 2));
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) if (mask[y * width + x]) img[(y + 1) * step + x + 1] = 1;
   }

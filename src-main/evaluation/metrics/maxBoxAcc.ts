@@ -8,7 +8,7 @@
 // [x, y, x + w, y + h] (one past the last pixel), clipped to W − 1 / H − 1, and no contour gives
 // [0, 0, 0, 0] (a one-pixel box under the +1 IoU).
 import type { Box } from '../../../src-shared/explainTypes.js';
-import { boundingRect, contourArea, findContours } from './contours.js';
+import { boundingRect, contourArea, contourScratch, findContours } from './contours.js';
 import type { Scoremap } from './scoremap.js';
 
 /** IoU thresholds δ (percent) of MaxBoxAccV2; V1 uses 50. */
@@ -38,6 +38,16 @@ export function scoremapToU8(scoremap: Scoremap): Uint8Array {
   return u8;
 }
 
+/** Buffers boxesAtThreshold overwrites: the thresholded mask and findContours' label image (one per map size, reused). */
+export interface BoxScratch {
+  mask: Uint8Array;
+  labels: Int32Array;
+}
+
+export function boxScratch(width: number, height: number): BoxScratch {
+  return { mask: new Uint8Array(width * height), labels: contourScratch(width, height) };
+}
+
 export interface ThresholdBoxes {
   /** Box of the contour with the largest cv2.contourArea (first of equals, in OpenCV's order). */
   largest: Box;
@@ -55,11 +65,12 @@ export function boxesAtThreshold(
   height: number,
   threshold: number,
   maxU8 = u8.reduce((m, v) => Math.max(m, v), 0),
+  scratch: BoxScratch = boxScratch(width, height),
 ): ThresholdBoxes {
   const cut = Math.trunc(threshold * maxU8);
-  const mask = new Uint8Array(u8.length);
+  const mask = scratch.mask.length === u8.length ? scratch.mask : new Uint8Array(u8.length);
   for (let i = 0; i < mask.length; i++) mask[i] = u8[i]! > cut ? 1 : 0;
-  const contours = findContours(mask, width, height);
+  const contours = findContours(mask, width, height, scratch.labels);
   if (contours.length === 0) return { largest: [0, 0, 0, 0], all: [[0, 0, 0, 0]] };
   const clip = (r: [number, number, number, number]): Box => [r[0], r[1], Math.min(r[2], width - 1), Math.min(r[3], height - 1)];
   const all = contours.map((c) => clip(boundingRect(c.points)));
@@ -120,10 +131,15 @@ export class MaxBoxAccAccumulator {
     return this.count;
   }
 
+  /** The buffers of the last map size boxed: every threshold of every image reuses them instead of allocating 250 kB. */
+  private scratch: (BoxScratch & { width: number; height: number }) | null = null;
+
   /** One image: its normalized scoremap and its GT boxes at the scoremap's scale (inclusive corners). */
   add(scoremap: Scoremap, gtBoxes: Box[]): void {
     if (gtBoxes.length === 0) throw new RangeError('an image needs at least one ground-truth box');
     const { width, height } = scoremap;
+    if (this.scratch?.width !== width || this.scratch.height !== height) this.scratch = { width, height, ...boxScratch(width, height) };
+    const scratch = this.scratch;
     const u8 = scoremapToU8(scoremap);
     const maxU8 = u8.reduce((m, v) => Math.max(m, v), 0);
     const bestIoU = (boxes: Box[]) => Math.max(...boxes.flatMap((b) => gtBoxes.map((g) => wsolIoU(b, g))));
@@ -140,7 +156,7 @@ export class MaxBoxAccAccumulator {
       const cut = Math.trunc(t * maxU8);
       let bits = byCut.get(cut);
       if (bits === undefined) {
-        const boxes = boxesAtThreshold(u8, width, height, t, maxU8);
+        const boxes = boxesAtThreshold(u8, width, height, t, maxU8, scratch);
         const best = { largest: bestIoU([boxes.largest]), all: bestIoU(boxes.all) };
         bits = 0;
         for (const setting of SETTINGS) for (const delta of IOU_THRESHOLDS) if (best[setting] >= delta / 100) bits |= hitBit(setting, delta);
