@@ -4,12 +4,13 @@
 // store writes (services/runScheduler.ts's recordBatch: maps, boxes, IoU, one transaction per batch) and the JSON
 // report — against plain ONNX Runtime inference at the same batch, on distinct generated photos at 224 px and full
 // size (1024×768 JPEG and PNG); then, per model, Grad-CAM at batch 1/4/8/16; then peak resident memory of
-// `camscope eval` over a generated dataset of N and N/10 images (bounded memory: the two should be close) and its images/s.
+// `camscope eval` (with its bootstrap) over N and N/10 generated images (bounded memory: the two should be close), its
+// images/s and CPU time.
 // `--models a.onnx,…`, `--eval-images N` (default 10000), `--methods gradcam;cam,gradcam;…`, `--skip-eval`, `--skip-sweep`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { Explainer } from '../src-main/explain/explainer.js';
@@ -207,13 +208,13 @@ for (const f of models) {
   else console.log(`\n${f}: skipped (absent)`);
 }
 
-/** Peak RSS (kB, from /usr/bin/time) and the images/s line of one `camscope eval` process. */
-function evalRun(dataset: string, limit: number): { rssMb: number; line: string } {
+/** Peak RSS (kB, from /usr/bin/time), CPU seconds and the images/s line of one `camscope eval` process. */
+function evalRun(dataset: string, limit: number): { rssMb: number; cpuS: number; line: string } {
   const r = spawnSync(
     '/usr/bin/time',
     [
       '-f',
-      'maxrss %M',
+      'maxrss %M cpu %U %S',
       process.execPath,
       'bin/camscope.mjs',
       'eval',
@@ -226,17 +227,16 @@ function evalRun(dataset: string, limit: number): { rssMb: number; line: string 
       '--methods',
       'cam,gradcam',
       '--no-faithfulness',
-      '--bootstrap',
-      '0',
       '--json',
       join(dir, 'eval.json'),
     ],
     { encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(`eval failed: ${r.stderr}`);
-  const rss = Number(/maxrss (\d+)/.exec(r.stderr)![1]);
+  const [, rss, user, sys] = /maxrss (\d+) cpu ([\d.]+) ([\d.]+)/.exec(r.stderr)!;
   return {
-    rssMb: rss / 1024,
+    rssMb: Number(rss) / 1024,
+    cpuS: Number(user) + Number(sys),
     line:
       r.stderr
         .split('\n')
@@ -249,18 +249,31 @@ if (!args.flags.has('skip-eval')) {
   const n = intOption(args, 'eval-images') ?? 10000;
   const data = join(dir, 'synth');
   spawnSync(process.execPath, ['scripts/buildCli.mjs']);
-  // 5 scenarios × per-scenario count; eval reads the 'single' scenario's wsolevaluation folder.
   const made = spawnSync(
     process.execPath,
     ['bin/camscope.mjs', 'synth', '--out', data, '--count', String(n), '--scenario', 'single', '--split', 'test', '--size', '64'],
     { encoding: 'utf8' },
   );
   if (made.status !== 0) throw new Error(`synth failed: ${made.stderr}`);
-  const small = evalRun(data, Math.max(1, Math.round(n / 10)));
-  const large = evalRun(data, n);
+  // The same images as a class-folder dataset (hard links; labels, no boxes): MaxBoxAcc's sweep of 100 thresholds
+  // over a 224×224 map costs ~40 ms per map, which would make 10 000 images take most of an hour on 2 cores; what
+  // it keeps per image is one byte per threshold and method (100 B), counted in README's bytes per image.
+  const folders = join(dir, 'folders');
+  const classes = readFileSync(join(data, 'classes.txt'), 'utf8').trim().split('\n');
+  for (const l of readFileSync(join(data, 'class_labels.txt'), 'utf8').trim().split('\n')) {
+    const [id, label] = l.split(',') as [string, string];
+    mkdirSync(join(folders, classes[Number(label)]!), { recursive: true });
+    linkSync(join(data, id), join(folders, classes[Number(label)]!, basename(id)));
+  }
+  const k = Math.max(1, Math.round(n / 10));
+  const small = evalRun(folders, k);
+  const large = evalRun(folders, n);
   console.log(
-    `\neval memory (shapes-gap, 64 px synthetic images, cam + gradcam, no faithfulness): peak RSS ${small.rssMb.toFixed(0)} MB at ${Math.round(n / 10)} images, ${large.rssMb.toFixed(0)} MB at ${n} images`,
+    `\neval memory (shapes-gap, 64 px synthetic images as class folders, cam + gradcam, bootstrap 1000, no faithfulness): ` +
+      `peak RSS ${small.rssMb.toFixed(0)} MB at ${k} images, ${large.rssMb.toFixed(0)} MB at ${n} images ` +
+      `(+${(((large.rssMb - small.rssMb) * 1024 * 1024) / (n - k)).toFixed(0)} B per further image)`,
   );
-  console.log(`  ${n} images: ${large.line.trim()}`);
+  console.log(`  ${k} images: ${small.line.trim()}, CPU ${small.cpuS.toFixed(1)} s`);
+  console.log(`  ${n} images: ${large.line.trim()}, CPU ${large.cpuS.toFixed(1)} s`);
 }
 rmSync(dir, { recursive: true, force: true });
