@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { CamscopeError } from '../errors.js';
 import { loadDataset, parseDatasetFormat, parseMaskForeground } from '../datasets/index.js';
 import { evaluateDataset } from '../evaluation/evaluateDataset.js';
+import { decodeEachFileOnce } from '../image/imageInput.js';
 import { type EvaluationResult, GALLERY_IMAGES } from '../evaluation/evaluationResult.js';
 import { thresholdSplit } from '../evaluation/thresholdSplit.js';
 import { renderCsv } from '../report/csvReport.js';
@@ -53,6 +54,7 @@ export async function evalCommand(argv: string[], io: CliIO, printer: PdfPrinter
   const maskForeground = parseMaskForeground(one(a, 'mask-foreground'));
   const heldOutSplit = one(a, 'threshold-split');
   const started = performance.now();
+  decodeEachFileOnce();
   const { result, heldOutResult } = await withInterrupt(io.err, async (signal) => {
     const load = (split: string | undefined) =>
       loadDataset(required(a, 'dataset'), { format: format === undefined ? undefined : parseDatasetFormat(format), split, signal, maskForeground });

@@ -16,6 +16,15 @@ export const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif
 export const MAX_PIXELS = 100_000_000;
 
 /** Width and height as displayed (EXIF orientation applied), from the header only. */
+/**
+ * For a process that decodes each file once (eval streaming a dataset): turns off libvips' operation cache, which
+ * otherwise keeps up to 50 MB of the last 100 operations' pixels that no later decode of another file can use (its
+ * filling accounted for about 40 MB of eval's RSS rise over 10 000 images).
+ */
+export function decodeEachFileOnce(): void {
+  sharp.cache(false);
+}
+
 export async function orientedSize(input: string | Buffer): Promise<{ width: number; height: number }> {
   const { width, height } = (await sharp(input, { limitInputPixels: MAX_PIXELS }).metadata()).autoOrient;
   if (!width || !height) throw new Error('no image size');

@@ -16,6 +16,7 @@ import { rng } from '../../src-shared/random.js';
 import { ProjectStore } from '../../src-main/store/projectStore.js';
 import { bestIoU, boxFromMap } from '../../src-shared/wsolBox.js';
 import type { Box } from '../../src-shared/explainTypes.js';
+import sharp from 'sharp';
 import { runCli } from '../helpers/cli.js';
 import { DEMO_MODEL, writeDemoDataset } from './evalFixtures.js';
 
@@ -134,11 +135,13 @@ test('PerImageNumbers: one column per number, NaN where undefined, none where no
 
 test('eval and explain end with one images/s line on stderr; stdout stays the JSON', async (t) => {
   const dir = demoDir(t);
+  assert.equal(sharp.cache().items.max, 100, 'the cache is on before');
   const e = await runCli(['eval', '--model', DEMO_MODEL, '--dataset', dir, '--methods', 'cam,gradcam', '--no-faithfulness', '--bootstrap', '0']);
   assert.equal(e.code, 0, e.stderr);
   assert.equal(JSON.parse(e.stdout).images, 9);
   assert.match(e.stderr.trimEnd().split('\n').at(-1)!, /^9 images in \d+\.\d\d s \(\d+\.\d images\/s\)$/);
   assert.doesNotMatch(e.stdout, /images\/s/);
+  assert.equal(sharp.cache().items.max, 0, "eval decodes each file once: libvips' operation cache is off");
   const images = (await loadDataset(dir)).items.slice(0, 4).map((it) => it.path);
   const r = await runCli(['explain', '--model', DEMO_MODEL, ...images.flatMap((p) => ['--image', p]), '--method', 'gradcam']);
   assert.equal(r.code, 0, r.stderr);
