@@ -275,5 +275,10 @@ if (!args.flags.has('skip-eval')) {
   );
   console.log(`  ${k} images: ${small.line.trim()}, CPU ${small.cpuS.toFixed(1)} s`);
   console.log(`  ${n} images: ${large.line.trim()}, CPU ${large.cpuS.toFixed(1)} s`);
+  console.log(
+    `  load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 rmSync(dir, { recursive: true, force: true });
