@@ -12,6 +12,7 @@ import { keptMap } from '../../src-main/evaluation/evaluationResult.js';
 import { PerImageNumbers } from '../../src-main/evaluation/imageMetrics.js';
 import { boxesAtThreshold, findContours, localizeImage, mapBox } from '../../src-main/evaluation/metrics/index.js';
 import { boxScratch } from '../../src-main/evaluation/metrics/maxBoxAcc.js';
+import { contourScratch } from '../../src-main/evaluation/metrics/contours.js';
 import { rng } from '../../src-shared/random.js';
 import { ProjectStore } from '../../src-main/store/projectStore.js';
 import { bestIoU, boxFromMap } from '../../src-shared/wsolBox.js';
@@ -153,12 +154,13 @@ test('MaxBoxAcc reuses one mask and one label image across thresholds and images
   const r = rng(7);
   const [w, h] = [23, 17];
   const scratch = boxScratch(w, h);
+  const labels = contourScratch(w, h);
   for (let k = 0; k < 5; k++) {
     const u8 = Uint8Array.from({ length: w * h }, () => Math.floor(r() * 256));
     for (const t of [0, 0.3, 0.6, 0.9]) {
       assert.deepEqual(boxesAtThreshold(u8, w, h, t, undefined, scratch), boxesAtThreshold(u8, w, h, t), `image ${k} at ${t}`);
       const mask = u8.map((v) => (v > t * 255 ? 1 : 0));
-      assert.deepEqual(findContours(mask, w, h, scratch.labels), findContours(mask, w, h));
+      assert.deepEqual(findContours(mask, w, h, labels), findContours(mask, w, h));
     }
   }
 });

@@ -19,13 +19,51 @@ export interface Contour {
 const DX = [1, 1, 0, -1, -1, -1, 0, 1] as const;
 const DY = [0, -1, -1, -1, 0, 1, 1, 1] as const;
 
-interface Traced {
-  points: number[];
-  isHole: boolean;
-  /** Discovery index of the parent contour, −1 for the frame. */
-  parent: number;
-  /** Discovery indices of the children, newest first (OpenCV's cvInsertNodeIntoTree). */
-  children: number[];
+/**
+ * Per-border results of one tracing pass in discovery (raster) order, as parallel arrays so that a pass allocates nothing
+ * once they have grown: enough for MaxBoxAcc, which reads only each contour's bounding rect, its contourArea and the order.
+ */
+export class ContourTrace {
+  /** Borders found. */
+  count = 0;
+  /** Discovery indices in findContours' output order (order[0 .. count − 1]). */
+  order = new Int32Array(64);
+  isHole = new Uint8Array(64);
+  /** Discovery index of the enclosing border, −1 for the frame. */
+  parent = new Int32Array(64);
+  /** boundingRect of the corner points: columns x0 .. x1, rows y0 .. y1 (inclusive). */
+  x0 = new Int32Array(64);
+  y0 = new Int32Array(64);
+  x1 = new Int32Array(64);
+  y1 = new Int32Array(64);
+  /** Oriented shoelace sum over the corner points: contourArea = |area2| / 2, exactly (integers). */
+  area2 = new Float64Array(64);
+  /** Newest child first (OpenCV's cvInsertNodeIntoTree inserts at the head): first child and next sibling, −1 = none. */
+  firstChild = new Int32Array(64);
+  nextSibling = new Int32Array(64);
+  /** First top-level border (newest first), −1 = none. */
+  firstRoot = -1;
+
+  /** Room for one more border. */
+  reserve(): void {
+    if (this.count < this.order.length) return;
+    const n = 2 * this.order.length;
+    const grow = <T extends Int32Array | Uint8Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(n);
+      b.set(a);
+      return b;
+    };
+    this.order = grow(this.order);
+    this.isHole = grow(this.isHole);
+    this.parent = grow(this.parent);
+    this.x0 = grow(this.x0);
+    this.y0 = grow(this.y0);
+    this.x1 = grow(this.x1);
+    this.y1 = grow(this.y1);
+    this.area2 = grow(this.area2);
+    this.firstChild = grow(this.firstChild);
+    this.nextSibling = grow(this.nextSibling);
+  }
 }
 
 /** The padded label image findContours works in, of a w×h mask: pass it again to reuse it (MaxBoxAcc's 100 thresholds). */
@@ -33,14 +71,18 @@ export function contourScratch(width: number, height: number): Int32Array {
   return new Int32Array((width + 2) * (height + 2));
 }
 
+function checkSize(length: number, width: number, height: number): void {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0 || length !== width * height) {
+    throw new RangeError(`mask has ${length} entries, expected ${width}×${height}`);
+  }
+}
+
 /**
  * Contours of the nonzero pixels of a w×h row-major mask, in the order cv2.findContours(mask,
  * RETR_TREE, CHAIN_APPROX_SIMPLE) returns them. `scratch` (contourScratch of the same size) is overwritten.
  */
 export function findContours(mask: ArrayLike<number>, width: number, height: number, scratch?: Int32Array): Contour[] {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 0 || height < 0 || mask.length !== width * height) {
-    throw new RangeError(`mask has ${mask.length} entries, expected ${width}×${height}`);
-  }
+  checkSize(mask.length, width, height);
   // Padded label image: 0 background, 1 unvisited foreground, ±(k + 2) visited by contour k,
   // negative where the pixel's right neighbour is background seen from that border (Suzuki's −NBD).
   const step = width + 2;
@@ -48,15 +90,121 @@ export function findContours(mask: ArrayLike<number>, width: number, height: num
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) if (mask[y * width + x]) img[(y + 1) * step + x + 1] = 1;
   }
+  const t = new ContourTrace();
+  const points: number[][] = [];
+  traceBorders(img, width, 1, height, 1, width, t, points);
+  const out: Contour[] = [];
+  const at = new Int32Array(t.count); // discovery index → output index
+  for (let n = 0; n < t.count; n++) {
+    const k = t.order[n]!;
+    at[k] = n;
+    const p = t.parent[k]!;
+    out.push({ points: Int32Array.from(points[k]!), isHole: t.isHole[k] === 1, parent: p < 0 ? -1 : at[p]! });
+  }
+  return out;
+}
+
+/**
+ * findContours of `u8 > cut` for many cuts of one uint8 map, without materialising points: each cut() fills `trace`
+ * (bounding rect, doubled contourArea, order) with exactly what findContours + boundingRect + contourArea give. Only the
+ * rows and columns holding a pixel above the cut are filled and scanned, and only they are cleared afterwards.
+ */
+export class ThresholdContours {
+  readonly trace = new ContourTrace();
+  /** The padded label image, all zero between calls. */
+  private readonly labels: Int32Array;
+  private readonly rowMax: Uint8Array;
+  private readonly colMax: Uint8Array;
+  private map: Uint8Array | null = null;
+
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
+    checkSize(width * height, width, height);
+    this.labels = contourScratch(width, height);
+    this.rowMax = new Uint8Array(height);
+    this.colMax = new Uint8Array(width);
+  }
+
+  /** The map to cut (kept by reference until the next setMap: do not change it in between); per-row and per-column maxima once here. */
+  setMap(u8: Uint8Array): void {
+    const { width, height, rowMax, colMax } = this;
+    checkSize(u8.length, width, height);
+    rowMax.fill(0);
+    colMax.fill(0);
+    for (let y = 0, i = 0; y < height; y++) {
+      let m = 0;
+      for (let x = 0; x < width; x++, i++) {
+        const v = u8[i]!;
+        if (v > m) m = v;
+        if (v > colMax[x]!) colMax[x] = v;
+      }
+      rowMax[y] = m;
+    }
+    this.map = u8;
+  }
+
+  /** Contours of the pixels with u8 > cut, into `trace` (overwritten by the next call). */
+  cut(cut: number): ContourTrace {
+    const u8 = this.map;
+    if (!u8) throw new Error('ThresholdContours.cut before setMap');
+    const { width, height, rowMax, colMax, labels: img, trace } = this;
+    // Foreground rows y0 .. y1 and columns x0 .. x1 (unpadded); none → no contour.
+    let y0 = 0;
+    while (y0 < height && rowMax[y0]! <= cut) y0++;
+    if (y0 === height) {
+      trace.count = 0;
+      trace.firstRoot = -1;
+      return trace;
+    }
+    let y1 = height - 1;
+    while (rowMax[y1]! <= cut) y1--;
+    let x0 = 0;
+    while (colMax[x0]! <= cut) x0++;
+    let x1 = width - 1;
+    while (colMax[x1]! <= cut) x1--;
+    const step = width + 2;
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0, i = y * width + x0, j = (y + 1) * step + x0 + 1; x <= x1; x++, i++, j++) img[j] = u8[i]! > cut ? 1 : 0;
+    }
+    traceBorders(img, width, y0 + 1, y1 + 1, x0 + 1, x1 + 1, trace, null);
+    for (let y = y0; y <= y1; y++) img.fill(0, (y + 1) * step + x0 + 1, (y + 1) * step + x1 + 2);
+    return trace;
+  }
+}
+
+/** Discovery index of the contour with the largest contourArea, the first of equals in findContours' order; −1 if none. */
+export function largestContour(t: ContourTrace): number {
+  let best = -1;
+  let bestArea = -1;
+  for (let n = 0; n < t.count; n++) {
+    const k = t.order[n]!;
+    const a = Math.abs(t.area2[k]!);
+    if (a > bestArea) {
+      best = k;
+      bestArea = a;
+    }
+  }
+  return best;
+}
+
+/**
+ * Suzuki's raster scan over padded rows ya .. yb and columns xa .. xb of the label image (everything outside them zero),
+ * tracing every border into `t` (and, with `points`, its corner points into points[k]); then t.order.
+ */
+function traceBorders(img: Int32Array, width: number, ya: number, yb: number, xa: number, xb: number, t: ContourTrace, points: number[][] | null): void {
+  const step = width + 2;
   const deltas = new Int32Array(16);
   for (let s = 0; s < 16; s++) deltas[s] = DX[s & 7] + DY[s & 7] * step;
-
-  const traced: Traced[] = [];
-  const roots: number[] = [];
-  for (let y = 1; y <= height; y++) {
+  t.count = 0;
+  t.firstRoot = -1;
+  // A hole border can start one column right of the last foreground column (not in the frame column).
+  const xEnd = Math.min(xb + 1, width);
+  for (let y = ya; y <= yb; y++) {
     let lnbd = 0; // column of the last border pixel met on this row; 0 = none (the frame)
     let prev = 0;
-    for (let x = 1; x <= width; x++) {
+    for (let x = xa; x <= xEnd; x++) {
       const i = y * step + x;
       const p = img[i]!;
       const outer = prev === 0 && p === 1;
@@ -67,12 +215,23 @@ export function findContours(mask: ArrayLike<number>, width: number, height: num
         let parent = -1;
         if (lnbd > 0) {
           const last = Math.abs(img[y * step + lnbd]!) - 2;
-          parent = traced[last]!.isHole === hole ? traced[last]!.parent : last;
+          parent = (t.isHole[last] === 1) === hole ? t.parent[last]! : last;
         }
-        const k = traced.length;
-        const start = hole ? i - 1 : i;
-        traced.push({ points: follow(img, deltas, start, hole, k + 2, x - (hole ? 1 : 0) - 1, y - 1), isHole: hole, parent, children: [] });
-        (parent < 0 ? roots : traced[parent]!.children).unshift(k);
+        t.reserve();
+        const k = t.count++;
+        t.isHole[k] = hole ? 1 : 0;
+        t.parent[k] = parent;
+        t.firstChild[k] = -1;
+        // Newest first: OpenCV's cvInsertNodeIntoTree.
+        if (parent < 0) {
+          t.nextSibling[k] = t.firstRoot;
+          t.firstRoot = k;
+        } else {
+          t.nextSibling[k] = t.firstChild[parent]!;
+          t.firstChild[parent] = k;
+        }
+        const pts = points ? (points[k] = []) : null;
+        follow(img, deltas, hole ? i - 1 : i, hole, k, x - (hole ? 1 : 0) - 1, y - 1, t, pts);
         lnbd = x - (hole ? 1 : 0);
         prev = img[i]!;
         continue;
@@ -81,24 +240,27 @@ export function findContours(mask: ArrayLike<number>, width: number, height: num
       if (p !== 0 && p !== 1) lnbd = x;
     }
   }
-
   // Depth-first, parents before children, newest sibling first: OpenCV's cvTreeToNodeSeq.
-  const out: Contour[] = [];
-  const visit = (k: number, parent: number): void => {
-    const t = traced[k]!;
-    const index = out.length;
-    out.push({ points: Int32Array.from(t.points), isHole: t.isHole, parent });
-    for (const c of t.children) visit(c, index);
-  };
-  for (const r of roots) visit(r, -1);
-  return out;
+  let n = 0;
+  let k = t.firstRoot;
+  while (k !== -1) {
+    t.order[n++] = k;
+    if (t.firstChild[k] !== -1) {
+      k = t.firstChild[k]!;
+      continue;
+    }
+    while (k !== -1 && t.nextSibling[k] === -1) k = t.parent[k]!;
+    if (k !== -1) k = t.nextSibling[k]!;
+  }
 }
 
 /**
- * Follows one border from pixel `start` (image index in the padded label image), labels it and
- * returns its corner points (x, y in unpadded pixel indices, starting at x0, y0).
+ * Follows border k from pixel `start` (image index in the padded label image), labels it with k + 2 and records its
+ * corner points (x, y in unpadded pixel indices, starting at x0, y0): their bounding rect and shoelace sum into `t`,
+ * the points themselves into `points` when given.
  */
-function follow(img: Int32Array, deltas: Int32Array, start: number, isHole: boolean, label: number, x0: number, y0: number): number[] {
+function follow(img: Int32Array, deltas: Int32Array, start: number, isHole: boolean, k: number, x0: number, y0: number, t: ContourTrace, points: number[] | null): void {
+  const label = k + 2;
   // Clockwise from the background neighbour (left for an outer border, right for a hole) to the first foreground one.
   const sFirst = isHole ? 0 : 4;
   let s = sFirst;
@@ -109,13 +271,27 @@ function follow(img: Int32Array, deltas: Int32Array, start: number, isHole: bool
   } while (img[i1] === 0 && s !== sFirst);
   if (s === sFirst) {
     img[start] = -label; // a single pixel
-    return [x0, y0];
+    points?.push(x0, y0);
+    t.x0[k] = t.x1[k] = x0;
+    t.y0[k] = t.y1[k] = y0;
+    t.area2[k] = 0;
+    return;
   }
-  const points: number[] = [];
   let i3 = start;
   let prevS = s ^ 4;
   let x = x0;
   let y = y0;
+  // Corner statistics: bounding rect, shoelace sum from the first corner (fx, fy) through the last (px, py).
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  let area2 = 0;
+  let fx = 0;
+  let fy = 0;
+  let px = 0;
+  let py = 0;
+  let first = true;
   for (;;) {
     // Counter-clockwise from the previous pixel to the next foreground neighbour.
     const sEnd = s;
@@ -128,7 +304,20 @@ function follow(img: Int32Array, deltas: Int32Array, start: number, isHole: bool
     // Direction 0 (the right neighbour) was examined and found background: mark −label.
     if ((s - 1) >>> 0 < sEnd) img[i3] = -label;
     else if (img[i3] === 1) img[i3] = label;
-    if (s !== prevS) points.push(x, y);
+    if (s !== prevS) {
+      points?.push(x, y);
+      if (first) {
+        fx = x;
+        fy = y;
+        first = false;
+      } else area2 += px * y - py * x;
+      px = x;
+      py = y;
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+    }
     prevS = s;
     x += DX[s]!;
     y += DY[s]!;
@@ -136,7 +325,11 @@ function follow(img: Int32Array, deltas: Int32Array, start: number, isHole: bool
     i3 = i4;
     s = (s + 4) & 7;
   }
-  return points;
+  t.area2[k] = first ? 0 : area2 + (px * fy - py * fx);
+  t.x0[k] = minX;
+  t.y0[k] = minY;
+  t.x1[k] = maxX;
+  t.y1[k] = maxY;
 }
 
 /** cv2.contourArea(points) (not oriented): |shoelace| / 2 over the closed polygon of the points. */

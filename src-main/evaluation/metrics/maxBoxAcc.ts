@@ -8,7 +8,7 @@
 // [x, y, x + w, y + h] (one past the last pixel), clipped to W − 1 / H − 1, and no contour gives
 // [0, 0, 0, 0] (a one-pixel box under the +1 IoU).
 import type { Box } from '../../../src-shared/explainTypes.js';
-import { boundingRect, contourArea, contourScratch, findContours } from './contours.js';
+import { ThresholdContours, largestContour, type ContourTrace } from './contours.js';
 import type { Scoremap } from './scoremap.js';
 
 /** IoU thresholds δ (percent) of MaxBoxAccV2; V1 uses 50. */
@@ -24,10 +24,14 @@ export function camThresholds(interval = CAM_CURVE_INTERVAL): number[] {
 
 /** calculate_multiple_iou for one pair: inclusive corners, +1 on each side; a non-positive union → 0. */
 export function wsolIoU(a: Box, b: Box): number {
-  const iw = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]) + 1);
-  const ih = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]) + 1);
+  return iouOf(a[0], a[1], a[2], a[3], b);
+}
+
+function iouOf(ax0: number, ay0: number, ax1: number, ay1: number, b: Box): number {
+  const iw = Math.max(0, Math.min(ax1, b[2]) - Math.max(ax0, b[0]) + 1);
+  const ih = Math.max(0, Math.min(ay1, b[3]) - Math.max(ay0, b[1]) + 1);
   const inter = iw * ih;
-  const union = (a[2] - a[0] + 1) * (a[3] - a[1] + 1) + (b[2] - b[0] + 1) * (b[3] - b[1] + 1) - inter;
+  const union = (ax1 - ax0 + 1) * (ay1 - ay0 + 1) + (b[2] - b[0] + 1) * (b[3] - b[1] + 1) - inter;
   return union <= 0 ? 0 : inter / union;
 }
 
@@ -38,14 +42,13 @@ export function scoremapToU8(scoremap: Scoremap): Uint8Array {
   return u8;
 }
 
-/** Buffers boxesAtThreshold overwrites: the thresholded mask and findContours' label image (one per map size, reused). */
+/** What boxesAtThreshold reuses: the contour tracer of one map size (its label image and per-contour arrays). */
 export interface BoxScratch {
-  mask: Uint8Array;
-  labels: Int32Array;
+  contours: ThresholdContours;
 }
 
 export function boxScratch(width: number, height: number): BoxScratch {
-  return { mask: new Uint8Array(width * height), labels: contourScratch(width, height) };
+  return { contours: new ThresholdContours(width, height) };
 }
 
 export interface ThresholdBoxes {
@@ -55,9 +58,15 @@ export interface ThresholdBoxes {
   all: Box[];
 }
 
+/** The estimated box of traced contour k: boundingRect's [x, y, x + w, y + h], clipped to W − 1 / H − 1 as the reference does. */
+function boxOf(t: ContourTrace, k: number, width: number, height: number): Box {
+  return [t.x0[k]!, t.y0[k]!, Math.min(t.x1[k]! + 1, width - 1), Math.min(t.y1[k]! + 1, height - 1)];
+}
+
 /**
  * compute_bboxes_from_scoremaps at one threshold t on the uint8 scoremap: foreground = u8 > int(t · max u8)
- * (cv2.threshold BINARY), contours by cv2.findContours(RETR_TREE, CHAIN_APPROX_SIMPLE).
+ * (cv2.threshold BINARY), contours by cv2.findContours(RETR_TREE, CHAIN_APPROX_SIMPLE), each contour's
+ * cv2.boundingRect and cv2.contourArea (ThresholdContours gives both without the points).
  */
 export function boxesAtThreshold(
   u8: Uint8Array,
@@ -67,20 +76,27 @@ export function boxesAtThreshold(
   maxU8 = u8.reduce((m, v) => Math.max(m, v), 0),
   scratch: BoxScratch = boxScratch(width, height),
 ): ThresholdBoxes {
-  const cut = Math.trunc(threshold * maxU8);
-  const mask = scratch.mask.length === u8.length ? scratch.mask : new Uint8Array(u8.length);
-  for (let i = 0; i < mask.length; i++) mask[i] = u8[i]! > cut ? 1 : 0;
-  const contours = findContours(mask, width, height, scratch.labels);
-  if (contours.length === 0) return { largest: [0, 0, 0, 0], all: [[0, 0, 0, 0]] };
-  const clip = (r: [number, number, number, number]): Box => [r[0], r[1], Math.min(r[2], width - 1), Math.min(r[3], height - 1)];
-  const all = contours.map((c) => clip(boundingRect(c.points)));
-  let best = 0;
-  let bestArea = -1;
-  contours.forEach((c, k) => {
-    const area = contourArea(c.points);
-    if (area > bestArea) [best, bestArea] = [k, area];
-  });
-  return { largest: all[best]!, all };
+  const tc = scratch.contours.width === width && scratch.contours.height === height ? scratch.contours : new ThresholdContours(width, height);
+  tc.setMap(u8);
+  const t = tc.cut(Math.trunc(threshold * maxU8));
+  if (t.count === 0) return { largest: [0, 0, 0, 0], all: [[0, 0, 0, 0]] };
+  const all = Array.from(t.order.subarray(0, t.count), (k) => boxOf(t, k, width, height));
+  return { largest: boxOf(t, largestContour(t), width, height), all };
+}
+
+/** max over the GT boxes of wsolIoU(box of contour k, g), k = −1 for the no-contour box [0, 0, 0, 0]; NaN if any IoU is (as Math.max). */
+function bestIoUOf(t: ContourTrace, k: number, width: number, height: number, gtBoxes: Box[]): number {
+  const x0 = k < 0 ? 0 : t.x0[k]!;
+  const y0 = k < 0 ? 0 : t.y0[k]!;
+  const x1 = k < 0 ? 0 : Math.min(t.x1[k]! + 1, width - 1);
+  const y1 = k < 0 ? 0 : Math.min(t.y1[k]! + 1, height - 1);
+  let best = -Infinity;
+  for (let g = 0; g < gtBoxes.length; g++) {
+    const v = iouOf(x0, y0, x1, y1, gtBoxes[g]!);
+    if (v !== v) return NaN;
+    if (v > best) best = v;
+  }
+  return best;
 }
 
 export interface BoxAccCurve {
@@ -131,18 +147,21 @@ export class MaxBoxAccAccumulator {
     return this.count;
   }
 
-  /** The buffers of the last map size boxed: every threshold of every image reuses them instead of allocating 250 kB. */
-  private scratch: (BoxScratch & { width: number; height: number }) | null = null;
+  /** The contour tracer of the last map size boxed: every threshold of every image reuses its buffers. */
+  private contours: ThresholdContours | null = null;
+  /** bitsByCut[cut]: the hit bits of the current image at a uint8 cut already traced, −1 = not yet. */
+  private readonly bitsByCut = new Int16Array(256);
 
   /** One image: its normalized scoremap and its GT boxes at the scoremap's scale (inclusive corners). */
   add(scoremap: Scoremap, gtBoxes: Box[]): void {
     if (gtBoxes.length === 0) throw new RangeError('an image needs at least one ground-truth box');
     const { width, height } = scoremap;
-    if (this.scratch?.width !== width || this.scratch.height !== height) this.scratch = { width, height, ...boxScratch(width, height) };
-    const scratch = this.scratch;
+    if (this.contours?.width !== width || this.contours.height !== height) this.contours = new ThresholdContours(width, height);
+    const tc = this.contours;
     const u8 = scoremapToU8(scoremap);
-    const maxU8 = u8.reduce((m, v) => Math.max(m, v), 0);
-    const bestIoU = (boxes: Box[]) => Math.max(...boxes.flatMap((b) => gtBoxes.map((g) => wsolIoU(b, g))));
+    let maxU8 = 0;
+    for (let i = 0; i < u8.length; i++) if (u8[i]! > maxU8) maxU8 = u8[i]!;
+    tc.setMap(u8);
     const n = this.thresholds.length;
     if ((this.count + 1) * n > this.hits.length) {
       const grown = new Uint8Array(Math.max(1024 * n, 2 * this.hits.length));
@@ -151,19 +170,30 @@ export class MaxBoxAccAccumulator {
     }
     const row = this.hits.subarray(this.count * n, (this.count + 1) * n);
     // Thresholds that cut the uint8 map at the same level give the same boxes.
-    const byCut = new Map<number, number>();
-    this.thresholds.forEach((t, ti) => {
-      const cut = Math.trunc(t * maxU8);
-      let bits = byCut.get(cut);
-      if (bits === undefined) {
-        const boxes = boxesAtThreshold(u8, width, height, t, maxU8, scratch);
-        const best = { largest: bestIoU([boxes.largest]), all: bestIoU(boxes.all) };
+    const byCut = this.bitsByCut.fill(-1);
+    for (let ti = 0; ti < n; ti++) {
+      const cut = Math.trunc(this.thresholds[ti]! * maxU8);
+      let bits = byCut[cut]!;
+      if (bits < 0) {
+        const t = tc.cut(cut);
+        // No contour: the reference's [0, 0, 0, 0] for both settings.
+        const largest = bestIoUOf(t, t.count === 0 ? -1 : largestContour(t), width, height, gtBoxes);
+        let all = t.count === 0 ? largest : -Infinity;
+        for (let c = 0; c < t.count; c++) {
+          const v = bestIoUOf(t, t.order[c]!, width, height, gtBoxes);
+          if (v !== v || !(all >= v)) all = v;
+          if (all !== all) break;
+        }
         bits = 0;
-        for (const setting of SETTINGS) for (const delta of IOU_THRESHOLDS) if (best[setting] >= delta / 100) bits |= hitBit(setting, delta);
-        byCut.set(cut, bits);
+        for (let d = 0; d < IOU_THRESHOLDS.length; d++) {
+          const delta = IOU_THRESHOLDS[d]!;
+          if (largest >= delta / 100) bits |= hitBit('largest', delta);
+          if (all >= delta / 100) bits |= hitBit('all', delta);
+        }
+        byCut[cut] = bits;
       }
       row[ti] = bits;
-    });
+    }
     this.count++;
   }
 
