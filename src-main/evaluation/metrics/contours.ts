@@ -83,16 +83,18 @@ function checkSize(length: number, width: number, height: number): void {
  */
 export function findContours(mask: ArrayLike<number>, width: number, height: number, scratch?: Int32Array): Contour[] {
   checkSize(mask.length, width, height);
-  // Padded label image: 0 background, 1 unvisited foreground, ±(k + 2) visited by contour k,
-  // negative where the pixel's right neighbour is background seen from that border (Suzuki's −NBD).
   const step = width + 2;
-  const img = scratch && scratch.length === step * (height + 2) ? scratch.fill(0) : new Int32Array(step * (height + 2));
+  const labels = scratch && scratch.length === step * (height + 2) ? scratch.fill(0) : new Int32Array(step * (height + 2));
+  // The mask framed by one zero pixel, foreground = 1 (> cut 0); every row scanned in full.
+  const fg = new Uint8Array(step * (height + 2));
   for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) if (mask[y * width + x]) img[(y + 1) * step + x + 1] = 1;
+    for (let x = 0; x < width; x++) if (mask[y * width + x]) fg[(y + 1) * step + x + 1] = 1;
   }
+  const spanL = new Int32Array(height + 2).fill(1);
+  const spanR = new Int32Array(height + 2).fill(width);
   const t = new ContourTrace();
   const points: number[][] = [];
-  traceBorders(img, width, 1, height, 1, width, t, points);
+  traceBorders(fg, 0, labels, width, 1, height, spanL, spanR, t, points);
   const out: Contour[] = [];
   const at = new Int32Array(t.count); // discovery index → output index
   for (let n = 0; n < t.count; n++) {
@@ -106,70 +108,95 @@ export function findContours(mask: ArrayLike<number>, width: number, height: num
 
 /**
  * findContours of `u8 > cut` for many cuts of one uint8 map, without materialising points: each cut() fills `trace`
- * (bounding rect, doubled contourArea, order) with exactly what findContours + boundingRect + contourArea give. Only the
- * rows and columns holding a pixel above the cut are filled and scanned, and only they are cleared afterwards.
+ * (bounding rect, doubled contourArea, order) with exactly what findContours + boundingRect + contourArea give. No
+ * mask is filled: the tracer tests u8 > cut itself; each row is scanned only from its first to its last pixel above
+ * the cut (binary searches in per-row prefix and suffix maxima, computed once per map), and only that is cleared after.
  */
 export class ThresholdContours {
   readonly trace = new ContourTrace();
+  /** The map framed by one zero pixel. */
+  private readonly fg: Uint8Array;
   /** The padded label image, all zero between calls. */
   private readonly labels: Int32Array;
-  private readonly rowMax: Uint8Array;
-  private readonly colMax: Uint8Array;
-  private map: Uint8Array | null = null;
+  /** Per row of the map: max of u8 over columns 0 .. x (prefix) and x .. w − 1 (suffix). */
+  private readonly prefixMax: Uint8Array;
+  private readonly suffixMax: Uint8Array;
+  /** Per padded row: the columns (padded) of its first and last pixel above the cut; L > R for none. */
+  private readonly spanL: Int32Array;
+  private readonly spanR: Int32Array;
+  private hasMap = false;
 
   constructor(
     readonly width: number,
     readonly height: number,
   ) {
     checkSize(width * height, width, height);
+    this.fg = new Uint8Array((width + 2) * (height + 2));
     this.labels = contourScratch(width, height);
-    this.rowMax = new Uint8Array(height);
-    this.colMax = new Uint8Array(width);
+    this.prefixMax = new Uint8Array(width * height);
+    this.suffixMax = new Uint8Array(width * height);
+    this.spanL = new Int32Array(height + 2);
+    this.spanR = new Int32Array(height + 2);
   }
 
-  /** The map to cut (kept by reference until the next setMap: do not change it in between); per-row and per-column maxima once here. */
+  /** The w×h uint8 map to cut (copied). */
   setMap(u8: Uint8Array): void {
-    const { width, height, rowMax, colMax } = this;
+    const { width, height, fg, prefixMax, suffixMax } = this;
     checkSize(u8.length, width, height);
-    rowMax.fill(0);
-    colMax.fill(0);
-    for (let y = 0, i = 0; y < height; y++) {
+    const step = width + 2;
+    for (let y = 0; y < height; y++) {
+      const row = y * width;
+      fg.set(u8.subarray(row, row + width), (y + 1) * step + 1);
       let m = 0;
-      for (let x = 0; x < width; x++, i++) {
-        const v = u8[i]!;
-        if (v > m) m = v;
-        if (v > colMax[x]!) colMax[x] = v;
-      }
-      rowMax[y] = m;
+      for (let x = 0; x < width; x++) prefixMax[row + x] = m = Math.max(m, u8[row + x]!);
+      m = 0;
+      for (let x = width - 1; x >= 0; x--) suffixMax[row + x] = m = Math.max(m, u8[row + x]!);
     }
-    this.map = u8;
+    this.hasMap = true;
   }
 
   /** Contours of the pixels with u8 > cut, into `trace` (overwritten by the next call). */
   cut(cut: number): ContourTrace {
-    const u8 = this.map;
-    if (!u8) throw new Error('ThresholdContours.cut before setMap');
-    const { width, height, rowMax, colMax, labels: img, trace } = this;
-    // Foreground rows y0 .. y1 and columns x0 .. x1 (unpadded); none → no contour.
+    if (!this.hasMap) throw new Error('ThresholdContours.cut before setMap');
+    const { width, height, prefixMax, suffixMax, spanL, spanR, labels, fg, trace } = this;
+    // Rows y0 .. y1 (padded) hold the foreground; none → no contour.
     let y0 = 0;
-    while (y0 < height && rowMax[y0]! <= cut) y0++;
-    if (y0 === height) {
+    let y1 = -1;
+    for (let y = 0; y < height; y++) {
+      const row = y * width;
+      if (prefixMax[row + width - 1]! <= cut) {
+        spanL[y + 1] = 1;
+        spanR[y + 1] = 0;
+        continue;
+      }
+      // First x with prefixMax > cut (nondecreasing), last x with suffixMax > cut (nonincreasing).
+      let lo = 0;
+      let hi = width - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (prefixMax[row + mid]! > cut) hi = mid;
+        else lo = mid + 1;
+      }
+      spanL[y + 1] = lo + 1;
+      lo = 0;
+      hi = width - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (suffixMax[row + mid]! > cut) lo = mid;
+        else hi = mid - 1;
+      }
+      spanR[y + 1] = lo + 1;
+      if (y1 < 0) y0 = y + 1;
+      y1 = y + 1;
+    }
+    if (y1 < 0) {
       trace.count = 0;
       trace.firstRoot = -1;
       return trace;
     }
-    let y1 = height - 1;
-    while (rowMax[y1]! <= cut) y1--;
-    let x0 = 0;
-    while (colMax[x0]! <= cut) x0++;
-    let x1 = width - 1;
-    while (colMax[x1]! <= cut) x1--;
+    traceBorders(fg, cut, labels, width, y0, y1, spanL, spanR, trace, null);
     const step = width + 2;
-    for (let y = y0; y <= y1; y++) {
-      for (let x = x0, i = y * width + x0, j = (y + 1) * step + x0 + 1; x <= x1; x++, i++, j++) img[j] = u8[i]! > cut ? 1 : 0;
-    }
-    traceBorders(img, width, y0 + 1, y1 + 1, x0 + 1, x1 + 1, trace, null);
-    for (let y = y0; y <= y1; y++) img.fill(0, (y + 1) * step + x0 + 1, (y + 1) * step + x1 + 2);
+    for (let y = y0; y <= y1; y++) if (spanL[y]! <= spanR[y]!) labels.fill(0, y * step + spanL[y]!, y * step + spanR[y]! + 1);
     return trace;
   }
 }
@@ -190,23 +217,39 @@ export function largestContour(t: ContourTrace): number {
 }
 
 /**
- * Suzuki's raster scan over padded rows ya .. yb and columns xa .. xb of the label image (everything outside them zero),
+ * Suzuki's raster scan of the padded image `fg` (foreground: fg > cut; the frame and everything outside the spans is
+ * background) over padded rows ya .. yb, row y from column spanL[y] to spanR[y] (its first and last foreground pixel),
  * tracing every border into `t` (and, with `points`, its corner points into points[k]); then t.order.
+ * `labels` (zero on entry): ±(k + 2) where border k passed, negative where the pixel's right neighbour is background
+ * seen from that border (Suzuki's −NBD). A pixel's value in Suzuki's terms: its label, else 1 (foreground) or 0.
  */
-function traceBorders(img: Int32Array, width: number, ya: number, yb: number, xa: number, xb: number, t: ContourTrace, points: number[][] | null): void {
+function traceBorders(
+  fg: Uint8Array,
+  cut: number,
+  labels: Int32Array,
+  width: number,
+  ya: number,
+  yb: number,
+  spanL: Int32Array,
+  spanR: Int32Array,
+  t: ContourTrace,
+  points: number[][] | null,
+): void {
   const step = width + 2;
   const deltas = new Int32Array(16);
   for (let s = 0; s < 16; s++) deltas[s] = DX[s & 7] + DY[s & 7] * step;
   t.count = 0;
   t.firstRoot = -1;
-  // A hole border can start one column right of the last foreground column (not in the frame column).
-  const xEnd = Math.min(xb + 1, width);
   for (let y = ya; y <= yb; y++) {
+    if (spanL[y]! > spanR[y]!) continue;
     let lnbd = 0; // column of the last border pixel met on this row; 0 = none (the frame)
     let prev = 0;
-    for (let x = xa; x <= xEnd; x++) {
-      const i = y * step + x;
-      const p = img[i]!;
+    // Right of the last foreground pixel only a hole border could start, one column on (not in the frame column);
+    // none does, as that pixel's border is traced and marked −label already, but the scan stays the full one's.
+    const xEnd = Math.min(spanR[y]! + 1, width);
+    for (let x = spanL[y]!, i = y * step + x; x <= xEnd; x++, i++) {
+      const l = labels[i]!;
+      const p = l !== 0 ? l : fg[i]! > cut ? 1 : 0;
       const outer = prev === 0 && p === 1;
       const hole = !outer && p === 0 && prev >= 1;
       if (outer || hole) {
@@ -214,7 +257,7 @@ function traceBorders(img: Int32Array, width: number, ya: number, yb: number, xa
         // Parent from the border met last (Suzuki's table 1): same kind → its parent, else itself.
         let parent = -1;
         if (lnbd > 0) {
-          const last = Math.abs(img[y * step + lnbd]!) - 2;
+          const last = Math.abs(labels[y * step + lnbd]!) - 2;
           parent = (t.isHole[last] === 1) === hole ? t.parent[last]! : last;
         }
         t.reserve();
@@ -231,9 +274,9 @@ function traceBorders(img: Int32Array, width: number, ya: number, yb: number, xa
           t.firstChild[parent] = k;
         }
         const pts = points ? (points[k] = []) : null;
-        follow(img, deltas, hole ? i - 1 : i, hole, k, x - (hole ? 1 : 0) - 1, y - 1, t, pts);
+        follow(fg, cut, labels, deltas, hole ? i - 1 : i, hole, k, x - (hole ? 1 : 0) - 1, y - 1, t, pts);
         lnbd = x - (hole ? 1 : 0);
-        prev = img[i]!;
+        prev = labels[i] !== 0 ? labels[i]! : p;
         continue;
       }
       prev = p;
@@ -255,11 +298,23 @@ function traceBorders(img: Int32Array, width: number, ya: number, yb: number, xa
 }
 
 /**
- * Follows border k from pixel `start` (image index in the padded label image), labels it with k + 2 and records its
- * corner points (x, y in unpadded pixel indices, starting at x0, y0): their bounding rect and shoelace sum into `t`,
- * the points themselves into `points` when given.
+ * Follows border k from pixel `start` (index in the padded images), labels it with k + 2 and records its corner
+ * points (x, y in unpadded pixel indices, starting at x0, y0): their bounding rect and shoelace sum into `t`, the
+ * points themselves into `points` when given.
  */
-function follow(img: Int32Array, deltas: Int32Array, start: number, isHole: boolean, k: number, x0: number, y0: number, t: ContourTrace, points: number[] | null): void {
+function follow(
+  fg: Uint8Array,
+  cut: number,
+  labels: Int32Array,
+  deltas: Int32Array,
+  start: number,
+  isHole: boolean,
+  k: number,
+  x0: number,
+  y0: number,
+  t: ContourTrace,
+  points: number[] | null,
+): void {
   const label = k + 2;
   // Clockwise from the background neighbour (left for an outer border, right for a hole) to the first foreground one.
   const sFirst = isHole ? 0 : 4;
@@ -268,9 +323,9 @@ function follow(img: Int32Array, deltas: Int32Array, start: number, isHole: bool
   do {
     s = (s - 1) & 7;
     i1 = start + deltas[s]!;
-  } while (img[i1] === 0 && s !== sFirst);
+  } while (fg[i1]! <= cut && s !== sFirst);
   if (s === sFirst) {
-    img[start] = -label; // a single pixel
+    labels[start] = -label; // a single pixel
     points?.push(x0, y0);
     t.x0[k] = t.x1[k] = x0;
     t.y0[k] = t.y1[k] = y0;
@@ -298,12 +353,12 @@ function follow(img: Int32Array, deltas: Int32Array, start: number, isHole: bool
     let i4 = i3;
     while (s < 15) {
       i4 = i3 + deltas[++s]!;
-      if (img[i4] !== 0) break;
+      if (fg[i4]! > cut) break;
     }
     s &= 7;
     // Direction 0 (the right neighbour) was examined and found background: mark −label.
-    if ((s - 1) >>> 0 < sEnd) img[i3] = -label;
-    else if (img[i3] === 1) img[i3] = label;
+    if ((s - 1) >>> 0 < sEnd) labels[i3] = -label;
+    else if (labels[i3] === 0) labels[i3] = label;
     if (s !== prevS) {
       points?.push(x, y);
       if (first) {
