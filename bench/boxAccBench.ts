@@ -21,7 +21,9 @@ const r = rng(15);
 const items: { sm: Scoremap; gt: Box[] }[] = Array.from({ length: N }, () => {
   const g = Array.from({ length: 1 + Math.floor(r() * 3) }, () => [r() * 7, r() * 7, 0.6 + r() * 1.5, 0.3 + r()] as const);
   const values = new Float32Array(49);
-  for (let y = 0; y < 7; y++) for (let x = 0; x < 7; x++) for (const [cx, cy, s, a] of g) values[y * 7 + x]! += a * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * s * s)) + 0.05 * r();
+  for (let y = 0; y < 7; y++)
+    for (let x = 0; x < 7; x++)
+      for (const [cx, cy, s, a] of g) values[y * 7 + x]! += a * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * s * s)) + 0.05 * r();
   const x0 = Math.floor(r() * 150);
   const y0 = Math.floor(r() * 150);
   return { sm: scoremapFromMap({ width: 7, height: 7, values }), gt: [[x0, y0, x0 + 20 + Math.floor(r() * 70), y0 + 20 + Math.floor(r() * 70)]] };
@@ -39,7 +41,9 @@ function pointsSweep(sm: Scoremap, gt: Box[]): number[] {
     if (best === undefined) {
       for (let i = 0; i < mask.length; i++) mask[i] = u8[i]! > cut ? 1 : 0;
       const contours = findContours(mask, sm.width, sm.height);
-      const all: Box[] = contours.length ? contours.map((c) => boundingRect(c.points).map((v, j) => (j >= 2 ? Math.min(v, 223) : v)) as Box) : [[0, 0, 0, 0]];
+      const all: Box[] = contours.length
+        ? contours.map((c) => boundingRect(c.points).map((v, j) => (j >= 2 ? Math.min(v, 223) : v)) as Box)
+        : [[0, 0, 0, 0]];
       const areas = contours.map((c) => contourArea(c.points));
       const largest = contours.length ? all[areas.indexOf(Math.max(...areas))]! : all[0]!;
       best = Math.max(...gt.map((g) => wsolIoU(largest, g))) >= 0.5 ? 1 : 0;
@@ -73,12 +77,16 @@ if (curve.some((a, ti) => a !== ref[ti])) throw new Error('the two sweeps disagr
 let line = `MaxBoxAcc sweep, ${N} maps 224×224, 100 thresholds: ${fast.toFixed(2)} ms CPU per map; through every contour's points ${points.toFixed(2)} ms (${(points / fast).toFixed(1)}×)`;
 const baseline = option('baseline');
 if (baseline) {
-  const old = (await import(pathToFileURL(resolve(baseline, 'src-main/evaluation/metrics/maxBoxAcc.ts')).href)) as { MaxBoxAccAccumulator: typeof MaxBoxAccAccumulator };
+  const old = (await import(pathToFileURL(resolve(baseline, 'src-main/evaluation/metrics/maxBoxAcc.ts')).href)) as {
+    MaxBoxAccAccumulator: typeof MaxBoxAccAccumulator;
+  };
   const before = cpuMsPerMap(accumulate(old.MaxBoxAccAccumulator));
   const oldCurve = accumulate(old.MaxBoxAccAccumulator)().result();
   if (JSON.stringify(oldCurve) !== JSON.stringify(acc.result())) throw new Error(`${baseline} gives other results`);
   line += `; ${baseline}'s add() ${before.toFixed(2)} ms (${(before / fast).toFixed(1)}×, same results)`;
 }
-console.log(`${line}; load average ${loadavg()
-  .map((l) => l.toFixed(2))
-  .join(' ')}`);
+console.log(
+  `${line}; load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);

@@ -43,6 +43,9 @@ export class ContourTrace {
   nextSibling = new Int32Array(64);
   /** First top-level border (newest first), −1 = none. */
   firstRoot = -1;
+  /** Image index offsets of the chain codes 0 .. 15 (twice round) in a padded image of row length deltaStep. */
+  readonly deltas = new Int32Array(16);
+  deltaStep = -1;
 
   /** Room for one more border. */
   reserve(): void {
@@ -236,51 +239,50 @@ function traceBorders(
   points: number[][] | null,
 ): void {
   const step = width + 2;
-  const deltas = new Int32Array(16);
-  for (let s = 0; s < 16; s++) deltas[s] = DX[s & 7] + DY[s & 7] * step;
+  if (t.deltaStep !== step) {
+    for (let s = 0; s < 16; s++) t.deltas[s] = DX[s & 7] + DY[s & 7] * step;
+    t.deltaStep = step;
+  }
+  const deltas = t.deltas;
   t.count = 0;
   t.firstRoot = -1;
+  // Suzuki's scan looks at pixel pairs (previous, current): an outer border starts at (0, 1), a hole border at
+  // (≥ 1, 0), and lnbd follows every labelled pixel. Only run ends pair a zero with a nonzero, so runs of background
+  // and of foreground are skipped on the foreground test alone: a run's first pixel always carries a label once passed
+  // (it starts an outer border or was on one), so lnbd at a run's end is the run's last labelled pixel, and after it
+  // the run's end column (a labelled pixel, or the hole border started there).
   for (let y = ya; y <= yb; y++) {
     if (spanL[y]! > spanR[y]!) continue;
-    let lnbd = 0; // column of the last border pixel met on this row; 0 = none (the frame)
-    let prev = 0;
+    let lnbd = 0;
     // Right of the last foreground pixel only a hole border could start, one column on (not in the frame column);
     // none does, as that pixel's border is traced and marked −label already, but the scan stays the full one's.
     const xEnd = Math.min(spanR[y]! + 1, width);
-    for (let x = spanL[y]!, i = y * step + x; x <= xEnd; x++, i++) {
-      const l = labels[i]!;
-      const p = l !== 0 ? l : fg[i]! > cut ? 1 : 0;
-      const outer = prev === 0 && p === 1;
-      const hole = !outer && p === 0 && prev >= 1;
-      if (outer || hole) {
-        if (hole && prev !== 1) lnbd = x - 1;
-        // Parent from the border met last (Suzuki's table 1): same kind → its parent, else itself.
-        let parent = -1;
-        if (lnbd > 0) {
-          const last = Math.abs(labels[y * step + lnbd]!) - 2;
-          parent = (t.isHole[last] === 1) === hole ? t.parent[last]! : last;
-        }
-        t.reserve();
-        const k = t.count++;
-        t.isHole[k] = hole ? 1 : 0;
-        t.parent[k] = parent;
-        t.firstChild[k] = -1;
-        // Newest first: OpenCV's cvInsertNodeIntoTree.
-        if (parent < 0) {
-          t.nextSibling[k] = t.firstRoot;
-          t.firstRoot = k;
-        } else {
-          t.nextSibling[k] = t.firstChild[parent]!;
-          t.firstChild[parent] = k;
-        }
-        const pts = points ? (points[k] = []) : null;
-        follow(fg, cut, labels, deltas, hole ? i - 1 : i, hole, k, x - (hole ? 1 : 0) - 1, y - 1, t, pts);
-        lnbd = x - (hole ? 1 : 0);
-        prev = labels[i] !== 0 ? labels[i]! : p;
-        continue;
+    let x = spanL[y]!;
+    let i = y * step + x;
+    for (;;) {
+      while (x <= xEnd && fg[i]! <= cut) {
+        x++;
+        i++;
       }
-      prev = p;
-      if (p !== 0 && p !== 1) lnbd = x;
+      if (x > xEnd) break;
+      if (labels[i] === 0) newBorder(fg, cut, labels, deltas, step, t, points, i, x, y, false, lnbd);
+      lnbd = x;
+      do {
+        x++;
+        i++;
+      } while (x <= xEnd && fg[i]! > cut);
+      if (x > xEnd) break;
+      // x is background after the run: a hole border starts unless the last pixel is marked −label.
+      const last = labels[i - 1]!;
+      if (last >= 0) {
+        if (last > 0) lnbd = x - 1;
+        else {
+          lnbd = x - 2;
+          while (labels[y * step + lnbd] === 0) lnbd--;
+        }
+        newBorder(fg, cut, labels, deltas, step, t, points, i, x, y, true, lnbd);
+      }
+      lnbd = x - 1;
     }
   }
   // Depth-first, parents before children, newest sibling first: OpenCV's cvTreeToNodeSeq.
@@ -295,6 +297,46 @@ function traceBorders(
     while (k !== -1 && t.nextSibling[k] === -1) k = t.parent[k]!;
     if (k !== -1) k = t.nextSibling[k]!;
   }
+}
+
+/**
+ * A new border starting at image index i, column x of padded row y, into `t`; `lnbd` is the column of the border met
+ * last on this row (0: the frame). Parent from that border (Suzuki's table 1): same kind → its parent, else itself.
+ */
+function newBorder(
+  fg: Uint8Array,
+  cut: number,
+  labels: Int32Array,
+  deltas: Int32Array,
+  step: number,
+  t: ContourTrace,
+  points: number[][] | null,
+  i: number,
+  x: number,
+  y: number,
+  hole: boolean,
+  lnbd: number,
+): void {
+  let parent = -1;
+  if (lnbd > 0) {
+    const last = Math.abs(labels[y * step + lnbd]!) - 2;
+    parent = (t.isHole[last] === 1) === hole ? t.parent[last]! : last;
+  }
+  t.reserve();
+  const k = t.count++;
+  t.isHole[k] = hole ? 1 : 0;
+  t.parent[k] = parent;
+  t.firstChild[k] = -1;
+  // Newest first: OpenCV's cvInsertNodeIntoTree.
+  if (parent < 0) {
+    t.nextSibling[k] = t.firstRoot;
+    t.firstRoot = k;
+  } else {
+    t.nextSibling[k] = t.firstChild[parent]!;
+    t.firstChild[parent] = k;
+  }
+  const pts = points ? (points[k] = []) : null;
+  follow(fg, cut, labels, deltas, hole ? i - 1 : i, hole, k, x - (hole ? 1 : 0) - 1, y - 1, t, pts);
 }
 
 /**

@@ -43,9 +43,17 @@ function maps(): Map8[] {
       const n = width * height;
       // Noise at a few levels: speckle, single pixels, diagonal (8-connected) chains, holes everywhere.
       const levels = 2 + Math.floor(r() * 5);
-      out.push({ name: `noise ${width}×${height} #${rep}`, width, height, u8: Uint8Array.from({ length: n }, () => Math.floor(r() * levels) * Math.floor(255 / levels)) });
+      out.push({
+        name: `noise ${width}×${height} #${rep}`,
+        width,
+        height,
+        u8: Uint8Array.from({ length: n }, () => Math.floor(r() * levels) * Math.floor(255 / levels)),
+      });
       // Blobs: a sum of a few Gaussians quantized to 4 levels; bumps may sit on the border.
-      const g = Array.from({ length: 1 + Math.floor(r() * 4) }, () => [r() * width, r() * height, 0.5 + r() * Math.max(width, height) * 0.3, r()] as const);
+      const g = Array.from(
+        { length: 1 + Math.floor(r() * 4) },
+        () => [r() * width, r() * height, 0.5 + r() * Math.max(width, height) * 0.3, r()] as const,
+      );
       const blob = new Uint8Array(n);
       for (let y = 0; y < height; y++) {
         for (let x = 0; x < width; x++) {
@@ -107,7 +115,11 @@ test('ThresholdContours: the same rects, areas, hole flags and order as findCont
         assert.equal(Math.abs(t.area2[k]!) / 2, contourArea(c.points), `${m.name} at ${cut}: area ${n}`);
         assert.equal(t.isHole[k] === 1, c.isHole, `${m.name} at ${cut}: hole ${n}`);
       });
-      assert.equal(largestContour(t), ref.length === 0 ? -1 : t.order[ref.findIndex((c, _, a) => contourArea(c.points) === Math.max(...a.map((d) => contourArea(d.points))))], `${m.name} at ${cut}: largest`);
+      assert.equal(
+        largestContour(t),
+        ref.length === 0 ? -1 : t.order[ref.findIndex((c, _, a) => contourArea(c.points) === Math.max(...a.map((d) => contourArea(d.points))))],
+        `${m.name} at ${cut}: largest`,
+      );
       cuts++;
     }
   }
@@ -160,8 +172,10 @@ test('MaxBoxAccAccumulator: per image and threshold, the hits of the reference b
     acc.thresholds.forEach((t, ti) => {
       const ref = referenceBoxes(u8, m.width, m.height, Math.trunc(t * max8));
       const iou = { largest: best([ref.largest]), all: best(ref.all) };
-      for (const c of res.largestContour) assert.equal(c.accuracy[ti], iou.largest >= c.iouThreshold / 100 ? 100 : 0, `${m.name} at ${t}, largest, δ ${c.iouThreshold}`);
-      for (const c of res.allContours) assert.equal(c.accuracy[ti], iou.all >= c.iouThreshold / 100 ? 100 : 0, `${m.name} at ${t}, all, δ ${c.iouThreshold}`);
+      for (const c of res.largestContour)
+        assert.equal(c.accuracy[ti], iou.largest >= c.iouThreshold / 100 ? 100 : 0, `${m.name} at ${t}, largest, δ ${c.iouThreshold}`);
+      for (const c of res.allContours)
+        assert.equal(c.accuracy[ti], iou.all >= c.iouThreshold / 100 ? 100 : 0, `${m.name} at ${t}, all, δ ${c.iouThreshold}`);
     });
   }
 });
