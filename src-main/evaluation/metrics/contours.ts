@@ -266,7 +266,6 @@ function traceBorders(
       }
       if (x > xEnd) break;
       if (labels[i] === 0) newBorder(fg, cut, labels, deltas, step, t, points, i, x, y, false, lnbd);
-      lnbd = x;
       do {
         x++;
         i++;

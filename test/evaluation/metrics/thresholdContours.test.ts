@@ -1,15 +1,17 @@
 // The points-free contour path MaxBoxAcc runs (ThresholdContours: bounding rects and shoelace areas accumulated while
-// tracing, only the foreground's rows and columns filled and scanned) against findContours + boundingRect + contourArea.
+// tracing, runs skipped, only the foreground's row spans scanned) and findContours, which shares its tracer, against
+// the plain per-pixel scan findContours was before (referenceContours.ts) + boundingRect + contourArea.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Box } from '../../../src-shared/explainTypes.js';
 import { ThresholdContours, boundingRect, contourArea, findContours, largestContour } from '../../../src-main/evaluation/metrics/contours.js';
 import { MaxBoxAccAccumulator, boxScratch, boxesAtThreshold, wsolIoU, type ThresholdBoxes } from '../../../src-main/evaluation/metrics/maxBoxAcc.js';
 import { rng } from '../../../src-shared/random.js';
+import { referenceFindContours } from './referenceContours.js';
 
 /** compute_bboxes_from_scoremaps at one uint8 cut, the straightforward way: every contour's points. */
 function referenceBoxes(u8: Uint8Array, width: number, height: number, cut: number): ThresholdBoxes {
-  const contours = findContours(
+  const contours = referenceFindContours(
     Array.from(u8, (v) => (v > cut ? 1 : 0)),
     width,
     height,
@@ -91,7 +93,7 @@ function maps(): Map8[] {
   return out;
 }
 
-test('ThresholdContours: the same rects, areas, hole flags and order as findContours + boundingRect + contourArea, at every cut', () => {
+test("findContours: the plain scan's contours; ThresholdContours: their rects, areas, hole flags and order, at every cut", () => {
   let cuts = 0;
   const tracers = new Map<string, ThresholdContours>();
   for (const m of maps()) {
@@ -101,11 +103,9 @@ test('ThresholdContours: the same rects, areas, hole flags and order as findCont
     tracers.set(key, tc);
     tc.setMap(m.u8);
     for (const cut of new Set([0, ...m.u8].map((v) => Math.max(0, v - 1)).concat([...m.u8]))) {
-      const ref = findContours(
-        Array.from(m.u8, (v) => (v > cut ? 1 : 0)),
-        m.width,
-        m.height,
-      );
+      const mask = Array.from(m.u8, (v) => (v > cut ? 1 : 0));
+      const ref = referenceFindContours(mask, m.width, m.height);
+      assert.deepEqual(findContours(mask, m.width, m.height), ref, `${m.name} at ${cut}: findContours`);
       const t = tc.cut(cut);
       assert.equal(t.count, ref.length, `${m.name} at ${cut}: contours`);
       ref.forEach((c, n) => {
