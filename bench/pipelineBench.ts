@@ -256,8 +256,9 @@ if (!args.flags.has('skip-eval')) {
   );
   if (made.status !== 0) throw new Error(`synth failed: ${made.stderr}`);
   // The same images as a class-folder dataset (hard links; labels, no boxes): MaxBoxAcc's sweep of 100 thresholds
-  // over a 224×224 map costs ~40 ms per map, which would make 10 000 images take most of an hour on 2 cores; what
-  // it keeps per image is one byte per threshold and method (100 B), counted in README's bytes per image.
+  // over a 224×224 map (about 3 ms CPU per map since ThresholdContours, ~23–40 ms before; `npm run bench:boxacc`) is
+  // left out of this memory line; what it keeps per image is one byte per threshold and method (100 B), counted in
+  // README's bytes per image.
   const folders = join(dir, 'folders');
   const classes = readFileSync(join(data, 'classes.txt'), 'utf8').trim().split('\n');
   for (const l of readFileSync(join(data, 'class_labels.txt'), 'utf8').trim().split('\n')) {

@@ -150,7 +150,7 @@ test('eval and explain end with one images/s line on stderr; stdout stays the JS
   assert.match(r.stderr.trimEnd().split('\n').at(-1)!, /^4 images in \d+\.\d\d s \(\d+\.\d images\/s\)$/);
 });
 
-test('MaxBoxAcc reuses one mask and one label image across thresholds and images: the same contours and boxes as fresh buffers', () => {
+test('MaxBoxAcc reuses one tracer across thresholds and images, findContours one label image: the same contours and boxes as fresh buffers', () => {
   const r = rng(7);
   const [w, h] = [23, 17];
   const scratch = boxScratch(w, h);
