@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { WebSocket } from 'ws';
 import { decodeImage } from '../../src-main/image/imageInput.js';
 import { providersFor } from '../../src-main/explain/device.js';
+import { SESSION_CONFIG } from '../../src-main/explain/engine.js';
 import { ClassifierModel } from '../../src-main/model/classifierModel.js';
 import { MAX_MODEL_BYTES, decodeModel, encodeModel, loadModelFile, onnx } from '../../src-main/onnx/onnxModel.js';
 import { dispatch } from '../../src-main/services/router.js';
@@ -24,6 +25,7 @@ import {
   isLocalUrl,
   serveAppFile,
 } from '../../src-main/shells/electronShell.js';
+import { camscopeBridge } from '../../src-main/shells/preloadBridge.js';
 import { rendererFile } from '../../src-main/shells/rendererFiles.js';
 import { fakeHandlers, fakeImages } from '../helpers/fakeServices.js';
 import { gapClassifier } from '../helpers/tinyModels.js';
@@ -85,12 +87,29 @@ test('2. electron is imported at run time only by the Electron entry points, and
 test('3. the preload exposes one invoke/on bridge on the app channels, no Node and no ipcRenderer', () => {
   const preload = readFileSync('src-main/shells/electron/preload.ts', 'utf8');
   assert.equal(preload.match(/exposeInMainWorld\(/g)?.length, 1);
-  assert.deepEqual(
-    [...preload.matchAll(/ipcRenderer\.\w+\('([^']+)'/g)].map((m) => m[1]).sort(),
-    [INVOKE_CHANNEL, EVENT_CHANNEL, EVENT_CHANNEL].sort(),
+  assert.match(preload, /exposeInMainWorld\('camscope', camscopeBridge\(\{ ipcRenderer, webUtils \}\)\)/);
+  // The bridge itself imports nothing at run time (a sandboxed preload may only require electron) and touches no Node.
+  const bridge = readFileSync('src-main/shells/preloadBridge.ts', 'utf8');
+  assert.doesNotMatch(bridge, /^import\s+(?!type\b)/m);
+  assert.doesNotMatch(bridge, /require\(|process\.|from 'node:/);
+  // Driven with a recording ipcRenderer: exactly invoke/on/pathForFile, and only the two app channels reach IPC.
+  const used: string[] = [];
+  const exposed = camscopeBridge({
+    ipcRenderer: {
+      invoke: (async (channel: string) => void used.push(channel)) as never,
+      on: ((channel: string) => void used.push(channel)) as never,
+      removeListener: ((channel: string) => void used.push(channel)) as never,
+    },
+    webUtils: { getPathForFile: () => '/dropped.png' },
+  });
+  assert.deepEqual(Object.keys(exposed).sort(), ['invoke', 'on', 'pathForFile']);
+  void exposed.invoke('models.list', {});
+  exposed.on('run.progress', () => {})();
+  assert.deepEqual(used.sort(), [INVOKE_CHANNEL, EVENT_CHANNEL, EVENT_CHANNEL].sort());
+  assert.ok(
+    Object.values(exposed).every((v) => typeof v === 'function'),
+    'no ipcRenderer or Node object is handed over',
   );
-  assert.doesNotMatch(preload, /exposeInMainWorld\([^)]*ipcRenderer\s*[,)]/);
-  assert.doesNotMatch(preload, /require\(|process\.|from 'node:/);
 });
 
 test("4. CSP: script-src 'self' only (no inline, no eval), default-src 'none', nothing remote, on both shells and in index.html", async () => {
@@ -230,14 +249,18 @@ test('11. ONNX is data: sessions get no custom-op libraries, and models importin
     const text = readFileSync(file, 'utf8');
     const calls = [...text.matchAll(/InferenceSession\.create\(([^;]*?)\);/g)].map((m) => m[1]!);
     assert.ok(calls.length > 0, file);
-    // Options are an inline object whose keys are only the optimization level and the providers (names, never libraries).
+    // Options are an inline object: the optimization level, the providers (names, never libraries) and the thread setting.
     for (const args of calls) {
-      const options = /, \{ ([^{}]*) \}$/.exec(args)?.[1];
+      const options = /, \{\s*([^{}]*?),?\s*\}$/.exec(args)?.[1];
       assert.ok(options, `${file}: inline session options in ${args}`);
       const keys = options.split(',').map((kv) => kv.split(':')[0]!.trim());
-      for (const key of keys) assert.ok(['graphOptimizationLevel', 'executionProviders'].includes(key), `${file}: session option ${key}`);
+      assert.ok(keys.length > 0 && keys.every((k) => /^\w+$/.test(k)), `${file}: session options ${options}`);
+      for (const key of keys) assert.ok(['graphOptimizationLevel', 'executionProviders', 'extra'].includes(key), `${file}: session option ${key}`);
+      // `extra` is only the engine's thread setting, never a library path.
+      if (keys.includes('extra')) assert.match(options, /extra: SESSION_CONFIG\b/, file);
     }
   }
+  assert.deepEqual(SESSION_CONFIG, { session: { intra_op: { allow_spinning: '0' } } });
   assert.deepEqual(providersFor('cpu'), ['cpu']);
   for (const device of ['cuda', 'dml', 'coreml'] as const) assert.deepEqual(providersFor(device), [device, 'cpu']);
   const custom = (await brokenModels(join(dir, 'models'))).find((m) => m.name === 'a custom-op domain')!;
