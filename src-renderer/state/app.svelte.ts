@@ -251,7 +251,9 @@ export class AppState {
       this.notify(errorMessage(e), 'error');
       return false;
     }
-    location.hash = '#/gallery';
+    // replaceState fires no hashchange: the old project's gallery must not render (and fetch its thumbnails from the
+    // new project) in the moment before the reload.
+    history.replaceState(null, '', '#/gallery');
     location.reload();
     return true;
   }
