@@ -1,7 +1,7 @@
 // `npm run bench` (perturbation part; alone `npm run bench:perturbation [-- --model M.onnx …] [--no-scorecam]`): Ablation-CAM and
 // Score-CAM on full-size classifiers (the ResNet-50-shaped model, the bundled MobileNetV2), against plain inference measured
 // in the same run. Ablation-CAM: ms/image at batch 8 and × inference, and whether it took the closed form (no head passes) or
-// how many head rows it ran. Score-CAM (one image, once — K full passes): × batched inference, × batched inference of the
+// how many head rows it ran. Score-CAM (one image, median of 3 — K full passes each): × batched inference, × batched inference of the
 // masked inputs it actually ran (constant channels are skipped), and the speed-up over the same K passes run one by one.
 import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
@@ -76,8 +76,8 @@ async function benchModel(file: string): Promise<void> {
   const one = input.subarray(0, plane);
   await ex.engine.runModel(one, 1); // the full-model session
   rows.model = 0;
-  const score = await ms(() => ex.explainInput(one, [sizes[0]!], opts(SCORECAM)));
-  const passes = rows.model;
+  const score = await median(3, () => ex.explainInput(one, [sizes[0]!], opts(SCORECAM)));
+  const passes = rows.model / 3;
   const ran = SCORECAM === 'scorecam:topvar' ? Math.min(channels, TOP_VARIANCE_CHANNELS) : channels;
   console.log(
     `  ${SCORECAM.padEnd(12)} ${score.toFixed(0).padStart(9)} ms/img  ${(score / inference).toFixed(0)}× inference; ${passes} masked passes ` +
