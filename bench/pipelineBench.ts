@@ -3,14 +3,18 @@
 // JPEG/PNG decoding and resizing (the next batch prefetched), every map and box, the app's
 // store writes (services/runScheduler.ts's recordBatch: maps, boxes, IoU, one transaction per batch) and the JSON
 // report — against plain ONNX Runtime inference at the same batch, on distinct generated photos at 224 px and full
-// size (1024×768 JPEG and PNG); then, per model, Grad-CAM at batch 1/4/8/16; then peak resident memory of
+// size (1024×768 JPEG and PNG); then, per model, the marginal ms/image of `camscope eval` with Grad-CAM (and CAM
+// where the model has a CAM head) on the same photos as a wsolevaluation metadata folder with a ground-truth box per
+// image (MaxBoxAcc, bootstrap; no faithfulness) — the CLI in a child process, as users run it, (T(24) − T(8)) / 16
+// so start-up cancels, CPU from /usr/bin/time — against plain inference measured just before; then Grad-CAM at
+// batch 1/4/8/16; then peak resident memory of
 // `camscope eval` (with its bootstrap) over N and N/10 generated images (bounded memory: the two should be close), its
 // images/s and CPU time.
 // `--models a.onnx,…`, `--eval-images N` (default 10000), `--methods gradcam;cam,gradcam;…`, `--skip-eval`, `--skip-sweep`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { Explainer } from '../src-main/explain/explainer.js';
@@ -70,6 +74,8 @@ const sets: [string, string[], { width: number; height: number }][] = [
   ['1024×768 JPEG', await photos('jfull', 1024, 768, 'jpeg'), { width: 1024, height: 768 }],
   ['1024×768 PNG', await photos('pfull', 1024, 768, 'png'), { width: 1024, height: 768 }],
 ];
+
+spawnSync(process.execPath, ['scripts/buildCli.mjs']); // the eval rows and line run bin/camscope.mjs
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 /** Process CPU ms so far (every thread: JavaScript, ONNX Runtime's, sharp's), robust to other load on the machine. */
@@ -132,6 +138,80 @@ async function endToEnd(
   }
 }
 
+/** One `camscope eval` process under /usr/bin/time: its wall ms, CPU ms (user + system, every thread), peak RSS and stderr. */
+function evalProcess(options: string[]): { wall: number; cpu: number; rssMb: number; stderr: string } {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', 'maxrss %M cpu %U %S', process.execPath, 'bin/camscope.mjs', 'eval', ...options], {
+    encoding: 'utf8',
+  });
+  const wall = ms(t0);
+  if (r.status !== 0) throw new Error(`eval failed: ${r.stderr}`);
+  const [, rss, user, sys] = /maxrss (\d+) cpu ([\d.]+) ([\d.]+)/.exec(r.stderr)!;
+  return { wall, cpu: (Number(user) + Number(sys)) * 1000, rssMb: Number(rss) / 1024, stderr: r.stderr };
+}
+
+/** Peak RSS, CPU seconds and the images/s line of one `camscope eval` process. */
+function evalRun(dataset: string, limit: number): { rssMb: number; cpuS: number; line: string } {
+  const r = evalProcess([
+    '--model',
+    'models/shapes-gap.onnx',
+    '--dataset',
+    dataset,
+    '--limit',
+    String(limit),
+    '--methods',
+    'cam,gradcam',
+    '--no-faithfulness',
+    '--json',
+    join(dir, 'eval.json'),
+  ]);
+  return {
+    rssMb: r.rssMb,
+    cpuS: r.cpu / 1000,
+    line:
+      r.stderr
+        .split('\n')
+        .filter((l) => / images in .* images\/s\)/.test(l))
+        .at(-1) ?? '',
+  };
+}
+
+/**
+ * The photos of `files` (in one folder) as a wsolevaluation metadata folder for `camscope eval`: image_ids.txt,
+ * class_labels.txt (class i mod numClasses) and localization.txt (one central box covering half of each side, so
+ * MaxBoxAcc runs). Written once per folder.
+ */
+function evalDataset(files: string[], size: { width: number; height: number }, numClasses: number): string {
+  const root = dirname(files[0]!);
+  const ids = files.map((f) => basename(f));
+  const { width: w, height: h } = size;
+  const box = [w >> 2, h >> 2, ((3 * w) >> 2) - 1, ((3 * h) >> 2) - 1].join(',');
+  writeFileSync(join(root, 'image_ids.txt'), ids.join('\n') + '\n');
+  writeFileSync(join(root, 'class_labels.txt'), ids.map((id, i) => `${id},${i % numClasses}`).join('\n') + '\n');
+  writeFileSync(join(root, 'localization.txt'), ids.map((id) => `${id},${box}`).join('\n') + '\n');
+  return root;
+}
+
+/** Wall and CPU ms of `camscope eval` (localization metrics, MaxBoxAcc, bootstrap; no faithfulness) on the first `limit` images. */
+function evalTimed(model: string, dataset: string, methods: string[], limit: number, batch: number): { wall: number; cpu: number } {
+  const { wall, cpu } = evalProcess([
+    '--model',
+    model,
+    '--dataset',
+    dataset,
+    '--limit',
+    String(limit),
+    '--batch',
+    String(batch),
+    '--methods',
+    methods.join(','),
+    '--no-faithfulness',
+    '--json',
+    join(dir, 'eval-rows.json'),
+  ]);
+  return { wall, cpu };
+}
+
 async function benchModel(file: string): Promise<void> {
   const ex = await Explainer.open(file);
   const m = ex.model;
@@ -179,6 +259,19 @@ async function benchModel(file: string): Promise<void> {
     }
     console.log(`  ${methods.join(',').padEnd(44)} ${cells.join(' | ')}`);
   }
+  // `camscope eval` in a child process (as the eval memory line runs it), per method: (T(24) − T(8)) / 16, so the
+  // process start-up, model load and reports cancel; CPU from /usr/bin/time (the child's every thread).
+  for (const methods of camOk ? [['gradcam'], ['cam']] : [['gradcam']]) {
+    const cells: string[] = [];
+    for (const [name, files, size] of sets) {
+      const data = evalDataset(files, size, m.numClasses);
+      const inf = await inference(batch);
+      const [all, first] = [evalTimed(file, data, methods, COUNT, batch), evalTimed(file, data, methods, BATCH, batch)];
+      const [wall, cpu] = [(all.wall - first.wall) / (COUNT - BATCH), (all.cpu - first.cpu) / (COUNT - BATCH)];
+      cells.push(`${name} ${wall.toFixed(1)} (${(wall / inf.wall).toFixed(2)}×) cpu ${cpu.toFixed(1)} (${(cpu / inf.cpu).toFixed(2)}×)`);
+    }
+    console.log(`  ${`eval ${methods.join(',')} (CLI, MaxBoxAcc)`.padEnd(44)} ${cells.join(' | ')}`);
+  }
   if (!args.flags.has('skip-sweep') && !fixed) {
     const [, files, size] = sets[0]!;
     const cells: string[] = [];
@@ -208,47 +301,9 @@ for (const f of models) {
   else console.log(`\n${f}: skipped (absent)`);
 }
 
-/** Peak RSS (kB, from /usr/bin/time), CPU seconds and the images/s line of one `camscope eval` process. */
-function evalRun(dataset: string, limit: number): { rssMb: number; cpuS: number; line: string } {
-  const r = spawnSync(
-    '/usr/bin/time',
-    [
-      '-f',
-      'maxrss %M cpu %U %S',
-      process.execPath,
-      'bin/camscope.mjs',
-      'eval',
-      '--model',
-      'models/shapes-gap.onnx',
-      '--dataset',
-      dataset,
-      '--limit',
-      String(limit),
-      '--methods',
-      'cam,gradcam',
-      '--no-faithfulness',
-      '--json',
-      join(dir, 'eval.json'),
-    ],
-    { encoding: 'utf8' },
-  );
-  if (r.status !== 0) throw new Error(`eval failed: ${r.stderr}`);
-  const [, rss, user, sys] = /maxrss (\d+) cpu ([\d.]+) ([\d.]+)/.exec(r.stderr)!;
-  return {
-    rssMb: Number(rss) / 1024,
-    cpuS: Number(user) + Number(sys),
-    line:
-      r.stderr
-        .split('\n')
-        .filter((l) => / images in .* images\/s\)/.test(l))
-        .at(-1) ?? '',
-  };
-}
-
 if (!args.flags.has('skip-eval')) {
   const n = intOption(args, 'eval-images') ?? 10000;
   const data = join(dir, 'synth');
-  spawnSync(process.execPath, ['scripts/buildCli.mjs']);
   const made = spawnSync(
     process.execPath,
     ['bin/camscope.mjs', 'synth', '--out', data, '--count', String(n), '--scenario', 'single', '--split', 'test', '--size', '64'],
