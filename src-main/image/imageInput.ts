@@ -15,7 +15,6 @@ export const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.tif
 /** Decompression-bomb guard for every sharp decode: 100 megapixels. */
 export const MAX_PIXELS = 100_000_000;
 
-/** Width and height as displayed (EXIF orientation applied), from the header only. */
 /**
  * For a process that decodes each file once (eval streaming a dataset): turns off libvips' operation cache, which
  * otherwise keeps up to 50 MB of the last 100 operations' pixels that no later decode of another file can use (its
@@ -25,6 +24,7 @@ export function decodeEachFileOnce(): void {
   sharp.cache(false);
 }
 
+/** Width and height as displayed (EXIF orientation applied), from the header only. */
 export async function orientedSize(input: string | Buffer): Promise<{ width: number; height: number }> {
   const { width, height } = (await sharp(input, { limitInputPixels: MAX_PIXELS }).metadata()).autoOrient;
   if (!width || !height) throw new Error('no image size');
