@@ -46,7 +46,7 @@ export interface ConvGapOptions {
   projectedChannels?: number;
   /** The 3×3 conv's dilation (its taps d cells apart, zero padding d). */
   dilation?: number;
-  onIteration?: (p: { iteration: number; loss: number; valLoss: number | null; valPredictions?: Int32Array }) => void;
+  onIteration?: (p: { iteration: number; loss: number; valLoss: number | null }) => void;
 }
 
 export interface ConvGapFitResult {
@@ -183,9 +183,8 @@ export async function fitConvGapHead(train: LabelledMaps, val: LabelledMaps | nu
         adam.step(theta, g, rate);
       }
       loss /= train.n;
-      const valEval = val && val.n ? await evaluate(val, theta) : null;
-      const valLoss = valEval ? valEval.loss : null;
-      o.onIteration?.({ iteration: epoch, loss, valLoss, valPredictions: valEval?.predictions });
+      const valLoss = val && val.n ? (await evaluate(val, theta)).loss : null;
+      o.onIteration?.({ iteration: epoch, loss, valLoss });
       if (valLoss === null) continue;
       if (!best || valLoss < best.valLoss) {
         best = { theta: Float64Array.from(theta), valLoss };
