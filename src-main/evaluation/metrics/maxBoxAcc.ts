@@ -24,14 +24,10 @@ export function camThresholds(interval = CAM_CURVE_INTERVAL): number[] {
 
 /** calculate_multiple_iou for one pair: inclusive corners, +1 on each side; a non-positive union → 0. */
 export function wsolIoU(a: Box, b: Box): number {
-  return iouOf(a[0], a[1], a[2], a[3], b);
-}
-
-function iouOf(ax0: number, ay0: number, ax1: number, ay1: number, b: Box): number {
-  const iw = Math.max(0, Math.min(ax1, b[2]) - Math.max(ax0, b[0]) + 1);
-  const ih = Math.max(0, Math.min(ay1, b[3]) - Math.max(ay0, b[1]) + 1);
+  const iw = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]) + 1);
+  const ih = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]) + 1);
   const inter = iw * ih;
-  const union = (ax1 - ax0 + 1) * (ay1 - ay0 + 1) + (b[2] - b[0] + 1) * (b[3] - b[1] + 1) - inter;
+  const union = (a[2] - a[0] + 1) * (a[3] - a[1] + 1) + (b[2] - b[0] + 1) * (b[3] - b[1] + 1) - inter;
   return union <= 0 ? 0 : inter / union;
 }
 
@@ -58,9 +54,19 @@ export interface ThresholdBoxes {
   all: Box[];
 }
 
-/** The estimated box of traced contour k: boundingRect's [x, y, x + w, y + h], clipped to W − 1 / H − 1 as the reference does. */
-function boxOf(t: ContourTrace, k: number, width: number, height: number): Box {
-  return [t.x0[k]!, t.y0[k]!, Math.min(t.x1[k]! + 1, width - 1), Math.min(t.y1[k]! + 1, height - 1)];
+/**
+ * The estimated box of traced contour k (k = −1: no contour, the reference's [0, 0, 0, 0]): boundingRect's
+ * [x, y, x + w, y + h], clipped to W − 1 / H − 1 as the reference does; into `out` (a reused box) when given.
+ */
+function boxOf(t: ContourTrace, k: number, width: number, height: number, out: Box = [0, 0, 0, 0]): Box {
+  if (k < 0) out.fill(0);
+  else {
+    out[0] = t.x0[k]!;
+    out[1] = t.y0[k]!;
+    out[2] = Math.min(t.x1[k]! + 1, width - 1);
+    out[3] = Math.min(t.y1[k]! + 1, height - 1);
+  }
+  return out;
 }
 
 /**
@@ -84,15 +90,14 @@ export function boxesAtThreshold(
   return { largest: boxOf(t, largestContour(t), width, height), all };
 }
 
+const SCRATCH_BOX: Box = [0, 0, 0, 0];
+
 /** max over the GT boxes of wsolIoU(box of contour k, g), k = −1 for the no-contour box [0, 0, 0, 0]; NaN if any IoU is (as Math.max). */
 function bestIoUOf(t: ContourTrace, k: number, width: number, height: number, gtBoxes: Box[]): number {
-  const x0 = k < 0 ? 0 : t.x0[k]!;
-  const y0 = k < 0 ? 0 : t.y0[k]!;
-  const x1 = k < 0 ? 0 : Math.min(t.x1[k]! + 1, width - 1);
-  const y1 = k < 0 ? 0 : Math.min(t.y1[k]! + 1, height - 1);
+  const box = boxOf(t, k, width, height, SCRATCH_BOX);
   let best = -Infinity;
   for (let g = 0; g < gtBoxes.length; g++) {
-    const v = iouOf(x0, y0, x1, y1, gtBoxes[g]!);
+    const v = wsolIoU(box, gtBoxes[g]!);
     if (v !== v) return NaN;
     if (v > best) best = v;
   }
