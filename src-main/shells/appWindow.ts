@@ -35,10 +35,10 @@ export function noWindowHere(): string | null {
   return null;
 }
 
-/** Why no Chromium window can be opened here, or null. */
+/** Why no Chromium window can be opened here, or null (CAMSCOPE_NO_BROWSER is named before a missing browser). */
 function noWindow(chromium: string | undefined): string | null {
-  if (process.env.CAMSCOPE_NO_BROWSER === '1') return 'CAMSCOPE_NO_BROWSER=1';
-  if (!chromium) return `no Chromium-based browser found (set CHROMIUM=/path/to/chrome, or install chromium)`;
+  if (!chromium && process.env.CAMSCOPE_NO_BROWSER !== '1')
+    return `no Chromium-based browser found (set CHROMIUM=/path/to/chrome, or install chromium)`;
   return noWindowHere();
 }
 
