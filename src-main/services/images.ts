@@ -141,9 +141,10 @@ export class ProjectImages implements ImageSource {
    */
   setLabelOffset(dataset: string, labelOffset: number | null): Response<'datasets.setLabelOffset'> {
     const { store } = this.project;
-    if (!store.listDatasets().some((d) => d.name === dataset)) throw new CamscopeError(`dataset ${JSON.stringify(dataset)} is not in the project`);
+    const found = store.listDatasets().find((d) => d.name === dataset);
+    if (!found) throw new CamscopeError(`dataset ${JSON.stringify(dataset)} is not in the project`);
     store.setDatasetLabelOffset(dataset, labelOffset);
-    return store.listDatasets().find((d) => d.name === dataset)!;
+    return { ...found, labelOffset };
   }
 
   /** Drops in-flight image reads of the previous project (after a project switch). */
