@@ -71,19 +71,16 @@ export class ProjectRecorder {
       const recorder = new ProjectRecorder(store, items);
       const name = basename(dataset.root);
       const { ids } = store.addImages(
-        items.map((it) => {
-          const gtLabel = it.label;
-          return {
-            path: it.path,
-            sha256: createHash('sha256').update(readFileSync(it.path)).digest('hex'),
-            width: it.width,
-            height: it.height,
-            dataset: name,
-            gtLabel,
-            gtBoxes: it.boxes.map((box) => ({ box, label: gtLabel })),
-            gtMasks: it.masks && toStoredMasks(dataset.root, it.masks),
-          };
-        }),
+        items.map((it) => ({
+          path: it.path,
+          sha256: createHash('sha256').update(readFileSync(it.path)).digest('hex'),
+          width: it.width,
+          height: it.height,
+          dataset: name,
+          gtLabel: it.label,
+          gtBoxes: it.boxes.map((box) => ({ box, label: it.label })),
+          gtMasks: it.masks && toStoredMasks(dataset.root, it.masks),
+        })),
       );
       ids.forEach((id, i) => (recorder.imageIds[i] = id));
       return recorder;
